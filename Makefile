@@ -1,0 +1,125 @@
+# Talent's build, test and dev commands. `make run` and `make test` are the two
+# that matter; both install what is missing first (`make tools`).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Pinned tool versions. Tools live in .tools/ (git-ignored); changing a version
+# here reinstalls that tool on the next run.
+PROTOC_GEN_GO_VERSION         := v1.36.12
+PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+SQLC_VERSION                  := v1.31.1
+STATICCHECK_VERSION           := v0.8.2
+BUF_VERSION                   := 1.75.0
+MINIO_VERSION                 := v0.0.0-20260212201848-7aac2a2c5b7c
+
+TOOLS   := $(CURDIR)/.tools
+TOOLBIN := $(TOOLS)/bin
+STAMPS  := $(TOOLS)/stamps
+BUF     := $(TOOLS)/node_modules/.bin/buf
+BIN     := $(CURDIR)/bin
+GO      ?= go
+export PATH := $(TOOLBIN):$(PATH)
+
+# sqlc configs, one per service package that owns SQL.
+SQLC_CONFIGS := $(wildcard backend/*/sqlc.yaml)
+
+GO_TOOL_STAMPS := \
+	$(STAMPS)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
+	$(STAMPS)/protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_GO_VERSION) \
+	$(STAMPS)/sqlc-$(SQLC_VERSION) \
+	$(STAMPS)/staticcheck-$(STATICCHECK_VERSION) \
+	$(STAMPS)/minio-$(MINIO_VERSION) \
+	$(STAMPS)/buf-$(BUF_VERSION)
+
+.PHONY: help
+help: ## Show the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+## ---- tools -------------------------------------------------------------
+
+.PHONY: tools
+tools: deps $(GO_TOOL_STAMPS) ## Install what is missing: Debian packages and pinned tools.
+
+.PHONY: deps
+deps:
+	@deploy/dev/install-deps.sh
+
+$(STAMPS):
+	@mkdir -p $@
+
+$(STAMPS)/protoc-gen-go-%: | $(STAMPS)
+	GOBIN=$(TOOLBIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$*
+	@touch $@
+$(STAMPS)/protoc-gen-connect-go-%: | $(STAMPS)
+	GOBIN=$(TOOLBIN) $(GO) install connectrpc.com/connect/cmd/protoc-gen-connect-go@$*
+	@touch $@
+$(STAMPS)/sqlc-%: | $(STAMPS)
+	GOBIN=$(TOOLBIN) CGO_ENABLED=1 $(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$*
+	@touch $@
+$(STAMPS)/staticcheck-%: | $(STAMPS)
+	GOBIN=$(TOOLBIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$*
+	@touch $@
+$(STAMPS)/minio-%: | $(STAMPS)
+	@echo "building the MinIO server $* (takes a few minutes once; cached in .tools/)"
+	GOBIN=$(TOOLBIN) $(GO) install github.com/minio/minio@$*
+	@touch $@
+$(STAMPS)/buf-%: | $(STAMPS)
+	@[ -f $(TOOLS)/package.json ] || echo '{"name":"talent-tools","private":true}' > $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent @bufbuild/buf@$*
+	@touch $@
+
+## ---- code generation and checks ----------------------------------------
+
+.PHONY: generate
+generate: tools ## Regenerate the Connect/protobuf code and the sqlc queries.
+	$(BUF) format -w
+	$(BUF) generate
+	@for c in $(SQLC_CONFIGS); do echo "sqlc generate -f $$c"; sqlc generate -f $$c; done
+
+.PHONY: check-generate
+check-generate: tools ## Fail when committed generated code is stale.
+	BUF=$(BUF) deploy/dev/check-generate.sh
+
+.PHONY: lint
+lint: tools ## gofmt, go vet, staticcheck, buf lint and format.
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./webapp/...
+	staticcheck ./...
+	$(BUF) lint
+	$(BUF) format -d --exit-code
+
+## ---- build --------------------------------------------------------------
+
+.PHONY: build
+build: $(BIN)/web/manifest.json ## Build talentd, talent-edge, talent-dev and the web app.
+	$(GO) build -o $(BIN)/talentd ./backend/cmd/talentd
+	$(GO) build -o $(BIN)/talent-edge ./edge/cmd/talent-edge
+	$(GO) build -o $(BIN)/talent-dev ./backend/cmd/talent-dev
+
+# The wasm is built once per change of its inputs (webapp/ and proto/).
+WEB_INPUTS := $(shell find webapp proto -type f \( -name '*.go' -o -path 'webapp/static/*' \) 2>/dev/null) go.mod go.sum
+$(BIN)/web/manifest.json: $(WEB_INPUTS)
+	$(GO) run ./webapp/cmd/buildweb -out $(BIN)/web
+
+.PHONY: wasm
+wasm: $(BIN)/web/manifest.json ## Build the web app (wasm, precompressed, content-hashed).
+
+## ---- the two commands ---------------------------------------------------
+
+.PHONY: run
+run: tools build ## Start the whole platform locally (data under ./var).
+	$(BIN)/talent-dev --var $(CURDIR)/var --bin $(BIN) --caddyfile $(CURDIR)/deploy/edge/Caddyfile
+
+.PHONY: test
+test: tools check-generate lint build ## Run every test, with -race, against real services.
+	TALENT_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 35m ./...
+
+.PHONY: bench
+bench: tools build ## Run the benchmarks.
+	TALENT_BIN_DIR=$(BIN) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: clean
+clean: ## Remove built binaries (keeps ./var data and .tools).
+	rm -rf $(BIN)
