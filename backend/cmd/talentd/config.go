@@ -1,0 +1,223 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/talent-hub/talent/backend/telemetry"
+)
+
+// Service names for --services (ARCH-3).
+const (
+	serviceIdentity = "identity"
+	serviceTasks    = "tasks"
+	serviceWeb      = "web"
+)
+
+var allServices = []string{serviceIdentity, serviceTasks, serviceWeb}
+
+// config is talentd's effective configuration: defaults, overridden by
+// environment variables, overridden by flags.
+type config struct {
+	HTTPAddr           string
+	OpsAddr            string
+	Services           []string
+	DatabaseURL        string
+	DatabaseReplicaURL string
+	RedisURL           string
+	S3Endpoint         string
+	S3AccessKey        string
+	S3SecretKey        string
+	S3Secure           bool
+	WebDir             string
+	CookieSecure       bool
+	LogFormat          string
+	LogLevel           string
+	Migrate            bool
+}
+
+// serves reports whether this process serves the named service.
+func (c config) serves(name string) bool { return slices.Contains(c.Services, name) }
+
+// parseConfig reads the configuration from getenv and args (args[0] is the
+// program name). It returns flag.ErrHelp after printing usage to out when
+// asked for help.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var (
+		cfg      config
+		services string
+		errs     []error
+	)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(name string, def bool) bool {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", name, v))
+			return def
+		}
+		return b
+	}
+
+	name := "talentd"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("TALENT_HTTP_ADDR", "127.0.0.1:8080"),
+		"address for Connect, gRPC, gRPC-Web and the web app (h2c) [TALENT_HTTP_ADDR]")
+	fs.StringVar(&cfg.OpsAddr, "ops-addr", env("TALENT_OPS_ADDR", "127.0.0.1:9090"),
+		"address for /metrics, /healthz and /readyz [TALENT_OPS_ADDR]")
+	fs.StringVar(&services, "services", env("TALENT_SERVICES", "all"),
+		"comma-separated services to serve: identity, tasks, web, or all [TALENT_SERVICES]")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("TALENT_DATABASE_URL", ""),
+		"Postgres primary URL, required [TALENT_DATABASE_URL]")
+	fs.StringVar(&cfg.DatabaseReplicaURL, "database-replica-url", env("TALENT_DATABASE_REPLICA_URL", ""),
+		"Postgres read replica URL; empty reads from the primary [TALENT_DATABASE_REPLICA_URL]")
+	fs.StringVar(&cfg.RedisURL, "redis-url", env("TALENT_REDIS_URL", ""),
+		"Redis URL, required [TALENT_REDIS_URL]")
+	fs.StringVar(&cfg.S3Endpoint, "s3-endpoint", env("TALENT_S3_ENDPOINT", ""),
+		"MinIO/S3 endpoint host:port, required [TALENT_S3_ENDPOINT]")
+	fs.StringVar(&cfg.S3AccessKey, "s3-access-key", env("TALENT_S3_ACCESS_KEY", ""),
+		"MinIO/S3 access key [TALENT_S3_ACCESS_KEY]")
+	fs.StringVar(&cfg.S3SecretKey, "s3-secret-key", env("TALENT_S3_SECRET_KEY", ""),
+		"MinIO/S3 secret key [TALENT_S3_SECRET_KEY]")
+	fs.BoolVar(&cfg.S3Secure, "s3-secure", envBool("TALENT_S3_SECURE", false),
+		"use HTTPS for MinIO/S3 [TALENT_S3_SECURE]")
+	fs.StringVar(&cfg.WebDir, "web-dir", env("TALENT_WEB_DIR", ""),
+		"directory built by `make wasm`; required when serving web [TALENT_WEB_DIR]")
+	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", envBool("TALENT_COOKIE_SECURE", true),
+		"mark session cookies Secure (HTTPS only) [TALENT_COOKIE_SECURE]")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("TALENT_LOG_FORMAT", "json"),
+		"log format: json or text [TALENT_LOG_FORMAT]")
+	fs.StringVar(&cfg.LogLevel, "log-level", env("TALENT_LOG_LEVEL", "info"),
+		"log level: debug, info, warn or error [TALENT_LOG_LEVEL]")
+	fs.BoolVar(&cfg.Migrate, "migrate", envBool("TALENT_MIGRATE", true),
+		"apply pending database migrations at start [TALENT_MIGRATE]")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	}
+
+	svcs, err := parseServices(services)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.Services = svcs
+	if cfg.DatabaseURL == "" {
+		errs = append(errs, errors.New("--database-url (TALENT_DATABASE_URL) is required"))
+	}
+	if cfg.RedisURL == "" {
+		errs = append(errs, errors.New("--redis-url (TALENT_REDIS_URL) is required"))
+	}
+	if cfg.S3Endpoint == "" {
+		errs = append(errs, errors.New("--s3-endpoint (TALENT_S3_ENDPOINT) is required"))
+	}
+	if cfg.serves(serviceWeb) && cfg.WebDir == "" {
+		errs = append(errs, errors.New("--web-dir (TALENT_WEB_DIR) is required when serving web"))
+	}
+	if err := telemetry.ValidateLogConfig(cfg.LogFormat, cfg.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		// One line: main prints the error as "talentd: <err>".
+		msgs := make([]string, len(errs))
+		for i, err := range errs {
+			msgs[i] = err.Error()
+		}
+		return config{}, fmt.Errorf("invalid config: %s", strings.Join(msgs, "; "))
+	}
+	return cfg, nil
+}
+
+// parseServices turns "all" or a comma list into service names.
+func parseServices(s string) ([]string, error) {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.ToLower(strings.TrimSpace(part))
+		switch {
+		case part == "":
+			continue
+		case part == "all":
+			out = append(out, allServices...)
+		case slices.Contains(allServices, part):
+			out = append(out, part)
+		default:
+			return nil, fmt.Errorf("unknown service %q in --services: want %s or all", part, strings.Join(allServices, ", "))
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--services is empty")
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// LogValue implements slog.LogValuer: the effective configuration with
+// passwords and secret keys masked.
+func (c config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("ops_addr", c.OpsAddr),
+		slog.String("services", strings.Join(c.Services, ",")),
+		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.String("database_replica_url", redactURL(c.DatabaseReplicaURL)),
+		slog.String("redis_url", redactURL(c.RedisURL)),
+		slog.String("s3_endpoint", c.S3Endpoint),
+		slog.String("s3_access_key", c.S3AccessKey),
+		slog.String("s3_secret_key", mask(c.S3SecretKey)),
+		slog.Bool("s3_secure", c.S3Secure),
+		slog.String("web_dir", c.WebDir),
+		slog.Bool("cookie_secure", c.CookieSecure),
+		slog.String("log_format", c.LogFormat),
+		slog.String("log_level", c.LogLevel),
+		slog.Bool("migrate", c.Migrate),
+	)
+}
+
+// redactURL hides the password in a URL. A string that does not parse as a
+// URL (e.g. a "key=value" Postgres DSN) is masked whole when it mentions a
+// password.
+func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		if strings.Contains(strings.ToLower(s), "password") {
+			return "xxxxx"
+		}
+		return s
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// mask shows whether a secret is set without showing it.
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "xxxxx"
+}

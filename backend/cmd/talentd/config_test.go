@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	required := map[string]string{
+		"TALENT_DATABASE_URL": "postgres://talent:pg-secret@db:5432/talent",
+		"TALENT_REDIS_URL":    "redis://:redis-secret@cache:6379/0",
+		"TALENT_S3_ENDPOINT":  "minio:9000",
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		check   func(config) bool
+		wantErr string
+	}{
+		{name: "defaults", env: required, args: []string{"--web-dir", "/srv/web"},
+			check: func(c config) bool {
+				return c.HTTPAddr == "127.0.0.1:8080" && c.OpsAddr == "127.0.0.1:9090" &&
+					slices.Equal(c.Services, []string{"identity", "tasks", "web"}) &&
+					c.CookieSecure && c.Migrate && !c.S3Secure && c.LogFormat == "json" && c.LogLevel == "info" &&
+					c.DatabaseReplicaURL == ""
+			}},
+		{name: "env", env: merge(required, map[string]string{
+			"TALENT_HTTP_ADDR": ":8081", "TALENT_SERVICES": "tasks, identity", "TALENT_COOKIE_SECURE": "false",
+			"TALENT_S3_SECURE": "1", "TALENT_MIGRATE": "false", "TALENT_LOG_FORMAT": "text", "TALENT_LOG_LEVEL": "debug",
+		}),
+			check: func(c config) bool {
+				return c.HTTPAddr == ":8081" && slices.Equal(c.Services, []string{"identity", "tasks"}) &&
+					!c.CookieSecure && c.S3Secure && !c.Migrate && c.LogFormat == "text" && c.LogLevel == "debug"
+			}},
+		{name: "flags override env", env: merge(required, map[string]string{"TALENT_HTTP_ADDR": ":8081", "TALENT_COOKIE_SECURE": "false"}),
+			args: []string{"--http-addr", ":8082", "--cookie-secure", "--services", "tasks"},
+			check: func(c config) bool {
+				return c.HTTPAddr == ":8082" && c.CookieSecure && slices.Equal(c.Services, []string{"tasks"})
+			}},
+		{name: "all required missing, in one line", args: []string{"--services", "tasks"},
+			wantErr: "invalid config: --database-url (TALENT_DATABASE_URL) is required; --redis-url (TALENT_REDIS_URL) is required; " +
+				"--s3-endpoint (TALENT_S3_ENDPOINT) is required"},
+		{name: "web needs web dir", env: required,
+			wantErr: "invalid config: --web-dir (TALENT_WEB_DIR) is required when serving web"},
+		{name: "unknown service", env: required, args: []string{"--services", "identity,payments"},
+			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, web or all`},
+		{name: "bad bool in env", env: merge(required, map[string]string{"TALENT_MIGRATE": "yes please"}), args: []string{"--services", "tasks"},
+			wantErr: `invalid config: TALENT_MIGRATE="yes please": want true or false`},
+		{name: "bad log level", env: required, args: []string{"--services", "tasks", "--log-level", "loud"},
+			wantErr: `invalid config: log level "loud": want debug, info, warn or error`},
+		{name: "stray argument", env: required, args: []string{"--services", "tasks", "serve"},
+			wantErr: "invalid config: unexpected arguments: serve"},
+		{name: "unknown flag", env: required, args: []string{"--port", "80"},
+			wantErr: "flag provided but not defined: -port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			getenv := func(k string) string { return tt.env[k] }
+			cfg, err := parseConfig(append([]string{"talentd"}, tt.args...), getenv, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("parseConfig error = %v\nwant %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseConfig: %v", err)
+			}
+			if !tt.check(cfg) {
+				t.Fatalf("parseConfig = %+v", cfg)
+			}
+		})
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"talentd", "-h"}, noEnv, &out); err != nil {
+		t.Fatalf("run -h: %v", err)
+	}
+	for _, want := range []string{"-database-url", "TALENT_DATABASE_URL", "-services"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("usage does not mention %s:\n%s", want, out.String())
+		}
+	}
+	if _, err := parseConfig([]string{"talentd", "-help"}, noEnv, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("parseConfig -help: err = %v, want flag.ErrHelp", err)
+	}
+}
+
+func TestConfigLogMasksSecrets(t *testing.T) {
+	t.Parallel()
+	cfg := config{
+		DatabaseURL:        "postgres://talent:pg-secret@db:5432/talent?sslmode=disable",
+		DatabaseReplicaURL: "host=replica user=talent password=replica-secret",
+		RedisURL:           "redis://:redis-secret@cache:6379/0",
+		S3AccessKey:        "talent-access",
+		S3SecretKey:        "s3-secret",
+		Services:           []string{"tasks"},
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting talentd", "config", cfg)
+	out := buf.String()
+	for _, secret := range []string{"pg-secret", "replica-secret", "redis-secret", "s3-secret"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("config log shows %s: %s", secret, out)
+		}
+	}
+	for _, want := range []string{`"database_url":"postgres://talent:xxxxx@db:5432/talent?sslmode=disable"`,
+		`"s3_access_key":"talent-access"`, `"s3_secret_key":"xxxxx"`, `"services":"tasks"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("config log = %s\nwant it to contain %s", out, want)
+		}
+	}
+}
+
+// closedAddr returns a local address nobody listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestStartupErrorsAreOneClearLine(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	pgAddr, redisAddr := closedAddr(t), closedAddr(t)
+	tests := []struct {
+		name    string
+		args    func(t *testing.T) []string
+		wantErr string
+	}{
+		{
+			name: "postgres down",
+			args: func(*testing.T) []string {
+				return []string{"talentd", "--services", "tasks", "--database-url", "postgres://talent:pw@" + pgAddr + "/talent",
+					"--redis-url", "redis://" + redisAddr, "--s3-endpoint", closedAddr(t)}
+			},
+			wantErr: "connect to postgres at " + pgAddr + ": connection refused",
+		},
+		{
+			name: "redis down",
+			args: func(t *testing.T) []string {
+				return replaceArg(testArgs(t), "--redis-url", "redis://"+redisAddr)
+			},
+			wantErr: "connect to redis at " + redisAddr + ": connection refused",
+		},
+		{
+			name: "address in use",
+			args: func(t *testing.T) []string {
+				return replaceArg(testArgs(t), "--http-addr", busy.Addr().String())
+			},
+			wantErr: "listen on " + busy.Addr().String() + ": address already in use",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := run(t.Context(), tt.args(t), noEnv, io.Discard)
+			if err == nil || err.Error() != tt.wantErr {
+				t.Fatalf("run error = %v\nwant %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// replaceArg sets the value following flag name in args.
+func replaceArg(args []string, name, value string) []string {
+	i := slices.Index(args, name)
+	out := slices.Clone(args)
+	out[i+1] = value
+	return out
+}

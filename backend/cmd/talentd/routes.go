@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/tasks"
+	"github.com/talent-hub/talent/backend/telemetry"
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
+	"github.com/talent-hub/talent/webapp/site"
+)
+
+// maxRequestBytes caps the size of one RPC message.
+const maxRequestBytes = 4 << 20
+
+// newHandler returns the main listener's handler: the services cfg selects,
+// gRPC health and reflection for them, and the web app's pages at "/".
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, metrics *telemetry.Metrics) (http.Handler, error) {
+	// The identity service authenticates every caller, also in processes
+	// that do not serve its API.
+	identitySvc := identity.New(db, logger, identity.Options{CookieSecure: cfg.CookieSecure})
+	policies := auth.Policies{}
+	maps.Copy(policies, identity.Policies())
+	maps.Copy(policies, tasks.Policies())
+
+	// Interceptors run outermost first: metrics see the codes clients see,
+	// and internal errors from auth are hidden too.
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(
+			metrics,
+			telemetry.NewErrorInterceptor(logger),
+			auth.NewInterceptor(identitySvc, policies),
+		),
+		connect.WithRecover(recoverPanic(logger)),
+		connect.WithReadMaxBytes(maxRequestBytes),
+	}
+
+	mux := http.NewServeMux()
+	var served []string
+	if cfg.serves(serviceIdentity) {
+		mux.Handle(identityv1connect.NewIdentityServiceHandler(identitySvc, opts...))
+		served = append(served, identityv1connect.IdentityServiceName)
+	}
+	if cfg.serves(serviceTasks) {
+		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
+		served = append(served, tasksv1connect.TaskServiceName)
+	}
+
+	// Health and reflection are open to all, outside the access policies.
+	infraOpts := connect.WithInterceptors(metrics)
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(served...), infraOpts))
+	reflector := grpcreflect.NewStaticReflector(append(served,
+		grpchealth.HealthV1ServiceName,
+		grpcreflect.ReflectV1ServiceName,
+		grpcreflect.ReflectV1AlphaServiceName)...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, infraOpts))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, infraOpts))
+
+	if cfg.serves(serviceWeb) {
+		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir})
+		if err != nil {
+			return nil, fmt.Errorf("load web app: %w", err)
+		}
+		mux.Handle("/", pagesOnly(pages))
+	}
+	return mux, nil
+}
+
+// pagesOnly passes GET and HEAD requests to pages and answers anything else
+// with 404, so that an RPC to an unknown procedure is not served a web page.
+func pagesOnly(pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.NotFound(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
+// recoverPanic logs a handler's panic with its stack and answers the client
+// with "internal error".
+func recoverPanic(logger *slog.Logger) func(context.Context, connect.Spec, http.Header, any) error {
+	return func(ctx context.Context, spec connect.Spec, _ http.Header, v any) error {
+		logger.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+	}
+}
+
+// readyTimeout bounds one readiness check.
+const readyTimeout = 3 * time.Second
+
+// newOpsHandler returns the ops listener's handler: Prometheus metrics from
+// registry, liveness, and readiness as reported by ready.
+func newOpsHandler(logger *slog.Logger, registry *prometheus.Registry, ready func(context.Context) error) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{
+		Registry:          registry,
+		EnableOpenMetrics: true,
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := ready(ctx); err != nil {
+			logger.WarnContext(ctx, "not ready", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}

@@ -1,0 +1,32 @@
+-- name: CreateUser :one
+INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
+VALUES (@email, @password_hash, @display_name, @roles, @consent_version, @consent_time)
+RETURNING *;
+
+-- name: GetUser :one
+SELECT * FROM users WHERE id = @id;
+
+-- name: GetUserByEmail :one
+SELECT * FROM users WHERE lower(email) = lower(@email);
+
+-- name: UpdatePasswordHash :exec
+UPDATE users SET password_hash = @password_hash WHERE id = @id;
+
+-- name: CreateSession :exec
+INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen)
+VALUES (@token_hash, @user_id, @create_time, @expire_time, @create_time);
+
+-- name: DeleteExpiredSessions :exec
+DELETE FROM sessions WHERE user_id = @user_id AND expire_time <= @now;
+
+-- name: GetSession :one
+SELECT s.user_id, s.last_seen, u.roles
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = @token_hash AND s.expire_time > @now;
+
+-- name: TouchSession :exec
+UPDATE sessions SET last_seen = @now WHERE token_hash = @token_hash;
+
+-- name: DeleteSession :exec
+DELETE FROM sessions WHERE token_hash = @token_hash;

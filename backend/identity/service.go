@@ -1,0 +1,255 @@
+// Package identity is the identity service (requirements ID-1, ID-3, SEC-2,
+// SEC-4): sign-up with email and password, login, logout and sessions. It
+// implements identityv1connect.IdentityServiceHandler, and auth.Authenticator
+// for the interceptor that tells every RPC who is calling.
+//
+// Passwords are hashed with Argon2id and stored in PHC string format.
+// Sessions are random 32-byte tokens that reach browsers as an HttpOnly
+// cookie and apps as a bearer token; only their SHA-256 is stored.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/identity/internal/db"
+	"github.com/talent-hub/talent/backend/postgres"
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+)
+
+// Options tune a Service. The zero value is ready for production except
+// that cookies are sent without the Secure attribute.
+type Options struct {
+	// CookieSecure marks session cookies Secure (HTTPS only).
+	CookieSecure bool
+	// SessionTTL is how long a session lasts; 0 means 30 days.
+	SessionTTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service is the identity service.
+type Service struct {
+	db           *postgres.DB
+	logger       *slog.Logger
+	cookieSecure bool
+	sessionTTL   time.Duration
+	now          func() time.Time
+	params       argonParams
+	// dummyHash is verified for logins with an unknown email, so that they
+	// take as long as logins with a wrong password.
+	dummyHash string
+}
+
+// Interface guards.
+var (
+	_ identityv1connect.IdentityServiceHandler = (*Service)(nil)
+	_ auth.Authenticator                       = (*Service)(nil)
+)
+
+// New returns the identity service storing its data in db.
+func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
+	s := &Service{
+		db:           db,
+		logger:       logger,
+		cookieSecure: opts.CookieSecure,
+		sessionTTL:   opts.SessionTTL,
+		now:          opts.Now,
+		params:       defaultArgonParams(),
+	}
+	if s.sessionTTL <= 0 {
+		s.sessionTTL = defaultSessionTTL
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	// Hashing from crypto/rand cannot fail.
+	s.dummyHash, _ = newDummyHash(s.params)
+	return s
+}
+
+// Policies declares who may call each RPC of the service.
+func Policies() auth.Policies {
+	return auth.Policies{
+		identityv1connect.IdentityServiceSignUpProcedure: {Public: true},
+		identityv1connect.IdentityServiceLogInProcedure:  {Public: true},
+		identityv1connect.IdentityServiceLogOutProcedure: {},
+		identityv1connect.IdentityServiceGetMeProcedure:  {},
+	}
+}
+
+// SignUp creates an account and starts a session for it.
+func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.SignUpRequest]) (*connect.Response[identityv1.SignUpResponse], error) {
+	in, err := validateSignUp(req.Msg)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	user, token, expires, err := s.signUp(ctx, in)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	resp := connect.NewResponse(&identityv1.SignUpResponse{User: userToProto(user)})
+	s.setSessionCookie(resp.Header(), token, expires)
+	if req.Msg.GetWantBearerToken() {
+		resp.Msg.BearerToken = token
+	}
+	return resp, nil
+}
+
+func (s *Service) signUp(ctx context.Context, in signUpInput) (db.User, string, time.Time, error) {
+	hash, err := hashPassword(s.params, in.password, rand.Reader)
+	if err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("hash password: %w", err)
+	}
+	tx, err := s.db.Primary.Begin(ctx)
+	if err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("begin sign-up: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	q := db.New(tx)
+	user, err := q.CreateUser(ctx, db.CreateUserParams{
+		Email:          in.email,
+		PasswordHash:   hash,
+		DisplayName:    in.displayName,
+		Roles:          in.roles,
+		ConsentVersion: in.consentVersion,
+		ConsentTime:    s.now(),
+	})
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" && pgErr.ConstraintName == "users_email_key" {
+		return db.User{}, "", time.Time{}, ErrEmailTaken
+	}
+	if err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("create user: %w", err)
+	}
+	token, expires, err := s.startSession(ctx, q, user.ID)
+	if err != nil {
+		return db.User{}, "", time.Time{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("commit sign-up: %w", err)
+	}
+	return user, token, expires, nil
+}
+
+// LogIn checks email and password and starts a session.
+func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.LogInRequest]) (*connect.Response[identityv1.LogInResponse], error) {
+	email, password, err := validateLogIn(req.Msg)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	user, token, expires, err := s.logIn(ctx, email, password)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	resp := connect.NewResponse(&identityv1.LogInResponse{User: userToProto(user)})
+	s.setSessionCookie(resp.Header(), token, expires)
+	if req.Msg.GetWantBearerToken() {
+		resp.Msg.BearerToken = token
+	}
+	return resp, nil
+}
+
+func (s *Service) logIn(ctx context.Context, email, password string) (db.User, string, time.Time, error) {
+	q := db.New(s.db.Primary)
+	user, err := q.GetUserByEmail(ctx, email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Spend the time a real check takes, then refuse the same way.
+		_, _, _ = verifyPassword(s.dummyHash, password, s.params)
+		return db.User{}, "", time.Time{}, ErrBadCredentials
+	}
+	if err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("get user by email: %w", err)
+	}
+	ok, rehash, err := verifyPassword(user.PasswordHash, password, s.params)
+	if err != nil {
+		return db.User{}, "", time.Time{}, fmt.Errorf("verify password of user %s: %w", user.ID, err)
+	}
+	if !ok {
+		return db.User{}, "", time.Time{}, ErrBadCredentials
+	}
+	if rehash {
+		s.rehash(ctx, q, user.ID, password)
+	}
+	token, expires, err := s.startSession(ctx, q, user.ID)
+	if err != nil {
+		return db.User{}, "", time.Time{}, err
+	}
+	return user, token, expires, nil
+}
+
+// rehash replaces a password hash made under old parameters. A failure is
+// logged only: the old hash still works.
+func (s *Service) rehash(ctx context.Context, q *db.Queries, userID uuid.UUID, password string) {
+	hash, err := hashPassword(s.params, password, rand.Reader)
+	if err == nil {
+		err = q.UpdatePasswordHash(ctx, db.UpdatePasswordHashParams{ID: userID, PasswordHash: hash})
+	}
+	if err != nil {
+		s.logger.WarnContext(ctx, "rehash password", "user_id", userID, "err", err)
+	}
+}
+
+// LogOut ends the session the request came with and clears the cookie.
+func (s *Service) LogOut(ctx context.Context, req *connect.Request[identityv1.LogOutRequest]) (*connect.Response[identityv1.LogOutResponse], error) {
+	if hash, ok := sessionTokenHash(auth.TokenFromHeader(req.Header())); ok {
+		if err := db.New(s.db.Primary).DeleteSession(ctx, hash); err != nil {
+			return nil, fmt.Errorf("delete session: %w", err)
+		}
+	}
+	resp := connect.NewResponse(&identityv1.LogOutResponse{})
+	resp.Header().Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
+	return resp, nil
+}
+
+// GetMe returns the signed-in caller. It reads the primary: the caller may
+// have signed up a moment ago.
+func (s *Service) GetMe(ctx context.Context, _ *connect.Request[identityv1.GetMeRequest]) (*connect.Response[identityv1.GetMeResponse], error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, connectError(ErrUnauthenticated)
+	}
+	id, err := uuid.Parse(p.UserID)
+	if err != nil {
+		return nil, connectError(ErrUnauthenticated)
+	}
+	user, err := db.New(s.db.Primary).GetUser(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, connectError(ErrUnauthenticated)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	return connect.NewResponse(&identityv1.GetMeResponse{User: userToProto(user)}), nil
+}
+
+func (s *Service) setSessionCookie(h http.Header, token string, expires time.Time) {
+	h.Add("Set-Cookie", auth.SessionCookie(token, expires, s.cookieSecure).String())
+}
+
+func userToProto(u db.User) *identityv1.User {
+	roles := make([]identityv1.Role, 0, len(u.Roles))
+	for _, r := range u.Roles {
+		roles = append(roles, roleToProto(r))
+	}
+	return &identityv1.User{
+		Id:          u.ID.String(),
+		Email:       u.Email,
+		DisplayName: u.DisplayName,
+		Roles:       roles,
+		CreateTime:  timestamppb.New(u.CreateTime),
+		Demo:        u.Demo,
+	}
+}

@@ -1,0 +1,165 @@
+package identity
+
+import (
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/talent-hub/talent/backend/auth"
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+)
+
+// Limits on sign-up input.
+const (
+	maxEmailLen          = 254
+	minPasswordLen       = 10
+	maxPasswordLen       = 256
+	maxDisplayNameLen    = 60
+	maxConsentVersionLen = 64
+)
+
+// signUpInput is a checked and normalised SignUp request.
+type signUpInput struct {
+	email          string
+	password       string
+	displayName    string
+	roles          []string
+	consentVersion string
+}
+
+// normaliseEmail trims and lower-cases an email address; accounts are
+// looked up by the normalised form.
+func normaliseEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// validEmail reports whether email (normalised) is a plain address such as
+// "name@example.com": no display name, and a domain with a dot.
+func validEmail(email string) bool {
+	if len(email) > maxEmailLen {
+		return false
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email {
+		return false
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 {
+		return false
+	}
+	domain := email[at+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") &&
+		!strings.HasSuffix(domain, ".") && !strings.ContainsAny(domain, "[]")
+}
+
+// validateSignUp checks every field of m and returns all problems at once
+// as a *ValidationError.
+func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
+	var vs violations
+	in := signUpInput{
+		email:          normaliseEmail(m.GetEmail()),
+		password:       m.GetPassword(),
+		displayName:    strings.TrimSpace(m.GetDisplayName()),
+		consentVersion: strings.TrimSpace(m.GetConsentVersion()),
+	}
+
+	switch {
+	case in.email == "":
+		vs.add("email", "REQUIRED", "Enter your email address.")
+	case !validEmail(in.email):
+		vs.add("email", "EMAIL_INVALID", "Enter a valid email address, like name@example.com.")
+	}
+
+	switch n := utf8.RuneCountInString(in.password); {
+	case n == 0:
+		vs.add("password", "REQUIRED", "Choose a password.")
+	case n < minPasswordLen:
+		vs.add("password", "PASSWORD_TOO_SHORT",
+			fmt.Sprintf("The password must be at least %d characters long.", minPasswordLen))
+	case n > maxPasswordLen:
+		vs.add("password", "TOO_LONG",
+			fmt.Sprintf("The password must be at most %d characters long.", maxPasswordLen))
+	}
+
+	switch n := utf8.RuneCountInString(in.displayName); {
+	case n == 0:
+		vs.add("display_name", "REQUIRED", "Enter the name others will see.")
+	case n > maxDisplayNameLen:
+		vs.add("display_name", "TOO_LONG",
+			fmt.Sprintf("The display name must be at most %d characters long.", maxDisplayNameLen))
+	}
+
+	roles, ok := signUpRoles(m.GetRoles())
+	if !ok {
+		vs.add("roles", "ROLE_INVALID", "At sign-up you can only be a client, a provider, or both.")
+	}
+	in.roles = roles
+
+	switch {
+	case in.consentVersion == "":
+		vs.add("consent_version", "CONSENT_REQUIRED", "You must agree to the privacy notice to sign up.")
+	case utf8.RuneCountInString(in.consentVersion) > maxConsentVersionLen:
+		vs.add("consent_version", "TOO_LONG",
+			fmt.Sprintf("The consent version must be at most %d characters long.", maxConsentVersionLen))
+	}
+
+	return in, vs.err()
+}
+
+// signUpRoles turns the requested roles into role names: only client and
+// provider may be chosen at sign-up, none means client. ok is false when
+// another role was asked for.
+func signUpRoles(req []identityv1.Role) (roles []string, ok bool) {
+	for _, r := range req {
+		var name string
+		switch r {
+		case identityv1.Role_ROLE_CLIENT:
+			name = auth.RoleClient
+		case identityv1.Role_ROLE_PROVIDER:
+			name = auth.RoleProvider
+		default:
+			return nil, false
+		}
+		if !slices.Contains(roles, name) {
+			roles = append(roles, name)
+		}
+	}
+	if len(roles) == 0 {
+		roles = []string{auth.RoleClient}
+	}
+	return roles, true
+}
+
+// validateLogIn checks that email and password are present; whether they
+// are right is decided against the database.
+func validateLogIn(m *identityv1.LogInRequest) (email, password string, err error) {
+	var vs violations
+	email, password = normaliseEmail(m.GetEmail()), m.GetPassword()
+	if email == "" {
+		vs.add("email", "REQUIRED", "Enter your email address.")
+	}
+	if password == "" {
+		vs.add("password", "REQUIRED", "Enter your password.")
+	}
+	return email, password, vs.err()
+}
+
+// roleToProto maps a stored role name to the API enum.
+func roleToProto(name string) identityv1.Role {
+	switch name {
+	case auth.RoleClient:
+		return identityv1.Role_ROLE_CLIENT
+	case auth.RoleProvider:
+		return identityv1.Role_ROLE_PROVIDER
+	case auth.RoleAdmin:
+		return identityv1.Role_ROLE_ADMIN
+	case auth.RoleOps:
+		return identityv1.Role_ROLE_OPS
+	case auth.RoleAuditor:
+		return identityv1.Role_ROLE_AUDITOR
+	default:
+		return identityv1.Role_ROLE_UNSPECIFIED
+	}
+}
