@@ -1,0 +1,108 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/talent-hub/talent/backend/devstack"
+)
+
+// platform is the stack every test in this package shares: starting it once
+// keeps the package fast, and each test uses its own accounts and tasks.
+var platform struct {
+	stack  *devstack.Stack
+	url    string       // https://localhost:<port>
+	client *http.Client // trusts the edge's internal CA, speaks HTTP/2
+	dir    string
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		dir, err := os.MkdirTemp("", "talent-e2e-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		platform.dir = dir
+		if err := os.Chmod(dir, 0o755); err != nil { // Postgres runs as another user
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		stack, err := startPlatform(ctx, dir)
+		if stack != nil {
+			defer stack.Stop()
+		}
+		platform.stack, platform.err = stack, err
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// startPlatform starts the whole platform from the binaries in
+// TALENT_BIN_DIR on free ports.
+func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
+	bin := os.Getenv("TALENT_BIN_DIR")
+	if bin == "" {
+		return nil, fmt.Errorf("TALENT_BIN_DIR is not set: run `make test`, or `make build` and TALENT_BIN_DIR=$PWD/bin go test ./backend/e2e")
+	}
+	var ports devstack.Ports
+	for _, p := range []*int{&ports.EdgeHTTPS, &ports.EdgeHTTP, &ports.EdgeAdmin} {
+		n, err := devstack.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		*p = n
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return nil, err
+	}
+	stack, err := devstack.StartStack(ctx, devstack.StackOptions{
+		Dir:         dir,
+		Ports:       ports,
+		MinIOBinary: filepath.Join(root, devstack.MinIOBinaryPath),
+		Talentd:     filepath.Join(bin, "talentd"),
+		WebDir:      filepath.Join(bin, "web"),
+		Edge:        filepath.Join(bin, "talent-edge"),
+		Caddyfile:   filepath.Join(root, "deploy", "edge", "Caddyfile"),
+	})
+	if err != nil {
+		return stack, fmt.Errorf("start the platform: %w", err)
+	}
+	platform.url = stack.EdgeURL
+	pem, err := os.ReadFile(filepath.Join(dir, "caddy", "pki", "authorities", "local", "root.crt"))
+	if err != nil {
+		return stack, fmt.Errorf("read the edge's root certificate: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return stack, fmt.Errorf("parse the edge's root certificate")
+	}
+	platform.client = &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			ForceAttemptHTTP2: true,
+		},
+	}
+	return stack, nil
+}
+
+// needPlatform fails the test when the shared platform did not start.
+func needPlatform(t *testing.T) {
+	t.Helper()
+	if platform.err != nil {
+		t.Fatalf("the platform did not start: %v", platform.err)
+	}
+}

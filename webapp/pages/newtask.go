@@ -1,0 +1,158 @@
+package pages
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+
+	"connectrpc.com/connect"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/talent-hub/talent/webapp/rpc"
+)
+
+// taskFields are the task form's fields in display order.
+var taskFields = []string{"title", "description", "budget_min_fen", "budget_max_fen", "delivery_date", "skill_tags"}
+
+// taskFocus maps a field to the control that receives focus for it.
+var taskFocus = map[string]string{
+	"title": "title", "description": "description", "budget_min_fen": "budget-min",
+	"budget_max_fen": "budget-max", "delivery_date": "delivery-date", "skill_tags": "skill-tags",
+}
+
+// newTaskPage is the post-a-task form.
+type newTaskPage struct {
+	app.Compo
+	env  *env
+	in   taskInput
+	form formState
+	s    session
+	// requestID makes retries of one submission idempotent; a new one is
+	// drawn after a success.
+	requestID string
+}
+
+func (p *newTaskPage) OnNav(ctx app.Context) { p.env.title(ctx, "task.title") }
+
+func (p *newTaskPage) OnMount(ctx app.Context) {
+	ctx.ObserveState(sessionState, &p.s)
+}
+
+func (p *newTaskPage) Render() app.UI {
+	l := p.env.lang
+	f := &p.form
+	today := chinaToday(p.env.now())
+	return p.env.layout(
+		app.Section().Class("card").Body(
+			app.H1().Text(l.T("task.title")),
+			app.P().Class("muted").Text(l.T("task.lead")),
+			app.If(p.s.Loaded && (!p.s.SignedIn || !p.s.Client), func() app.UI {
+				return app.P().ID("task-login-needed").Class("notice").Body(
+					app.Text(l.T("task.login_needed")+" "),
+					app.If(!p.s.SignedIn, func() app.UI {
+						return app.Span().Body(
+							app.A().Href("/login").Text(l.T("nav.login")),
+							app.Text(" · "),
+							app.A().Href("/signup").Text(l.T("nav.signup")),
+						)
+					}),
+				)
+			}),
+			app.Form().ID("task-form").Class("form").Method("post").NoValidate(true).OnSubmit(p.submit).Body(
+				f.textInput(&p.Compo, "title", "title", "text", l.T("task.field_title"), l.T("task.title_hint"), "off", &p.in.title),
+				f.fieldBox("description", "description", l.T("task.field_desc"), l.T("task.desc_hint"),
+					app.Textarea().ID("description").Name("description").Class("input").Rows(8).
+						Text(p.in.description).
+						Aria("invalid", f.has("description")).
+						Aria("describedby", describedBy("description", "hint-description")).
+						OnInput(f.bind(&p.Compo, "description", &p.in.description)),
+				),
+				app.FieldSet().Class("budget").Body(
+					app.Legend().Text(l.T("task.budget")),
+					app.Div().Class("row").Body(
+						p.money("budget-min", "budget_min_fen", l.T("task.budget_min"), &p.in.budgetMin),
+						p.money("budget-max", "budget_max_fen", l.T("task.budget_max"), &p.in.budgetMax),
+					),
+					app.P().Class("hint").Text(l.T("task.budget_hint")),
+				),
+				f.fieldBox("delivery-date", "delivery_date", l.T("task.delivery"), l.T("task.delivery_hint"),
+					app.Input().ID("delivery-date").Name("delivery_date").Type("date").Class("input").
+						Min(today).Value(p.in.deliveryDate).
+						Aria("invalid", f.has("delivery_date")).
+						Aria("describedby", describedBy("delivery_date", "hint-delivery-date")).
+						OnInput(f.bind(&p.Compo, "delivery_date", &p.in.deliveryDate)).
+						OnChange(f.bind(&p.Compo, "delivery_date", &p.in.deliveryDate)),
+				),
+				f.textInput(&p.Compo, "skill-tags", "skill_tags", "text", l.T("task.tags"), l.T("task.tags_hint"), "off", &p.in.skillTags),
+				app.Div().ID("skill-chips").Class("chip-preview").Aria("live", "polite").Body(
+					chips(splitTags(p.in.skillTags)),
+				),
+				f.formError(),
+				f.submitButton("task-submit", l.T("task.submit"), l.T("common.working")),
+			),
+		),
+	)
+}
+
+// money is a yuan amount input.
+func (p *newTaskPage) money(id, field, label string, v *string) app.UI {
+	f := &p.form
+	return f.fieldBox(id, field, label, "",
+		app.Div().Class("money").Body(
+			app.Span().Class("money-sign").Aria("hidden", "true").Text("¥"),
+			app.Input().ID(id).Name(field).Type("text").Class("input").
+				Attr("inputmode", "decimal").Attr("autocomplete", "off").
+				Placeholder("5000").Value(*v).
+				Aria("invalid", f.has(field)).
+				Aria("describedby", describedBy(field, "")).
+				OnInput(f.bind(&p.Compo, field, v)),
+		),
+	)
+}
+
+func (p *newTaskPage) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if p.form.busy {
+		return
+	}
+	req, errs := p.in.request(chinaToday(p.env.now()))
+	if len(errs) > 0 {
+		p.form.setReasons(p.env.lang, errs)
+		p.focusFirstError(ctx)
+		return
+	}
+	p.form.reset()
+	if p.env.rpc == nil {
+		return
+	}
+	if p.requestID == "" {
+		p.requestID = newRequestID()
+	}
+	req.RequestId = p.requestID
+	p.form.busy = true
+	ctx.Async(func() {
+		_, err := p.env.rpc.Tasks.CreateTask(ctx, connect.NewRequest(req))
+		ctx.Dispatch(func(ctx app.Context) {
+			p.form.busy = false
+			if err != nil {
+				p.form.fail(p.env.lang, rpc.Explain(err), taskFields...)
+				p.focusFirstError(ctx)
+				return
+			}
+			p.requestID = ""
+			ctx.Navigate("/tasks")
+		})
+	})
+}
+
+func (p *newTaskPage) focusFirstError(ctx app.Context) {
+	if fl, ok := p.form.firstErr(taskFields...); ok {
+		focus(ctx, taskFocus[fl])
+	}
+}
+
+// newRequestID returns a random idempotency key.
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+).
+	return hex.EncodeToString(b)
+}

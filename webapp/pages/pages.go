@@ -1,0 +1,125 @@
+// Package pages holds the web app's pages as go-app components and
+// registers their routes.
+//
+// Routes: "/" (home), "/signup", "/login", "/tasks" (newest first, "load
+// more" by page token), "/tasks/new" (post a task) and "/tasks/{ref}" (one
+// task).
+//
+// Stable element ids and classes, kept for the end-to-end browser test:
+//
+//	header:   #current-user (the signed-in display name), #logout (button),
+//	          #nav-login, #nav-signup (links shown when signed out)
+//	sign-up:  form #signup-form; inputs #display-name, #email, #password,
+//	          #role-client, #role-provider (checkboxes, client checked by
+//	          default), #consent (checkbox); submit #signup-submit
+//	log-in:   form #login-form; inputs #email, #password; submit #login-submit
+//	new task: form #task-form; inputs #title, #description, #budget-min,
+//	          #budget-max (yuan), #delivery-date (type=date), #skill-tags
+//	          (comma-separated; chips in #skill-chips); submit #task-submit
+//	errors:   one element per field, #error-<proto field name>, always in the
+//	          DOM and empty (hidden) when the field is fine:
+//	          #error-display_name, #error-email, #error-password,
+//	          #error-roles, #error-consent_version, #error-title,
+//	          #error-description, #error-budget_min_fen, #error-budget_max_fen,
+//	          #error-delivery_date, #error-skill_tags; and a form-level
+//	          #form-error (role=alert) for errors not tied to one field, such
+//	          as BAD_CREDENTIALS or an unreachable service.
+//	tasks:    list #task-list, items .task-item with .task-title, .task-ref,
+//	          .task-budget; button #load-more while more pages exist;
+//	          #tasks-empty when there are none.
+//	task:     #task-detail with .task-title and .task-ref.
+//
+// Pages never call the services while being prerendered on the server: the
+// calls start in OnMount/OnNav only when the app runs in the browser.
+package pages
+
+import (
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+	"github.com/talent-hub/talent/webapp/rpc"
+	"github.com/talent-hub/talent/webapp/ui"
+)
+
+// ConsentVersion is the version of the privacy notice the sign-up form
+// shows and sends (SEC-4).
+const ConsentVersion = "2026-11"
+
+// env is what every page needs, built once by Register.
+type env struct {
+	// rpc is nil on the server: prerendered pages make no calls.
+	rpc  *rpc.Clients
+	lang ui.Lang
+	now  func() time.Time
+}
+
+// Register declares the app's routes. It is called by the wasm entry point
+// and by the server-side handler that prerenders the pages.
+func Register() {
+	e := &env{lang: ui.English, now: time.Now}
+	if app.IsClient {
+		e.rpc = rpc.ForPage()
+		e.lang = ui.LangFor(app.Window().Get("navigator").Get("language").String())
+		app.Window().Get("document").Get("documentElement").Set("lang", string(e.lang))
+	}
+	app.Route("/", func() app.Composer { return &homePage{env: e} })
+	app.Route("/signup", func() app.Composer { return newSignUpPage(e) })
+	app.Route("/login", func() app.Composer { return &logInPage{env: e} })
+	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
+	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e} })
+	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
+}
+
+// sessionState is the go-app state key holding the current session.
+const sessionState = "talent.session"
+
+// session is who is signed in, as far as the app knows.
+type session struct {
+	// Loaded is false until GetMe has answered.
+	Loaded   bool
+	SignedIn bool
+	Name     string
+	Client   bool
+}
+
+func sessionFor(u *identityv1.User) session {
+	s := session{Loaded: true, SignedIn: u != nil, Name: u.GetDisplayName()}
+	for _, r := range u.GetRoles() {
+		if r == identityv1.Role_ROLE_CLIENT {
+			s.Client = true
+		}
+	}
+	return s
+}
+
+// loadSession asks the identity service who is signed in, once per page
+// load; the answer is shared through the session state. The session
+// cookie is HttpOnly, so this call is the only way to know.
+func (e *env) loadSession(ctx app.Context) {
+	var s session
+	ctx.GetState(sessionState, &s)
+	if s.Loaded || e.rpc == nil {
+		return
+	}
+	ctx.Async(func() {
+		resp, err := e.rpc.Identity.GetMe(ctx, connect.NewRequest(&identityv1.GetMeRequest{}))
+		s := session{Loaded: true}
+		if err == nil {
+			s = sessionFor(resp.Msg.GetUser())
+		}
+		ctx.Dispatch(func(ctx app.Context) { ctx.SetState(sessionState, s) })
+	})
+}
+
+// title sets the document title for a page.
+func (e *env) title(ctx app.Context, key string) {
+	name := e.lang.T("app.name")
+	if key == "" {
+		ctx.Page().SetTitle(name + " · " + e.lang.T("app.tagline"))
+		return
+	}
+	ctx.Page().SetTitle(e.lang.T(key) + " · " + name)
+}

@@ -1,0 +1,90 @@
+package pages
+
+import (
+	"connectrpc.com/connect"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+)
+
+// layout wraps a page's content in the shared header and footer.
+func (e *env) layout(content ...app.UI) app.UI {
+	return app.Div().Class("app").Body(
+		app.A().Class("skip-link").Href("#main").Text(e.lang.T("common.skip")),
+		&header{env: e},
+		app.Main().ID("main").Class("container main").Body(content...),
+		app.Footer().Class("footer").Body(
+			app.Div().Class("container").Body(
+				app.P().Text(e.lang.T("footer.text")),
+			),
+		),
+	)
+}
+
+// header is the top bar: brand, navigation and who is signed in.
+type header struct {
+	app.Compo
+	env *env
+	s   session
+}
+
+// OnMount loads the session and marks the document as running the app
+// (data-app="ready" on <html>): until then the page is the prerendered HTML,
+// which does not react to input. End-to-end tests wait for the mark.
+func (h *header) OnMount(ctx app.Context) {
+	ctx.ObserveState(sessionState, &h.s)
+	h.env.loadSession(ctx)
+	if app.IsClient {
+		app.Window().Get("document").Get("documentElement").Get("dataset").Set("app", "ready")
+	}
+}
+
+func (h *header) Render() app.UI {
+	l := h.env.lang
+	var account app.UI
+	switch {
+	case !h.s.Loaded:
+		// Unknown yet: keep the space so the bar does not jump.
+		account = app.Span().Class("account account-pending").Aria("hidden", "true")
+	case h.s.SignedIn:
+		account = app.Div().Class("account").Body(
+			app.Span().Class("visually-hidden").Text(l.T("nav.signed_in")+" "),
+			app.Span().ID("current-user").Class("current-user").Text(h.s.Name),
+			app.Button().ID("logout").Class("btn btn-quiet").Type("button").
+				Text(l.T("nav.logout")).OnClick(h.logOut),
+		)
+	default:
+		account = app.Div().Class("account").Body(
+			app.A().ID("nav-login").Class("btn btn-quiet").Href("/login").Text(l.T("nav.login")),
+			app.A().ID("nav-signup").Class("btn btn-primary").Href("/signup").Text(l.T("nav.signup")),
+		)
+	}
+	return app.Header().Class("topbar").Body(
+		app.Div().Class("container topbar-inner").Body(
+			app.A().Class("brand").Href("/").Body(
+				app.Span().Class("brand-mark").Aria("hidden", "true").Text("T"),
+				app.Span().Class("brand-name").Text(l.T("app.name")),
+			),
+			app.Nav().Class("nav").Aria("label", "Main").Body(
+				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
+				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
+			),
+			account,
+		),
+	)
+}
+
+func (h *header) logOut(ctx app.Context, e app.Event) {
+	if h.env.rpc == nil {
+		return
+	}
+	ctx.Async(func() {
+		// Whatever the answer, the person wants to be signed out here; the
+		// service also clears the cookie.
+		_, _ = h.env.rpc.Identity.LogOut(ctx, connect.NewRequest(&identityv1.LogOutRequest{}))
+		ctx.Dispatch(func(ctx app.Context) {
+			ctx.SetState(sessionState, session{Loaded: true})
+			ctx.Navigate("/")
+		})
+	})
+}

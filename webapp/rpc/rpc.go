@@ -1,0 +1,118 @@
+// Package rpc builds the web app's Connect clients for the Talent services
+// and turns their errors into something a form can show.
+//
+// The clients speak the Connect protocol (binary Protobuf) to the page's own
+// origin. In the browser the default net/http transport is the Fetch API,
+// which Go's js/wasm port calls with credentials "same-origin" (see
+// net/http/roundtrip_js.go), so the HttpOnly session cookie goes with every
+// call and Set-Cookie on SignUp/LogIn/LogOut is honoured; no token is ever
+// visible to the app.
+package rpc
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
+)
+
+// Clients holds one client per service.
+type Clients struct {
+	Identity identityv1connect.IdentityServiceClient
+	Tasks    tasksv1connect.TaskServiceClient
+}
+
+// New returns clients that call the services at baseURL (scheme and host,
+// e.g. "https://localhost:8443") through hc.
+func New(hc connect.HTTPClient, baseURL string) *Clients {
+	return &Clients{
+		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
+		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+	}
+}
+
+// ForPage returns clients for the page the app runs in: same origin, the
+// browser's Fetch-based transport, and a timeout so a lost connection ends
+// in an error the page can show.
+func ForPage() *Clients {
+	u := app.Window().URL()
+	return New(&http.Client{Timeout: 30 * time.Second}, Origin(u.Scheme, u.Host))
+}
+
+// Origin returns scheme://host, the base URL of a same-origin client.
+func Origin(scheme, host string) string {
+	if scheme == "" {
+		scheme = "https"
+	}
+	return scheme + "://" + host
+}
+
+// Problem is a failed call explained for a form.
+type Problem struct {
+	// Code is the Connect code as a string ("invalid_argument", ...).
+	Code string
+	// Violations are the google.rpc.BadRequest field violations, in order.
+	Violations []Violation
+}
+
+// Violation is one bad field.
+type Violation struct {
+	// Field is the request's proto field name, with any index or sub-path
+	// removed ("skill_tags[2]" becomes "skill_tags"). Empty for an error
+	// about the request as a whole.
+	Field string
+	// Reason is the stable UPPER_SNAKE code the UI translates.
+	Reason string
+	// Description is the service's English sentence.
+	Description string
+}
+
+// Explain unpacks err, typically a *connect.Error, into a Problem. Errors
+// that did not come from a service (a broken connection, a cancelled
+// context) are reported with Code "unavailable".
+func Explain(err error) Problem {
+	var ce *connect.Error
+	if !errors.As(err, &ce) {
+		return Problem{Code: connect.CodeUnavailable.String()}
+	}
+	p := Problem{Code: ce.Code().String()}
+	for _, d := range ce.Details() {
+		v, err := d.Value()
+		if err != nil {
+			continue
+		}
+		br, ok := v.(*errdetails.BadRequest)
+		if !ok {
+			continue
+		}
+		for _, fv := range br.GetFieldViolations() {
+			p.Violations = append(p.Violations, Violation{
+				Field:       baseField(fv.GetField()),
+				Reason:      fv.GetReason(),
+				Description: fv.GetDescription(),
+			})
+		}
+	}
+	return p
+}
+
+// IsCode reports whether err is a Connect error with code c.
+func IsCode(err error, c connect.Code) bool {
+	return connect.CodeOf(err) == c
+}
+
+// baseField strips an index or nested path from a field path:
+// "skill_tags[2]" and "skill_tags.3" both become "skill_tags".
+func baseField(f string) string {
+	if i := strings.IndexAny(f, "[."); i >= 0 {
+		return f[:i]
+	}
+	return f
+}

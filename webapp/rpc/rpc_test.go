@@ -1,0 +1,81 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+)
+
+func TestExplain(t *testing.T) {
+	t.Parallel()
+
+	withDetail := func(code connect.Code, msg string, fvs ...*errdetails.BadRequest_FieldViolation) error {
+		ce := connect.NewError(code, errors.New(msg))
+		d, err := connect.NewErrorDetail(&errdetails.BadRequest{FieldViolations: fvs})
+		if err != nil {
+			t.Fatalf("new error detail: %v", err)
+		}
+		ce.AddDetail(d)
+		return ce
+	}
+
+	tests := []struct {
+		name string
+		err  error
+		want Problem
+	}{
+		{
+			name: "email taken",
+			err: withDetail(connect.CodeAlreadyExists, "an account with this email already exists",
+				&errdetails.BadRequest_FieldViolation{Field: "email", Reason: "EMAIL_TAKEN", Description: "an account with this email already exists"}),
+			want: Problem{Code: "already_exists", Violations: []Violation{{Field: "email", Reason: "EMAIL_TAKEN", Description: "an account with this email already exists"}}},
+		},
+		{
+			name: "indexed field",
+			err: withDetail(connect.CodeInvalidArgument, "invalid task",
+				&errdetails.BadRequest_FieldViolation{Field: "title", Reason: "REQUIRED"},
+				&errdetails.BadRequest_FieldViolation{Field: "skill_tags[3]", Reason: "TAG_INVALID"}),
+			want: Problem{Code: "invalid_argument", Violations: []Violation{{Field: "title", Reason: "REQUIRED"}, {Field: "skill_tags", Reason: "TAG_INVALID"}}},
+		},
+		{
+			name: "plain connect error",
+			err:  connect.NewError(connect.CodeUnauthenticated, errors.New("please log in")),
+			want: Problem{Code: "unauthenticated"},
+		},
+		{
+			name: "transport error",
+			err:  context.DeadlineExceeded,
+			want: Problem{Code: "unavailable"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Explain(tt.err)
+			if got.Code != tt.want.Code {
+				t.Fatalf("Code = %q, want %q", got.Code, tt.want.Code)
+			}
+			if len(got.Violations) != len(tt.want.Violations) {
+				t.Fatalf("Violations = %+v, want %+v", got.Violations, tt.want.Violations)
+			}
+			for i := range got.Violations {
+				if got.Violations[i] != tt.want.Violations[i] {
+					t.Fatalf("Violations[%d] = %+v, want %+v", i, got.Violations[i], tt.want.Violations[i])
+				}
+			}
+		})
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	if got, want := Origin("http", "localhost:8080"), "http://localhost:8080"; got != want {
+		t.Fatalf("Origin = %q, want %q", got, want)
+	}
+	if got, want := Origin("", "talent.example"), "https://talent.example"; got != want {
+		t.Fatalf("Origin = %q, want %q", got, want)
+	}
+}
