@@ -122,6 +122,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.Join(fmt.Errorf("seed demo data: %w", err), stopErr)
 	}
 
+	if err := markDemo(ctx, stack.Postgres.URL, accounts); err != nil {
+		return errors.Join(fmt.Errorf("seed demo data: %w", err), stopAll())
+	}
+
 	logger.Info("starting talent-edge", "https_port", ports.EdgeHTTPS)
 	stack.Edge, err = devstack.StartEdge(ctx, devstack.EdgeConfig{
 		Binary:    edge,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"time"
 
 	"connectrpc.com/connect"
@@ -137,6 +138,28 @@ func seed(ctx context.Context, baseURL string, httpClient connect.HTTPClient, no
 		}
 	}
 	return accounts, nil
+}
+
+// markDemo flags the demo accounts and their tasks as demo data in the
+// database, so that the app and reports can tell them apart. The public API
+// has no way to set the flag, on purpose; the dev runner owns its database.
+func markDemo(ctx context.Context, databaseURL string, accounts []demoAccount) error {
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	emails := make([]string, len(accounts))
+	for i, a := range accounts {
+		emails[i] = a.email
+	}
+	if _, err := conn.Exec(ctx, `UPDATE users SET demo = true WHERE lower(email) = ANY($1) AND NOT demo`, emails); err != nil {
+		return fmt.Errorf("mark demo accounts: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE tasks SET demo = true WHERE NOT demo AND client_id IN (SELECT id FROM users WHERE demo)`); err != nil {
+		return fmt.Errorf("mark demo tasks: %w", err)
+	}
+	return nil
 }
 
 // signUpOrLogIn signs a up, or logs in when the account already exists, and

@@ -38,12 +38,13 @@ func TestSeedIsIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	bin := talentdBinary(t)
+	databaseURL := testenv.DatabaseURL(t)
 	redisURL, _ := testenv.Redis(t)
 	s3 := testenv.MinIO(t)
 	talentd, err := devstack.StartTalentd(ctx, devstack.TalentdConfig{
 		Binary: bin,
 		Env: []string{
-			"TALENT_DATABASE_URL=" + testenv.DatabaseURL(t),
+			"TALENT_DATABASE_URL=" + databaseURL,
 			"TALENT_REDIS_URL=" + redisURL,
 			"TALENT_S3_ENDPOINT=" + s3.Endpoint,
 			"TALENT_S3_ACCESS_KEY=" + s3.AccessKey,
@@ -68,6 +69,9 @@ func TestSeedIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed run %d: %v", run, err)
 		}
+		if err := markDemo(ctx, databaseURL, accounts); err != nil {
+			t.Fatalf("mark demo run %d: %v", run, err)
+		}
 		if len(accounts) != len(demoAccounts()) {
 			t.Fatalf("seed run %d returned %d accounts, want %d", run, len(accounts), len(demoAccounts()))
 		}
@@ -84,6 +88,9 @@ func TestSeedIsIdempotent(t *testing.T) {
 	for _, task := range resp.Msg.GetTasks() {
 		if !strings.HasPrefix(task.GetTitle(), "[Demo] ") {
 			t.Fatalf("task %s title %q lacks the [Demo] prefix", task.GetRef(), task.GetTitle())
+		}
+		if !task.GetDemo() {
+			t.Fatalf("task %s is not flagged as demo data", task.GetRef())
 		}
 		if !strings.HasPrefix(task.GetClientDisplayName(), "Demo ") {
 			t.Fatalf("task %s client %q lacks the Demo prefix", task.GetRef(), task.GetClientDisplayName())
