@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -242,16 +243,67 @@ func lastMeaningfulLine(tail string) string {
 	return ""
 }
 
-// FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process
-// may take it before it is used, which is rare enough for tests and local
-// runs.
+// FreePort returns a TCP port that is free on 127.0.0.1 and on all
+// interfaces. It picks at random below the kernel's ephemeral port range,
+// where the outgoing connections of parallel test processes never take a
+// port, so that a port handed out here is not grabbed by an unrelated client
+// socket before its server binds it. Another process may still choose the
+// same port in the meantime (rare); callers that start a server on it treat
+// "already in use" as a reason to try another port.
 func FreePort() (int, error) {
+	low, high := 20000, ephemeralLow()
+	if high-low < 1000 {
+		low, high = 10000, 20000
+	}
+	for range 200 {
+		port := low + mathrand.IntN(high-low)
+		if bindable(port) {
+			return port, nil
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find free port: %w", err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// ephemeralLow returns the first port of the kernel's ephemeral range
+// (32768 when it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 32768
+	}
+	n, err := strconv.Atoi(fields[0])
+	if err != nil {
+		return 32768
+	}
+	return n
+}
+
+// bindable reports whether a listener can bind port on 127.0.0.1 and on all
+// interfaces.
+func bindable(port int) bool {
+	for _, host := range []string{"127.0.0.1", ""} {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
+}
+
+// IsPortInUse reports whether err says a port was already taken, the one
+// start failure that trying again on another port can cure.
+func IsPortInUse(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "already in use")
 }
 
 // portOrFree returns port, or a free port when port is 0.

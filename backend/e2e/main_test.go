@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,7 +40,13 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		stack, err := startPlatform(ctx, dir)
+		var stack *devstack.Stack
+		for attempt := range 3 { // parallel test binaries may take a port first
+			stack, err = startPlatform(ctx, filepath.Join(dir, strconv.Itoa(attempt)))
+			if !devstack.IsPortInUse(err) {
+				break
+			}
+		}
 		if stack != nil {
 			defer stack.Stop()
 		}

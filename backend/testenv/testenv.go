@@ -227,11 +227,29 @@ func sanitize(name string) string {
 	return b.String()
 }
 
+// onFreePort runs start, which picks free ports, again when another process
+// took one of them first: test binaries of parallel packages pick ports at
+// the same time.
+func onFreePort[T any](start func() (T, error)) (T, error) {
+	var (
+		v   T
+		err error
+	)
+	for range 5 {
+		if v, err = start(); !devstack.IsPortInUse(err) {
+			break
+		}
+	}
+	return v, err
+}
+
 // startPostgres starts the server and builds the template database.
 func startPostgres(dir string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	pg, err := devstack.StartPostgres(ctx, devstack.PostgresConfig{Dir: dir, Fast: true})
+	pg, err := onFreePort(func() (*devstack.Postgres, error) {
+		return devstack.StartPostgres(ctx, devstack.PostgresConfig{Dir: dir, Fast: true})
+	})
 	if err != nil {
 		return err
 	}
@@ -266,7 +284,9 @@ func Redis(t testing.TB) (string, *redis.Client) {
 	h.redisOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 		defer cancel()
-		h.redis, h.redisErr = devstack.StartRedis(ctx, devstack.RedisConfig{Dir: dir, Databases: redisDatabases})
+		h.redis, h.redisErr = onFreePort(func() (*devstack.Redis, error) {
+			return devstack.StartRedis(ctx, devstack.RedisConfig{Dir: dir, Databases: redisDatabases})
+		})
 	})
 	if h.redisErr != nil {
 		t.Fatalf("testenv: %v", h.redisErr)
@@ -378,7 +398,9 @@ func minioServer(t testing.TB) *devstack.MinIO {
 	h.minioOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 		defer cancel()
-		h.minio, h.minioErr = devstack.StartMinIO(ctx, devstack.MinIOConfig{Dir: dir})
+		h.minio, h.minioErr = onFreePort(func() (*devstack.MinIO, error) {
+			return devstack.StartMinIO(ctx, devstack.MinIOConfig{Dir: dir})
+		})
 	})
 	if h.minioErr != nil {
 		t.Fatalf("testenv: %v", h.minioErr)
