@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -105,6 +106,10 @@ type EdgeConfig struct {
 	// ReadyAddr is a host:port the edge listens on once it runs (e.g. its
 	// HTTPS listener); StartEdge waits until it accepts connections.
 	ReadyAddr string
+	// ReadyServerName, if set, makes StartEdge wait for a TLS handshake
+	// for this name at ReadyAddr instead of a bare TCP connection: Caddy
+	// issues its certificates in the background after it starts listening.
+	ReadyServerName string
 	// Dir holds Caddy's own config and data (XDG_CONFIG_HOME and
 	// XDG_DATA_HOME), so nothing lands in $HOME.
 	Dir string
@@ -159,7 +164,14 @@ func StartEdge(ctx context.Context, cfg EdgeConfig) (*Edge, error) {
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
+	var d interface {
+		DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+	} = &net.Dialer{}
+	if cfg.ReadyServerName != "" {
+		// Readiness only: the certificate is checked by the clients that use
+		// the edge, against the edge's own root.
+		d = &tls.Dialer{Config: &tls.Config{ServerName: cfg.ReadyServerName, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}}
+	}
 	if err := waitReady(ctx, proc, explainAddrInUse(cfg.ReadyAddr), func(ctx context.Context) error {
 		conn, err := d.DialContext(ctx, "tcp", dialable(cfg.ReadyAddr))
 		if err != nil {

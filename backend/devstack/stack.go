@@ -186,13 +186,14 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	edgeEnv = append(edgeEnv, opts.EdgeEnv...)
 	logger.Info("starting talent-edge", "https_port", p.EdgeHTTPS)
 	if s.Edge, err = StartEdge(ctx, EdgeConfig{
-		Binary:    opts.Edge,
-		Caddyfile: opts.Caddyfile,
-		Env:       edgeEnv,
-		ReadyAddr: "127.0.0.1:" + strconv.Itoa(p.EdgeHTTPS),
-		Dir:       filepath.Join(dir, "caddy"),
-		LogFile:   filepath.Join(s.LogDir, "edge.log"),
-		Output:    opts.Output,
+		Binary:          opts.Edge,
+		Caddyfile:       opts.Caddyfile,
+		Env:             edgeEnv,
+		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(p.EdgeHTTPS),
+		ReadyServerName: "localhost",
+		Dir:             filepath.Join(dir, "caddy"),
+		LogFile:         filepath.Join(s.LogDir, "edge.log"),
+		Output:          opts.Output,
 	}); err != nil {
 		return fail(err)
 	}

@@ -138,9 +138,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"TALENT_WEB_DIR=" + webDir,
 			"TALENT_EDGE_DATA=" + filepath.Join(cfg.varDir, "caddy"),
 		},
-		ReadyAddr: "127.0.0.1:" + strconv.Itoa(ports.EdgeHTTPS),
-		Dir:       filepath.Join(cfg.varDir, "caddy"),
-		LogFile:   filepath.Join(stack.LogDir, "edge.log"),
+		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(ports.EdgeHTTPS),
+		ReadyServerName: "localhost",
+		Dir:             filepath.Join(cfg.varDir, "caddy"),
+		LogFile:         filepath.Join(stack.LogDir, "edge.log"),
 	})
 	if err != nil {
 		stack.Edge = nil
