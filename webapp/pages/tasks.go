@@ -81,7 +81,7 @@ func (p *tasksPage) Render() app.UI {
 				app.A().Class("btn btn-primary").Href("/tasks/new").Text(l.T("nav.post")),
 			)
 		}),
-		app.If(p.loading, func() app.UI {
+		app.If(p.loading && p.next == "", func() app.UI {
 			return app.P().Class("loading").Role("status").Text(l.T("common.loading"))
 		}),
 		app.If(p.err != "", func() app.UI {
@@ -90,10 +90,14 @@ func (p *tasksPage) Render() app.UI {
 				app.Button().Class("btn btn-quiet").Type("button").Text(l.T("common.retry")).OnClick(p.loadMore),
 			)
 		}),
-		app.If(p.next != "" && !p.loading, func() app.UI {
+		app.If(p.next != "", func() app.UI {
+			label := l.T("tasks.more")
+			if p.loading {
+				label = l.T("common.loading")
+			}
 			return app.Div().Class("more").Body(
 				app.Button().ID("load-more").Class("btn btn-secondary").Type("button").
-					Text(l.T("tasks.more")).OnClick(p.loadMore),
+					Disabled(p.loading).Aria("busy", p.loading).Text(label).OnClick(p.loadMore),
 			)
 		}),
 	)

@@ -125,6 +125,10 @@ var messages = map[string]message{
 	"CONSENT_REQUIRED":     {"Please agree to the privacy notice to continue.", "请先同意隐私声明。"},
 	"BAD_CREDENTIALS":      {"The email or password is wrong.", "邮箱或密码错误。"},
 	"INVALID":              {"This value is not valid.", "输入的内容无效。"},
+	"ROLE_INVALID":         {"Choose client, provider or both.", "请选择需求方、服务方或两者。"},
+	"ID_OR_REF_INVALID":    {"Enter a task number like T-000123.", "请输入任务编号，例如 T-000123。"},
+	"PAGE_TOKEN_INVALID":   {"The list has changed. Reload the page.", "列表已更新，请刷新页面。"},
+	"OUT_OF_RANGE":         {"This value is out of range.", "数值超出允许范围。"},
 
 	// Fallbacks by Connect code, for errors without field details.
 	"code.unauthenticated":     {"Please log in first.", "请先登录。"},
