@@ -34,7 +34,7 @@ func (i *errorInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		}
 		res, err := next(ctx, req)
 		if err != nil {
-			return nil, i.convert(ctx, req.Spec().Procedure, err)
+			return nil, i.convert(ctx, req.Spec().Procedure, req.Header().Get(RequestIDHeader), err)
 		}
 		return res, nil
 	}
@@ -47,24 +47,29 @@ func (i *errorInterceptor) WrapStreamingClient(next connect.StreamingClientFunc)
 func (i *errorInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		if err := next(ctx, conn); err != nil {
-			return i.convert(ctx, conn.Spec().Procedure, err)
+			return i.convert(ctx, conn.Spec().Procedure, conn.RequestHeader().Get(RequestIDHeader), err)
 		}
 		return nil
 	}
 }
 
-func (i *errorInterceptor) convert(ctx context.Context, procedure string, err error) error {
+// RequestIDHeader carries the request ID the edge assigns to every request
+// (edge/requestid); logs name it so one request can be followed from the edge
+// to the backend.
+const RequestIDHeader = "X-Request-Id"
+
+func (i *errorInterceptor) convert(ctx context.Context, procedure, requestID string, err error) error {
 	if _, ok := errors.AsType[*connect.Error](err); ok {
 		return err
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		i.logger.DebugContext(ctx, "rpc canceled", "procedure", procedure, "error", err)
+		i.logger.DebugContext(ctx, "rpc canceled", "procedure", procedure, "request_id", requestID, "error", err)
 		return connect.NewError(connect.CodeCanceled, context.Canceled)
 	case errors.Is(err, context.DeadlineExceeded):
-		i.logger.WarnContext(ctx, "rpc deadline exceeded", "procedure", procedure, "error", err)
+		i.logger.WarnContext(ctx, "rpc deadline exceeded", "procedure", procedure, "request_id", requestID, "error", err)
 		return connect.NewError(connect.CodeDeadlineExceeded, context.DeadlineExceeded)
 	}
-	i.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "error", err)
+	i.logger.ErrorContext(ctx, "internal error", "procedure", procedure, "request_id", requestID, "error", err)
 	return connect.NewError(connect.CodeInternal, errInternal)
 }

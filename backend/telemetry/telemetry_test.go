@@ -79,7 +79,7 @@ func TestErrorInterceptor(t *testing.T) {
 	}{
 		{name: "plain error is hidden", err: fmt.Errorf("insert task: %w", errors.New("relation \"tasks\" does not exist")),
 			wantCode: connect.CodeInternal, wantMsg: "internal error",
-			wantLog: `"msg":"internal error","procedure":"/test.v1.TestService/Plain","error":"insert task: relation \"tasks\" does not exist"`},
+			wantLog: `"msg":"internal error","procedure":"/test.v1.TestService/Plain","request_id":"req-123","error":"insert task: relation \"tasks\" does not exist"`},
 		{name: "connect error passes", err: badRequest,
 			wantCode: connect.CodeInvalidArgument, wantMsg: "title is required", wantDetails: 1},
 		{name: "wrapped connect error passes", err: fmt.Errorf("create task: %w", connect.NewError(connect.CodeNotFound, errors.New("task not found"))),
@@ -96,7 +96,9 @@ func TestErrorInterceptor(t *testing.T) {
 				proc = fmt.Sprintf("/test.v1.TestService/Case%d", i)
 			}
 			client := serve(t, proc, telemetry.NewMetrics(), logs, func(context.Context) error { return tt.err })
-			_, err := client.CallUnary(t.Context(), connect.NewRequest(&emptypb.Empty{}))
+			req := connect.NewRequest(&emptypb.Empty{})
+			req.Header().Set(telemetry.RequestIDHeader, "req-123")
+			_, err := client.CallUnary(t.Context(), req)
 			cerr, ok := errors.AsType[*connect.Error](err)
 			if !ok {
 				t.Fatalf("err = %v, want a *connect.Error", err)
