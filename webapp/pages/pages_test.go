@@ -1,0 +1,335 @@
+package pages
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"golang.org/x/net/html"
+
+	"github.com/talent-hub/talent/webapp/rpc"
+	"github.com/talent-hub/talent/webapp/ui"
+)
+
+// testEnv is an env without clients, as on the server: nothing is called.
+func testEnv(lang ui.Lang) *env {
+	return &env{lang: lang, now: func() time.Time { return time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC) }}
+}
+
+// render mounts c in a go-app test engine and returns its HTML, parsed.
+func render(t *testing.T, c app.Composer) *html.Node {
+	t.Helper()
+	e := app.NewTestEngine()
+	if err := e.Load(c); err != nil {
+		t.Fatalf("load component: %v", err)
+	}
+	e.ConsumeAll()
+	doc, err := html.Parse(strings.NewReader(app.HTMLString(c)))
+	if err != nil {
+		t.Fatalf("parse html: %v", err)
+	}
+	return doc
+}
+
+// byID finds the element with id in doc.
+func byID(doc *html.Node, id string) *html.Node {
+	var found *html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if found != nil {
+			return
+		}
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if a.Key == "id" && a.Val == id {
+					found = n
+					return
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return found
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}
+
+func TestPagesHaveStableIDs(t *testing.T) {
+	t.Parallel()
+	e := testEnv(ui.English)
+	tests := []struct {
+		name string
+		page app.Composer
+		ids  []string
+	}{
+		{"home", &homePage{env: e}, []string{"main", "nav-tasks", "nav-post"}},
+		{"signup", newSignUpPage(e), []string{
+			"signup-form", "display-name", "email", "password", "role-client", "role-provider", "consent", "signup-submit",
+			"error-display_name", "error-email", "error-password", "error-roles", "error-consent_version", "form-error",
+		}},
+		{"login", &logInPage{env: e}, []string{"login-form", "email", "password", "login-submit", "error-email", "error-password", "form-error"}},
+		{"new task", &newTaskPage{env: e}, []string{
+			"task-form", "title", "description", "budget-min", "budget-max", "delivery-date", "skill-tags", "task-submit",
+			"error-title", "error-description", "error-budget_min_fen", "error-budget_max_fen", "error-delivery_date",
+			"error-skill_tags", "form-error",
+		}},
+		{"tasks", &tasksPage{env: e}, []string{"task-list"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := render(t, tt.page)
+			for _, id := range tt.ids {
+				if byID(doc, id) == nil {
+					t.Fatalf("no element #%s", id)
+				}
+			}
+		})
+	}
+}
+
+func TestNewTaskFormInputs(t *testing.T) {
+	t.Parallel()
+	doc := render(t, &newTaskPage{env: testEnv(ui.English)})
+	date := byID(doc, "delivery-date")
+	if got, want := attr(date, "type"), "date"; got != want {
+		t.Fatalf("#delivery-date type = %q, want %q", got, want)
+	}
+	// 20:00 UTC is already the next day in China.
+	if got, want := attr(date, "min"), "2026-11-29"; got != want {
+		t.Fatalf("#delivery-date min = %q, want %q", got, want)
+	}
+	if got, want := attr(byID(doc, "title"), "aria-describedby"), "hint-title error-title"; got != want {
+		t.Fatalf("#title aria-describedby = %q, want %q", got, want)
+	}
+	if got := attr(byID(doc, "task-form"), "method"); got != "post" {
+		t.Fatalf("#task-form method = %q, want post (a submit before the app loads must not put fields in the URL)", got)
+	}
+}
+
+func TestFormShowsErrorsAndKeepsInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		lang      ui.Lang
+		problem   rpc.Problem
+		wantField map[string]string // element id → text
+	}{
+		{
+			name: "email taken, English",
+			lang: ui.English,
+			problem: rpc.Problem{Code: "already_exists", Violations: []rpc.Violation{
+				{Field: "email", Reason: "EMAIL_TAKEN", Description: "an account with this email already exists"},
+			}},
+			wantField: map[string]string{"error-email": "An account with this email already exists.", "form-error": ""},
+		},
+		{
+			name: "email taken, Chinese",
+			lang: ui.Chinese,
+			problem: rpc.Problem{Code: "already_exists", Violations: []rpc.Violation{
+				{Field: "email", Reason: "EMAIL_TAKEN"},
+			}},
+			wantField: map[string]string{"error-email": "该邮箱已注册。"},
+		},
+		{
+			name: "several fields",
+			lang: ui.English,
+			problem: rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{
+				{Field: "password", Reason: "PASSWORD_TOO_SHORT"},
+				{Field: "consent_version", Reason: "CONSENT_REQUIRED"},
+			}},
+			wantField: map[string]string{
+				"error-password":        "Use at least 10 characters.",
+				"error-consent_version": "Please agree to the privacy notice to continue.",
+				"error-email":           "",
+			},
+		},
+		{
+			name:      "no details",
+			lang:      ui.Chinese,
+			problem:   rpc.Problem{Code: "unavailable"},
+			wantField: map[string]string{"form-error": "服务暂时无法访问，请检查网络后重试。"},
+		},
+		{
+			name: "unknown field goes to the form",
+			lang: ui.English,
+			problem: rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{
+				{Field: "nickname", Reason: "TOO_LONG"},
+			}},
+			wantField: map[string]string{"form-error": "This is too long."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newSignUpPage(testEnv(tt.lang))
+			p.in.displayName = "Zhang San"
+			p.in.email = "zs@example.com"
+			p.form.fail(tt.lang, tt.problem, signUpFields...)
+			doc := render(t, p)
+			for id, want := range tt.wantField {
+				n := byID(doc, id)
+				if n == nil {
+					t.Fatalf("no element #%s", id)
+				}
+				if got := textOf(n); got != want {
+					t.Fatalf("#%s = %q, want %q", id, got, want)
+				}
+			}
+			if got := attr(byID(doc, "email"), "value"); got != "zs@example.com" {
+				t.Fatalf("#email value = %q, want what was typed", got)
+			}
+			if got := attr(byID(doc, "display-name"), "value"); got != "Zhang San" {
+				t.Fatalf("#display-name value = %q, want what was typed", got)
+			}
+		})
+	}
+}
+
+func TestLogInBadCredentialsIsFormLevel(t *testing.T) {
+	t.Parallel()
+	p := &logInPage{env: testEnv(ui.English)}
+	p.form.fail(ui.English, rpc.Problem{Code: "unauthenticated", Violations: []rpc.Violation{
+		{Field: "password", Reason: "BAD_CREDENTIALS"},
+	}}, logInFields...)
+	doc := render(t, p)
+	if got, want := textOf(byID(doc, "form-error")), "The email or password is wrong."; got != want {
+		t.Fatalf("#form-error = %q, want %q", got, want)
+	}
+	if got := textOf(byID(doc, "error-password")); got != "" {
+		t.Fatalf("#error-password = %q, want empty", got)
+	}
+}
+
+func TestSignUpCheck(t *testing.T) {
+	t.Parallel()
+	good := signUpInput{displayName: "Li", email: "li@example.com", password: "0123456789", client: true, consent: true}
+	tests := []struct {
+		name string
+		edit func(*signUpInput)
+		want map[string]string
+	}{
+		{"valid", func(*signUpInput) {}, map[string]string{}},
+		{"empty", func(in *signUpInput) { *in = signUpInput{} }, map[string]string{
+			"display_name": "REQUIRED", "email": "REQUIRED", "password": "REQUIRED", "roles": "REQUIRED", "consent_version": "CONSENT_REQUIRED",
+		}},
+		{"long name", func(in *signUpInput) { in.displayName = strings.Repeat("名", 61) }, map[string]string{"display_name": "TOO_LONG"}},
+		{"bad email", func(in *signUpInput) { in.email = "li@localhost" }, map[string]string{"email": "EMAIL_INVALID"}},
+		{"two ats", func(in *signUpInput) { in.email = "a@b@c.cn" }, map[string]string{"email": "EMAIL_INVALID"}},
+		{"short password", func(in *signUpInput) { in.password = "123456789" }, map[string]string{"password": "PASSWORD_TOO_SHORT"}},
+		{"provider only", func(in *signUpInput) { in.client, in.provider = false, true }, map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := good
+			tt.edit(&in)
+			assertReasons(t, in.check(), tt.want)
+		})
+	}
+}
+
+func TestTaskRequest(t *testing.T) {
+	t.Parallel()
+	const today = "2026-11-29"
+	good := taskInput{
+		title: "  Build a booking mini-program ", description: "Details", budgetMin: "5,000", budgetMax: "¥8000.5",
+		deliveryDate: "2026-12-31", skillTags: "Go, vue，微信小程序, go, ",
+	}
+	req, errs := good.request(today)
+	assertReasons(t, errs, map[string]string{})
+	if req.Title != "Build a booking mini-program" || req.BudgetMinFen != 500000 || req.BudgetMaxFen != 800050 ||
+		req.DeliveryDate != "2026-12-31" || strings.Join(req.SkillTags, "|") != "go|vue|微信小程序" {
+		t.Fatalf("request = %+v", req)
+	}
+
+	tests := []struct {
+		name string
+		edit func(*taskInput)
+		want map[string]string
+	}{
+		{"empty", func(in *taskInput) { *in = taskInput{} }, map[string]string{
+			"title": "REQUIRED", "budget_min_fen": "REQUIRED", "budget_max_fen": "REQUIRED",
+			"delivery_date": "REQUIRED", "skill_tags": "TAGS_REQUIRED",
+		}},
+		{"long title", func(in *taskInput) { in.title = strings.Repeat("x", 121) }, map[string]string{"title": "TOO_LONG"}},
+		{"min above max", func(in *taskInput) { in.budgetMin = "9000" }, map[string]string{"budget_min_fen": "BUDGET_MIN_ABOVE_MAX"}},
+		{"too low", func(in *taskInput) { in.budgetMin = "99.99" }, map[string]string{"budget_min_fen": "BUDGET_TOO_LOW"}},
+		{"not a number", func(in *taskInput) { in.budgetMax = "lots" }, map[string]string{"budget_max_fen": "BUDGET_INVALID"}},
+		{"past", func(in *taskInput) { in.deliveryDate = "2026-11-28" }, map[string]string{"delivery_date": "DATE_IN_PAST"}},
+		{"today", func(in *taskInput) { in.deliveryDate = today }, map[string]string{}},
+		{"bad date", func(in *taskInput) { in.deliveryDate = "2026-02-30" }, map[string]string{"delivery_date": "DATE_INVALID"}},
+		{"too many tags", func(in *taskInput) { in.skillTags = "a,b,c,d,e,f,g,h,i,j,k" }, map[string]string{"skill_tags": "TOO_MANY_TAGS"}},
+		{"long tag", func(in *taskInput) { in.skillTags = strings.Repeat("t", 33) }, map[string]string{"skill_tags": "TAG_INVALID"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := good
+			tt.edit(&in)
+			_, errs := in.request(today)
+			assertReasons(t, errs, tt.want)
+		})
+	}
+}
+
+func TestParseYuan(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		fen  int64
+		okay bool
+	}{
+		{"100", 10000, true}, {"100.5", 10050, true}, {"100.05", 10005, true}, {"1,234", 123400, true},
+		{"¥ 88", 8800, true}, {"￥88", 8800, true}, {".5", 50, true}, {"0", 0, true},
+		{"", 0, false}, {"1.", 0, false}, {"1.234", 0, false}, {"-5", 0, false}, {"1e3", 0, false}, {"abc", 0, false},
+		{"99999999999999", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			fen, ok := parseYuan(tt.in)
+			if fen != tt.fen || ok != tt.okay {
+				t.Fatalf("parseYuan(%q) = %d, %v; want %d, %v", tt.in, fen, ok, tt.fen, tt.okay)
+			}
+		})
+	}
+}
+
+func assertReasons(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("reasons = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("reasons = %v, want %v", got, want)
+		}
+	}
+}
