@@ -4,13 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/talent-hub/talent/backend/badrequest"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -159,20 +158,8 @@ func myTasks(ctx context.Context, t *testing.T, tasks tasksv1connect.TaskService
 // a Connect error.
 func violations(err error) map[string]string {
 	out := map[string]string{}
-	var cerr *connect.Error
-	if !errors.As(err, &cerr) {
-		return out
-	}
-	for _, d := range cerr.Details() {
-		v, derr := d.Value()
-		if derr != nil {
-			continue
-		}
-		if br, ok := v.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				out[fv.GetField()] = fv.GetReason()
-			}
-		}
+	for _, v := range badrequest.FromError(err) {
+		out[v.Field] = v.Reason
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/badrequest"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 )
 
@@ -55,9 +56,9 @@ func validEmail(email string) bool {
 }
 
 // validateSignUp checks every field of m and returns all problems at once
-// as a *ValidationError.
+// as a *badrequest.Error.
 func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
-	var vs violations
+	var vs badrequest.List
 	in := signUpInput{
 		email:          normaliseEmail(m.GetEmail()),
 		password:       m.GetPassword(),
@@ -67,45 +68,45 @@ func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
 
 	switch {
 	case in.email == "":
-		vs.add("email", "REQUIRED", "Enter your email address.")
+		vs.Add("email", "REQUIRED", "Enter your email address.")
 	case !validEmail(in.email):
-		vs.add("email", "EMAIL_INVALID", "Enter a valid email address, like name@example.com.")
+		vs.Add("email", "EMAIL_INVALID", "Enter a valid email address, like name@example.com.")
 	}
 
 	switch n := utf8.RuneCountInString(in.password); {
 	case n == 0:
-		vs.add("password", "REQUIRED", "Choose a password.")
+		vs.Add("password", "REQUIRED", "Choose a password.")
 	case n < minPasswordLen:
-		vs.add("password", "PASSWORD_TOO_SHORT",
+		vs.Add("password", "PASSWORD_TOO_SHORT",
 			fmt.Sprintf("The password must be at least %d characters long.", minPasswordLen))
 	case n > maxPasswordLen:
-		vs.add("password", "TOO_LONG",
+		vs.Add("password", "TOO_LONG",
 			fmt.Sprintf("The password must be at most %d characters long.", maxPasswordLen))
 	}
 
 	switch n := utf8.RuneCountInString(in.displayName); {
 	case n == 0:
-		vs.add("display_name", "REQUIRED", "Enter the name others will see.")
+		vs.Add("display_name", "REQUIRED", "Enter the name others will see.")
 	case n > maxDisplayNameLen:
-		vs.add("display_name", "TOO_LONG",
+		vs.Add("display_name", "TOO_LONG",
 			fmt.Sprintf("The display name must be at most %d characters long.", maxDisplayNameLen))
 	}
 
 	roles, ok := signUpRoles(m.GetRoles())
 	if !ok {
-		vs.add("roles", "ROLE_INVALID", "At sign-up you can only be a client, a provider, or both.")
+		vs.Add("roles", "ROLE_INVALID", "At sign-up you can only be a client, a provider, or both.")
 	}
 	in.roles = roles
 
 	switch {
 	case in.consentVersion == "":
-		vs.add("consent_version", "CONSENT_REQUIRED", "You must agree to the privacy notice to sign up.")
+		vs.Add("consent_version", "CONSENT_REQUIRED", "You must agree to the privacy notice to sign up.")
 	case utf8.RuneCountInString(in.consentVersion) > maxConsentVersionLen:
-		vs.add("consent_version", "TOO_LONG",
+		vs.Add("consent_version", "TOO_LONG",
 			fmt.Sprintf("The consent version must be at most %d characters long.", maxConsentVersionLen))
 	}
 
-	return in, vs.err()
+	return in, vs.Err()
 }
 
 // signUpRoles turns the requested roles into role names: only client and
@@ -135,15 +136,15 @@ func signUpRoles(req []identityv1.Role) (roles []string, ok bool) {
 // validateLogIn checks that email and password are present; whether they
 // are right is decided against the database.
 func validateLogIn(m *identityv1.LogInRequest) (email, password string, err error) {
-	var vs violations
+	var vs badrequest.List
 	email, password = normaliseEmail(m.GetEmail()), m.GetPassword()
 	if email == "" {
-		vs.add("email", "REQUIRED", "Enter your email address.")
+		vs.Add("email", "REQUIRED", "Enter your email address.")
 	}
 	if password == "" {
-		vs.add("password", "REQUIRED", "Enter your password.")
+		vs.Add("password", "REQUIRED", "Enter your password.")
 	}
-	return email, password, vs.err()
+	return email, password, vs.Err()
 }
 
 // roleToProto maps a stored role name to the API enum.

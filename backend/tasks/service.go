@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -163,15 +164,15 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 
 // GetTask returns one task by id or reference.
 func (s *Service) GetTask(ctx context.Context, req *connect.Request[tasksv1.GetTaskRequest]) (*connect.Response[tasksv1.GetTaskResponse], error) {
-	var vs violations
+	var vs badrequest.List
 	id, refNo, ok := parseIDOrRef(req.Msg.GetIdOrRef())
 	switch {
 	case req.Msg.GetIdOrRef() == "":
-		vs.add("id_or_ref", "REQUIRED", "Give a task id or a reference like T-000123.")
+		vs.Add("id_or_ref", "REQUIRED", "Give a task id or a reference like T-000123.")
 	case !ok:
-		vs.add("id_or_ref", "ID_OR_REF_INVALID", "A task is named by its id or a reference like T-000123.")
+		vs.Add("id_or_ref", "ID_OR_REF_INVALID", "A task is named by its id or a reference like T-000123.")
 	}
-	if err := vs.err(); err != nil {
+	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
 	row, err := getTask(ctx, db.New(s.db.Replica), id, refNo)
@@ -198,11 +199,11 @@ func getTask(ctx context.Context, q *db.Queries, id uuid.UUID, refNo int64) (db.
 
 // ListTasks lists tasks newest first, one page at a time.
 func (s *Service) ListTasks(ctx context.Context, req *connect.Request[tasksv1.ListTasksRequest]) (*connect.Response[tasksv1.ListTasksResponse], error) {
-	var vs violations
+	var vs badrequest.List
 	size := int(req.Msg.GetPageSize())
 	switch {
 	case size < 0:
-		vs.add("page_size", "OUT_OF_RANGE", fmt.Sprintf("The page size must be between 1 and %d.", maxPageSize))
+		vs.Add("page_size", "OUT_OF_RANGE", fmt.Sprintf("The page size must be between 1 and %d.", maxPageSize))
 	case size == 0:
 		size = defaultPageSize
 	case size > maxPageSize:
@@ -212,11 +213,11 @@ func (s *Service) ListTasks(ctx context.Context, req *connect.Request[tasksv1.Li
 	if t := req.Msg.GetPageToken(); t != "" {
 		c, ok := decodePageToken(t)
 		if !ok {
-			vs.add("page_token", "PAGE_TOKEN_INVALID", "The page token is not one this service returned.")
+			vs.Add("page_token", "PAGE_TOKEN_INVALID", "The page token is not one this service returned.")
 		}
 		after = c
 	}
-	if err := vs.err(); err != nil {
+	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
 

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/testenv"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -99,27 +99,15 @@ func connectCode(t *testing.T, err error) connect.Code {
 }
 
 // fieldReasons returns the BadRequest field violations in err as
-// field -> reason.
+// field -> reason, and fails the test on a violation without a description.
 func fieldReasons(t *testing.T, err error) map[string]string {
 	t.Helper()
 	got := map[string]string{}
-	var ce *connect.Error
-	if !errors.As(err, &ce) {
-		return got
-	}
-	for _, d := range ce.Details() {
-		v, derr := d.Value()
-		if derr != nil {
-			t.Fatalf("error detail: %v", derr)
+	for _, v := range badrequest.FromError(err) {
+		if v.Description == "" {
+			t.Errorf("violation %s/%s has no description", v.Field, v.Reason)
 		}
-		if br, ok := v.(*errdetails.BadRequest); ok {
-			for _, fv := range br.GetFieldViolations() {
-				if fv.GetDescription() == "" {
-					t.Errorf("violation %s/%s has no description", fv.GetField(), fv.GetReason())
-				}
-				got[fv.GetField()] = fv.GetReason()
-			}
-		}
+		got[v.Field] = v.Reason
 	}
 	return got
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/talent-hub/talent/backend/badrequest"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 )
 
@@ -34,10 +35,10 @@ type newTask struct {
 }
 
 // validateCreateTask checks every field of m and returns all problems at
-// once as a *ValidationError. today is the current day in China Standard
+// once as a *badrequest.Error. today is the current day in China Standard
 // Time, as midnight UTC.
 func validateCreateTask(m *tasksv1.CreateTaskRequest, today time.Time) (newTask, error) {
-	var vs violations
+	var vs badrequest.List
 	t := newTask{
 		title:        strings.TrimSpace(m.GetTitle()),
 		description:  m.GetDescription(),
@@ -48,51 +49,51 @@ func validateCreateTask(m *tasksv1.CreateTaskRequest, today time.Time) (newTask,
 
 	switch n := utf8.RuneCountInString(t.title); {
 	case n == 0:
-		vs.add("title", "REQUIRED", "Enter a title for the task.")
+		vs.Add("title", "REQUIRED", "Enter a title for the task.")
 	case n > maxTitleLen:
-		vs.add("title", "TOO_LONG", fmt.Sprintf("The title must be at most %d characters long.", maxTitleLen))
+		vs.Add("title", "TOO_LONG", fmt.Sprintf("The title must be at most %d characters long.", maxTitleLen))
 	}
 
 	if utf8.RuneCountInString(t.description) > maxDescriptionLen {
-		vs.add("description", "TOO_LONG",
+		vs.Add("description", "TOO_LONG",
 			fmt.Sprintf("The description must be at most %d characters long.", maxDescriptionLen))
 	}
 
 	switch {
 	case t.budgetMinFen < minBudgetFen:
-		vs.add("budget_min_fen", "BUDGET_TOO_LOW",
+		vs.Add("budget_min_fen", "BUDGET_TOO_LOW",
 			fmt.Sprintf("The budget must be at least %d yuan.", minBudgetFen/100))
 	case t.budgetMinFen > t.budgetMaxFen:
-		vs.add("budget_min_fen", "BUDGET_MIN_ABOVE_MAX",
+		vs.Add("budget_min_fen", "BUDGET_MIN_ABOVE_MAX",
 			"The lowest budget must not be above the highest budget.")
 	}
 
 	switch d := m.GetDeliveryDate(); {
 	case strings.TrimSpace(d) == "":
-		vs.add("delivery_date", "REQUIRED", "Choose a delivery date.")
+		vs.Add("delivery_date", "REQUIRED", "Choose a delivery date.")
 	default:
 		date, ok := parseDate(strings.TrimSpace(d))
 		switch {
 		case !ok:
-			vs.add("delivery_date", "DATE_INVALID", "Enter the delivery date as YYYY-MM-DD, for example 2030-01-31.")
+			vs.Add("delivery_date", "DATE_INVALID", "Enter the delivery date as YYYY-MM-DD, for example 2030-01-31.")
 		case date.Before(today):
-			vs.add("delivery_date", "DATE_IN_PAST", "The delivery date must be today or later.")
+			vs.Add("delivery_date", "DATE_IN_PAST", "The delivery date must be today or later.")
 		}
 		t.deliveryDate = date
 	}
 
 	tags, reason, description := normaliseSkillTags(m.GetSkillTags())
 	if reason != "" {
-		vs.add("skill_tags", reason, description)
+		vs.Add("skill_tags", reason, description)
 	}
 	t.skillTags = tags
 
 	if utf8.RuneCountInString(t.requestID) > maxRequestIDLen {
-		vs.add("request_id", "TOO_LONG",
+		vs.Add("request_id", "TOO_LONG",
 			fmt.Sprintf("The request id must be at most %d characters long.", maxRequestIDLen))
 	}
 
-	return t, vs.err()
+	return t, vs.Err()
 }
 
 // parseDate parses "YYYY-MM-DD" strictly, as midnight UTC of that day.

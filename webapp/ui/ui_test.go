@@ -8,8 +8,9 @@ import (
 )
 
 // reasonInSource matches the reason codes the services send, as they are
-// written there: add("field", "REASON", ...) and Reason: "REASON".
-var reasonInSource = regexp.MustCompile(`(?:add\("[a-z_]+",\s*"|Reason:\s*")([A-Z][A-Z_]+)"`)
+// written there: vs.Add("field", "REASON", ...), Reason: "REASON", and
+// checks that return their reason: return nil, "REASON", ...
+var reasonInSource = regexp.MustCompile(`(?:\.Add\("[a-z_]+",\s*"|Reason:\s*"|return nil, ")([A-Z][A-Z_]+)"`)
 
 // TestEveryServiceReasonIsTranslated reads the services' sources and fails
 // when a field-violation reason they can send has no English and Chinese
@@ -35,7 +36,7 @@ func TestEveryServiceReasonIsTranslated(t *testing.T) {
 	}
 	// The scan must see the reasons the walking skeleton depends on, or it
 	// is scanning nothing.
-	for _, r := range []string{"EMAIL_TAKEN", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST", "BAD_CREDENTIALS"} {
+	for _, r := range []string{"EMAIL_TAKEN", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST", "BAD_CREDENTIALS", "TAGS_REQUIRED"} {
 		if found[r] == "" {
 			t.Fatalf("the source scan did not find reason %s; is the pattern still right?", r)
 		}
