@@ -90,6 +90,10 @@ lint: tools ## gofmt, go vet, staticcheck, buf lint and format.
 	$(BUF) lint
 	$(BUF) format -d --exit-code
 
+.PHONY: breaking
+breaking: tools ## Check the API for breaking changes against main (buf breaking).
+	$(BUF) breaking --against '.git#branch=main'
+
 ## ---- build --------------------------------------------------------------
 
 .PHONY: build
