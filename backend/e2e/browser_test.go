@@ -28,30 +28,10 @@ const chromiumPath = "/usr/bin/chromium"
 // saves nothing), and see it in the task list (ARCH-1, ID-1, TASK-1).
 func TestSkeletonInBrowser(t *testing.T) {
 	needPlatform(t)
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("chromium is not installed at %s: run `make tools`", chromiumPath)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.UserDataDir(t.TempDir()),
-		// The edge's certificate comes from Caddy's internal CA, which this
-		// throwaway browser profile does not trust.
-		chromedp.IgnoreCertErrors,
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	defer cancelBrowser()
+	browser, closeBrowser := newBrowser(ctx, t, "en-US")
+	defer closeBrowser()
 
 	en := ui.English
 	suffix := randomHex(t)
@@ -182,6 +162,61 @@ func TestSkeletonInBrowser(t *testing.T) {
 	if err == nil {
 		t.Logf("task list with the new task shown %s ms after navigation start", strconv.FormatFloat(ms, 'f', 0, 64))
 	}
+}
+
+// TestErrorsAreTranslated checks that a person whose browser prefers Chinese
+// reads the services' errors in Chinese (ARCH-1: the UI translates the
+// reason codes the services send).
+func TestErrorsAreTranslated(t *testing.T) {
+	needPlatform(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	browser, closeBrowser := newBrowser(ctx, t, "zh-CN")
+	defer closeBrowser()
+	if err := chromedp.Do(browser,
+		chromedp.Navigate(platform.url+"/login"), appReady(),
+		fill("#email", "nobody-"+randomHex(t)+"@example.com"), fill("#password", "not a password at all"),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		waitText("#form-error"),
+	); err != nil {
+		t.Fatalf("log in with unknown credentials: %v (screenshot: %s)", err, screenshot(browser, t))
+	}
+	got, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS("#form-error")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ui.Chinese.Reason("BAD_CREDENTIALS", ""); strings.TrimSpace(got) != want {
+		t.Fatalf("#form-error says %q, want %q", got, want)
+	}
+}
+
+// newBrowser starts headless Chromium preferring language lang and returns
+// a tab's context and a function that closes the browser.
+func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context, func()) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("chromium is not installed at %s: run `make tools`", chromiumPath)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
+		chromedp.Env("LANGUAGE="+strings.ReplaceAll(lang, "-", "_")),
+		chromedp.UserDataDir(t.TempDir()),
+		// The edge's certificate comes from Caddy's internal CA, which this
+		// throwaway browser profile does not trust.
+		chromedp.IgnoreCertErrors,
+		chromedp.WindowSize(1280, 900),
+	)
+	browser, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
+	return browser, func() { cancelBrowser(); cancelAlloc() }
 }
 
 // appReady waits until the wasm app runs and has mounted the page (the
