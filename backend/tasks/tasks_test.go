@@ -36,7 +36,7 @@ type bundle struct {
 	svc *Service
 }
 
-func setup(t *testing.T) bundle {
+func setup(t testing.TB) bundle {
 	t.Helper()
 	db := testenv.DB(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -44,7 +44,7 @@ func setup(t *testing.T) bundle {
 }
 
 // newUser stores a user with roles and returns a context signed in as them.
-func (b bundle) newUser(t *testing.T, name string, roles ...string) (context.Context, string) {
+func (b bundle) newUser(t testing.TB, name string, roles ...string) (context.Context, string) {
 	t.Helper()
 	var id string
 	err := b.db.Primary.QueryRow(t.Context(), `
