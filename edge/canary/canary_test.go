@@ -28,7 +28,7 @@ func userID(i int) string {
 var registries sync.Map // *canary.Handler -> *prometheus.Registry
 
 // newHandler provisions a handler with its own state (name) and weight.
-func newHandler(t *testing.T, name string, weight float64, rb *canary.Rollback) *canary.Handler {
+func newHandler(t testing.TB, name string, weight float64, rb *canary.Rollback) *canary.Handler {
 	t.Helper()
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	h := &canary.Handler{Name: name, Weight: &weight, Rollback: rb}
@@ -45,7 +45,7 @@ func newHandler(t *testing.T, name string, weight float64, rb *canary.Rollback) 
 
 // serve sends r through h to a next handler that answers status and
 // returns the response and the side the next handler saw.
-func serve(t *testing.T, h *canary.Handler, r *http.Request, status int) (*http.Response, string) {
+func serve(t testing.TB, h *canary.Handler, r *http.Request, status int) (*http.Response, string) {
 	t.Helper()
 	vars := map[string]any{}
 	r = r.WithContext(context.WithValue(r.Context(), caddyhttp.VarsCtxKey, vars))
