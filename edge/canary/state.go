@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -22,6 +23,9 @@ var states = caddy.NewUsagePool()
 type state struct {
 	name    string
 	metrics *metrics
+	// holding mirrors rolledBack for the request path, which reads it
+	// without the lock.
+	holding atomic.Bool
 
 	mu             sync.Mutex
 	rollback       Rollback
@@ -60,6 +64,7 @@ func (s *state) configure(weight float64, rb Rollback, logger *zap.Logger) {
 	}
 	if s.rolledBack && weight != s.rolledBackFrom {
 		s.rolledBack = false
+		s.holding.Store(false)
 		clear(s.slots)
 		logger.Info("canary rollback cleared by a weight change",
 			zap.String("name", s.name), zap.Float64("weight", weight))
@@ -83,9 +88,7 @@ func (s *state) effectiveLocked() float64 {
 }
 
 func (s *state) isRolledBack() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rolledBack
+	return s.holding.Load()
 }
 
 // sideIndex maps a side to the counters' index.
@@ -168,6 +171,7 @@ func (s *state) record(side string, status int, grpc string, d time.Duration, lo
 		return
 	}
 	s.rolledBack = true
+	s.holding.Store(true)
 	s.rolledBackFrom = s.configured
 	s.metrics.rollbacks.Inc()
 	s.metrics.rolledBack.Set(1)
