@@ -13,7 +13,8 @@
 // The handler does not proxy itself: it stores the side, "stable" or
 // "canary", in the request variable talent_canary (placeholder
 // {http.vars.talent_canary}) and in the response header
-// X-Talent-Canary-Side, and the Caddyfile routes with a vars matcher to two
+// X-Talent-Canary-Side (and in the access log as "canary"), and the
+// Caddyfile routes with a vars matcher to two
 // reverse_proxy pools. It watches the responses that come back through it:
 // per side it exports Prometheus metrics and keeps a sliding window of
 // requests and failures (HTTP 5xx; gRPC unknown, internal, unavailable).
@@ -250,6 +251,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	side := h.side(w, r)
 	caddyhttp.SetVar(r.Context(), VarName, side)
 	w.Header().Set(SideHeader, side)
+	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
+		extra.Set(zap.String("canary", side))
+	}
 
 	rec := &recorder{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
 	start := time.Now()

@@ -368,11 +368,23 @@ func TestCanary(t *testing.T) {
 	if got := adminMetric(t, s, "talent_canary_rollbacks_total", `name="default"`); got != 1 {
 		t.Fatalf("talent_canary_rollbacks_total = %v, want 1", got)
 	}
+	if got := adminMetric(t, s, "talent_canary_errors_total", `side="canary"`); got < 20 {
+		t.Fatalf("talent_canary_errors_total{side=canary} = %v, want at least 20", got)
+	}
+	if got := adminMetric(t, s, "talent_canary_errors_total", `side="stable"`); got != 0 {
+		t.Fatalf("talent_canary_errors_total{side=stable} = %v, want 0", got)
+	}
+	if got := adminMetric(t, s, "talent_canary_request_duration_seconds_count", `side="canary"`); got == 0 {
+		t.Fatal("no canary latency observations")
+	}
 	if got := adminMetric(t, s, "talent_canary_weight_percent", `name="default"`); got != 0 {
 		t.Fatalf("talent_canary_weight_percent = %v, want 0", got)
 	}
 	if !strings.Contains(logs.String(), "canary rolled back") {
 		t.Fatal("no rollback in the edge's log")
+	}
+	if !strings.Contains(logs.String(), `"canary":"canary"`) || !strings.Contains(logs.String(), `"canary":"stable"`) {
+		t.Fatal("access log lines lack the canary side")
 	}
 	out := talentctl(t, ctl, s, "canary", "status")
 	if !strings.Contains(out, "effective weight:  0% (rolled back") {
