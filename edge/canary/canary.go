@@ -17,7 +17,9 @@
 // Caddyfile routes with a vars matcher to two
 // reverse_proxy pools. It watches the responses that come back through it:
 // per side it exports Prometheus metrics and keeps a sliding window of
-// requests and failures (HTTP 5xx; gRPC unknown, internal, unavailable).
+// requests and failures (HTTP 5xx; gRPC unknown, internal, unavailable in
+// headers, trailers or the end-of-stream frame of Connect streams and
+// gRPC-Web).
 // When the canary's failure rate exceeds stable's by the configured margin
 // with enough canary samples, it rolls back: the effective weight becomes 0
 // until an explicit weight change.
@@ -34,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -267,7 +270,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	} else if status == 0 {
 		status = http.StatusOK
 	}
-	h.state.record(side, status, grpcStatus(w.Header()), time.Since(start), h.logger)
+	grpc := grpcStatus(w.Header())
+	if grpc == "" {
+		grpc = rec.end.status(encodingOf(w.Header()))
+	}
+	h.state.record(side, status, grpc, time.Since(start), h.logger)
 	return err
 }
 
@@ -366,27 +373,48 @@ func grpcStatus(h http.Header) string {
 	return h.Get(http.TrailerPrefix + "Grpc-Status")
 }
 
-// recorder notes the final status written through it. Flushes, hijacking
-// and full duplex reach the underlying writer through Unwrap, so server
-// streams keep flushing at once.
+// recorder notes the final status written through it and, for Connect
+// streams and gRPC-Web, reads the end-of-stream frame as it passes.
+// Flushes, hijacking and full duplex reach the underlying writer through
+// Unwrap, so server streams keep flushing at once.
 type recorder struct {
 	*caddyhttp.ResponseWriterWrapper
 	status int
+	end    *endStream
 }
 
 func (rec *recorder) WriteHeader(status int) {
 	if rec.status == 0 && status >= 200 {
 		rec.status = status
+		rec.end = newEndStream(rec.Header().Get("Content-Type"))
 	}
 	rec.ResponseWriterWrapper.WriteHeader(status)
 }
 
 func (rec *recorder) Write(p []byte) (int, error) {
 	if rec.status == 0 {
-		rec.status = http.StatusOK
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.end != nil {
+		rec.end.write(p)
 	}
 	return rec.ResponseWriterWrapper.Write(p)
 }
+
+// ReadFrom copies through Write when the body needs reading, else lets
+// the underlying writer take the fast path.
+func (rec *recorder) ReadFrom(r io.Reader) (int64, error) {
+	if rec.status == 0 {
+		rec.WriteHeader(http.StatusOK)
+	}
+	if rec.end != nil {
+		return io.Copy(writerOnly{rec}, r)
+	}
+	return rec.ResponseWriterWrapper.ReadFrom(r)
+}
+
+// writerOnly hides ReadFrom so io.Copy uses Write.
+type writerOnly struct{ io.Writer }
 
 // Interface guards.
 var (
@@ -395,4 +423,5 @@ var (
 	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 	_ http.ResponseWriter         = (*recorder)(nil)
+	_ io.ReaderFrom               = (*recorder)(nil)
 )
