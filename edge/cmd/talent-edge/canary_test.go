@@ -264,20 +264,22 @@ func TestCanary(t *testing.T) {
 		streams = append(streams, stream{body: body, res: res})
 	}
 
-	// Load: 4 workers, each with its own users, for at most 2 s or 500
-	// requests, while the weight goes 10 -> 50 -> 100 -> 0 -> 10.
+	// Load: 4 workers, each with its own users, until the weight has gone
+	// 10 -> 50 -> 100 -> 0 -> 10 (bounded by 2,000 requests per worker and a
+	// 10 s guard; the changes themselves take about 1.5 s).
 	var (
-		wg            sync.WaitGroup
-		failed, total atomic.Int64
-		served        [2]atomic.Int64 // stable, canary
-		mismatch      atomic.Int64
-		firstErr      atomic.Value
-		stop          = make(chan struct{})
-		loadEnd       = time.Now().Add(2 * time.Second)
+		wg                     sync.WaitGroup
+		failed, total, overlap atomic.Int64
+		served                 [2]atomic.Int64 // stable, canary
+		mismatch               atomic.Int64
+		firstErr               atomic.Value
+		changing               atomic.Bool
+		stop                   = make(chan struct{})
+		guard                  = time.Now().Add(10 * time.Second)
 	)
 	for w := range 4 {
 		wg.Go(func() {
-			for i := 0; i < 500 && time.Now().Before(loadEnd); i++ {
+			for i := 0; i < 2000 && time.Now().Before(guard); i++ {
 				select {
 				case <-stop:
 					return
@@ -286,6 +288,9 @@ func TestCanary(t *testing.T) {
 				user := fmt.Sprintf("user-%d-%d", w, i%50)
 				status, pool, side, err := get(ctx, s, "/talent.test.v1.Pages/Get", user, "")
 				total.Add(1)
+				if changing.Load() {
+					overlap.Add(1)
+				}
 				if err != nil || status != http.StatusOK {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, fmt.Sprintf("status %d, err %v", status, err))
@@ -302,12 +307,19 @@ func TestCanary(t *testing.T) {
 			}
 		})
 	}
+	time.Sleep(200 * time.Millisecond)
+	changing.Store(true)
 	for _, weight := range []string{"50", "100", "0", "10"} {
-		time.Sleep(300 * time.Millisecond)
 		setWeight(t, s, weight)
+		time.Sleep(250 * time.Millisecond)
 	}
-	wg.Wait()
+	changing.Store(false)
+	time.Sleep(200 * time.Millisecond)
 	close(stop)
+	wg.Wait()
+	if overlap.Load() == 0 {
+		t.Fatal("no request ran while the weight changed")
+	}
 	if n := failed.Load(); n != 0 {
 		t.Fatalf("%d of %d requests failed during weight changes (first: %v)", n, total.Load(), firstErr.Load())
 	}
@@ -317,7 +329,8 @@ func TestCanary(t *testing.T) {
 	if served[0].Load() == 0 || served[1].Load() == 0 {
 		t.Fatalf("served stable %d, canary %d; want both pools used", served[0].Load(), served[1].Load())
 	}
-	t.Logf("load: %d requests, stable %d, canary %d, 0 failed", total.Load(), served[0].Load(), served[1].Load())
+	t.Logf("load: %d requests (%d while the weight changed), stable %d, canary %d, 0 failed",
+		total.Load(), overlap.Load(), served[0].Load(), served[1].Load())
 
 	close(stable.release)
 	close(canaryPool.release)
