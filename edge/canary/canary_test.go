@@ -314,8 +314,10 @@ func TestRollback(t *testing.T) {
 		stableOK, stableFail int
 		canaryOK, canaryFail int
 		canaryStatus         int
+		weight               float64 // -1 = 0, else 100
 		wantRolledBack       bool
 	}{
+		{name: "weight 0: testers only", weight: -1, stableOK: 100, canaryFail: 60, canaryStatus: 500},
 		{name: "too few samples", stableOK: 100, canaryFail: 49, canaryStatus: 500},
 		{name: "within margin", stableOK: 90, stableFail: 10, canaryOK: 85, canaryFail: 15, canaryStatus: 503},
 		{name: "client errors do not count", stableOK: 100, canaryFail: 60, canaryStatus: 404},
@@ -326,7 +328,11 @@ func TestRollback(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			name := t.Name()
-			h := newHandler(t, name, 100, rb())
+			weight := 100.0
+			if tt.weight < 0 {
+				weight = 0
+			}
+			h := newHandler(t, name, weight, rb())
 			send(t, h, canary.Stable, tt.stableOK, 200)
 			send(t, h, canary.Stable, tt.stableFail, 500)
 			send(t, h, canary.Canary, tt.canaryOK, 200)
@@ -334,7 +340,7 @@ func TestRollback(t *testing.T) {
 
 			// Weight 100: every unforced request is canary unless rolled back.
 			_, side := serve(t, h, httptest.NewRequest(http.MethodGet, "/", nil), 200)
-			if got := side == canary.Stable; got != tt.wantRolledBack {
+			if got := side == canary.Stable; weight == 100 && got != tt.wantRolledBack {
 				t.Fatalf("unforced request on %s, want rolled back = %v", side, tt.wantRolledBack)
 			}
 			want := 0.0

@@ -155,7 +155,8 @@ func (s *state) record(side string, status int, grpc string, d time.Duration, lo
 	if failure {
 		sl.failures[i]++
 	}
-	if s.rolledBack || s.rollback.Disabled || i != 1 || !failure {
+	// At weight 0 only forced testers reach the canary: nothing to roll back.
+	if s.rolledBack || s.rollback.Disabled || s.configured == 0 || i != 1 || !failure {
 		return
 	}
 	w := s.windowLocked(epoch)
