@@ -97,9 +97,10 @@ breaking: tools ## Check the API for breaking changes against main (buf breaking
 ## ---- build --------------------------------------------------------------
 
 .PHONY: build
-build: $(BIN)/web/manifest.json ## Build talentd, talent-edge, talent-dev and the web app.
+build: $(BIN)/web/manifest.json ## Build talentd, talent-edge, talentctl, talent-dev and the web app.
 	$(GO) build -o $(BIN)/talentd ./backend/cmd/talentd
 	$(GO) build -o $(BIN)/talent-edge ./edge/cmd/talent-edge
+	$(GO) build -o $(BIN)/talentctl ./edge/cmd/talentctl
 	$(GO) build -o $(BIN)/talent-dev ./backend/cmd/talent-dev
 
 # The wasm is built once per change of its inputs (webapp/ and proto/).
@@ -123,6 +124,11 @@ test: tools check-generate lint build ## Run every test, with -race, against rea
 .PHONY: bench
 bench: tools build ## Run the benchmarks.
 	TALENT_BIN_DIR=$(BIN) $(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: bench-canary
+bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4).
+	$(GO) test -run '^$$' -bench 'Split' -benchtime 1x ./edge/canary
+	$(GO) test -run '^$$' -bench 'Bucket' ./edge/canary
 
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).

@@ -180,6 +180,8 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(p.EdgeHTTP),
 		"TALENT_EDGE_ADMIN=localhost:" + strconv.Itoa(p.EdgeAdmin),
 		"TALENT_UPSTREAM=" + s.Talentd.HTTPAddr,
+		// One talentd serves as both pools of the canary (OPS-4).
+		"TALENT_CANARY_UPSTREAM=" + s.Talentd.HTTPAddr,
 		"TALENT_WEB_DIR=" + opts.WebDir,
 		"TALENT_EDGE_DATA=" + filepath.Join(dir, "caddy"),
 	}

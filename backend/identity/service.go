@@ -102,7 +102,7 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 		return nil, connectError(err)
 	}
 	resp := connect.NewResponse(&identityv1.SignUpResponse{User: userToProto(user)})
-	s.setSessionCookie(resp.Header(), token, expires)
+	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
 		resp.Msg.BearerToken = token
 	}
@@ -155,7 +155,7 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 		return nil, connectError(err)
 	}
 	resp := connect.NewResponse(&identityv1.LogInResponse{User: userToProto(user)})
-	s.setSessionCookie(resp.Header(), token, expires)
+	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
 		resp.Msg.BearerToken = token
 	}
@@ -211,6 +211,7 @@ func (s *Service) LogOut(ctx context.Context, req *connect.Request[identityv1.Lo
 	}
 	resp := connect.NewResponse(&identityv1.LogOutResponse{})
 	resp.Header().Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
+	resp.Header().Add("Set-Cookie", userIDCookie("", time.Unix(0, 0), s.cookieSecure).String())
 	return resp, nil
 }
 
@@ -235,8 +236,34 @@ func (s *Service) GetMe(ctx context.Context, _ *connect.Request[identityv1.GetMe
 	return connect.NewResponse(&identityv1.GetMeResponse{User: userToProto(user)}), nil
 }
 
-func (s *Service) setSessionCookie(h http.Header, token string, expires time.Time) {
+// UserIDCookieName names the cookie that tells the edge who is signed in:
+// the user's UUID, set beside the session cookie with the same lifetime.
+// The edge's canary (OPS-4) buckets signed-in users by it, so a person stays
+// on the same side on every device. It grants nothing: the session cookie
+// alone authenticates.
+const UserIDCookieName = "talent_uid"
+
+func (s *Service) setSessionCookies(h http.Header, token string, userID uuid.UUID, expires time.Time) {
 	h.Add("Set-Cookie", auth.SessionCookie(token, expires, s.cookieSecure).String())
+	h.Add("Set-Cookie", userIDCookie(userID.String(), expires, s.cookieSecure).String())
+}
+
+// userIDCookie returns the UserIDCookieName cookie; an empty value with a
+// past expiry clears it.
+func userIDCookie(value string, expires time.Time, secure bool) *http.Cookie {
+	c := &http.Cookie{
+		Name:     UserIDCookieName,
+		Value:    value,
+		Path:     "/",
+		Expires:  expires.UTC(),
+		Secure:   secure,
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	return c
 }
 
 func userToProto(u db.User) *identityv1.User {

@@ -135,6 +135,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(ports.EdgeHTTP),
 			"TALENT_EDGE_ADMIN=localhost:" + strconv.Itoa(ports.EdgeAdmin),
 			"TALENT_UPSTREAM=" + stack.Talentd.HTTPAddr,
+			// One talentd serves as both pools of the canary (OPS-4).
+			"TALENT_CANARY_UPSTREAM=" + stack.Talentd.HTTPAddr,
 			"TALENT_WEB_DIR=" + webDir,
 			"TALENT_EDGE_DATA=" + filepath.Join(cfg.varDir, "caddy"),
 		},

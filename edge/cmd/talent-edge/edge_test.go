@@ -109,6 +109,7 @@ func startStack(t *testing.T) *stack {
 		"TALENT_EDGE_ADMIN=" + s.adminAddr,
 		"TALENT_EDGE_DATA=" + s.dataDir,
 		"TALENT_UPSTREAM=" + upstream,
+		"TALENT_CANARY_UPSTREAM=" + upstream,
 		"TALENT_WEB_DIR=" + webDir,
 	}
 
