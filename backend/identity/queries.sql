@@ -1,6 +1,6 @@
 -- name: CreateUser :one
 INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
-VALUES (@email, @password_hash, @display_name, @roles, @consent_version, @consent_time)
+VALUES (@email::text, @password_hash, @display_name, @roles, @consent_version, @consent_time)
 RETURNING *;
 
 -- name: GetUser :one
@@ -30,3 +30,11 @@ UPDATE sessions SET last_seen = @now WHERE token_hash = @token_hash;
 
 -- name: DeleteSession :exec
 DELETE FROM sessions WHERE token_hash = @token_hash;
+
+-- name: CreatePhoneUser :one
+INSERT INTO users (phone, password_hash, display_name, roles, consent_version, consent_time)
+VALUES (@phone::text, @password_hash, @display_name, @roles, @consent_version, @consent_time)
+RETURNING *;
+
+-- name: GetUserByPhone :one
+SELECT * FROM users WHERE phone = @phone::text;

@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/auth"
@@ -39,6 +40,10 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Redis keeps SMS codes; with SMS, it enables phone login (ID-1).
+	Redis *redis.Client
+	// SMS sends the codes.
+	SMS SMSSender
 }
 
 // Service is the identity service.
@@ -52,6 +57,9 @@ type Service struct {
 	// dummyHash is verified for logins with an unknown email, so that they
 	// take as long as logins with a wrong password.
 	dummyHash string
+	// codes and sms serve phone login; nil when not configured.
+	codes *phoneCodes
+	sms   SMSSender
 }
 
 // Interface guards.
@@ -69,6 +77,10 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		sessionTTL:   opts.SessionTTL,
 		now:          opts.Now,
 		params:       defaultArgonParams(),
+		sms:          opts.SMS,
+	}
+	if opts.Redis != nil {
+		s.codes = &phoneCodes{rdb: opts.Redis}
 	}
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = defaultSessionTTL
@@ -88,6 +100,10 @@ func Policies() auth.Policies {
 		identityv1connect.IdentityServiceLogInProcedure:  {Public: true},
 		identityv1connect.IdentityServiceLogOutProcedure: {},
 		identityv1connect.IdentityServiceGetMeProcedure:  {},
+
+		identityv1connect.IdentityServiceSendPhoneCodeProcedure:   {Public: true},
+		identityv1connect.IdentityServiceLogInWithPhoneProcedure:  {Public: true},
+		identityv1connect.IdentityServiceSignUpWithPhoneProcedure: {Public: true},
 	}
 }
 
@@ -246,10 +262,18 @@ func userToProto(u db.User) *identityv1.User {
 	}
 	return &identityv1.User{
 		Id:          u.ID.String(),
-		Email:       u.Email,
+		Email:       deref(u.Email),
+		Phone:       deref(u.Phone),
 		DisplayName: u.DisplayName,
 		Roles:       roles,
 		CreateTime:  timestamppb.New(u.CreateTime),
 		Demo:        u.Demo,
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -130,6 +130,18 @@ var messages = map[string]message{
 	"PAGE_TOKEN_INVALID":   {"The list has changed. Reload the page.", "列表已更新，请刷新页面。"},
 	"OUT_OF_RANGE":         {"This value is out of range.", "数值超出允许范围。"},
 
+	// Phone login (ID-1).
+	"PHONE_INVALID":        {"Enter a mainland China mobile number, like 138 1234 5678.", "请输入中国大陆手机号，例如 138 1234 5678。"},
+	"PHONE_TAKEN":          {"An account with this phone number already exists. Log in instead.", "该手机号已注册，请直接登录。"},
+	"PHONE_NOT_REGISTERED": {"No account uses this phone number yet. Sign up with the same code.", "该手机号尚未注册，请使用同一验证码注册。"},
+	"PURPOSE_INVALID":      {"This code request is not valid.", "验证码请求无效。"},
+	"CODE_FORMAT":          {"The code has 6 digits.", "验证码为 6 位数字。"},
+	"CODE_WRONG":           {"The code is wrong.", "验证码错误。"},
+	"CODE_USED_UP":         {"Too many wrong codes. Ask for a new one.", "验证码错误次数过多，请重新获取。"},
+	"CODE_EXPIRED":         {"The code has expired or was used. Ask for a new one.", "验证码已过期或已使用，请重新获取。"},
+	"CODE_RESEND_TOO_SOON": {"A code was sent moments ago. Wait a minute before asking again.", "验证码刚刚已发送，请稍等一分钟再获取。"},
+	"SMS_UNAVAILABLE":      {"The text message could not be sent. Try again later.", "短信发送失败，请稍后重试。"},
+
 	// Fallbacks by Connect code, for errors without field details.
 	"code.unauthenticated":     {"Please log in first.", "请先登录。"},
 	"code.permission_denied":   {"You are not allowed to do this.", "您没有执行此操作的权限。"},

@@ -60,6 +60,10 @@ var wantAccess = map[string]access{
 	identityv1connect.IdentityServiceLogOutProcedure: anySignedIn,
 	identityv1connect.IdentityServiceGetMeProcedure:  anySignedIn,
 
+	identityv1connect.IdentityServiceSendPhoneCodeProcedure:   anyone,
+	identityv1connect.IdentityServiceLogInWithPhoneProcedure:  anyone,
+	identityv1connect.IdentityServiceSignUpWithPhoneProcedure: anyone,
+
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
 	tasksv1connect.TaskServiceListTasksProcedure:  anyone,

@@ -36,7 +36,7 @@ type Task struct {
 
 type User struct {
 	ID             uuid.UUID
-	Email          string
+	Email          *string
 	PasswordHash   string
 	DisplayName    string
 	Roles          []string
@@ -44,4 +44,5 @@ type User struct {
 	ConsentTime    time.Time
 	Demo           bool
 	CreateTime     time.Time
+	Phone          *string
 }

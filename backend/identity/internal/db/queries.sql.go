@@ -12,6 +12,46 @@ import (
 	"github.com/google/uuid"
 )
 
+const createPhoneUser = `-- name: CreatePhoneUser :one
+INSERT INTO users (phone, password_hash, display_name, roles, consent_version, consent_time)
+VALUES ($1::text, $2, $3, $4, $5, $6)
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
+`
+
+type CreatePhoneUserParams struct {
+	Phone          string
+	PasswordHash   string
+	DisplayName    string
+	Roles          []string
+	ConsentVersion string
+	ConsentTime    time.Time
+}
+
+func (q *Queries) CreatePhoneUser(ctx context.Context, arg CreatePhoneUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, createPhoneUser,
+		arg.Phone,
+		arg.PasswordHash,
+		arg.DisplayName,
+		arg.Roles,
+		arg.ConsentVersion,
+		arg.ConsentTime,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Roles,
+		&i.ConsentVersion,
+		&i.ConsentTime,
+		&i.Demo,
+		&i.CreateTime,
+		&i.Phone,
+	)
+	return i, err
+}
+
 const createSession = `-- name: CreateSession :exec
 INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen)
 VALUES ($1, $2, $3, $4, $3)
@@ -36,8 +76,8 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time
+VALUES ($1::text, $2, $3, $4, $5, $6)
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
 `
 
 type CreateUserParams struct {
@@ -69,6 +109,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
 }
@@ -122,7 +163,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -138,12 +179,13 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time FROM users WHERE lower(email) = lower($1)
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -159,6 +201,29 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
+	)
+	return i, err
+}
+
+const getUserByPhone = `-- name: GetUserByPhone :one
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE phone = $1::text
+`
+
+func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
+	row := q.db.QueryRow(ctx, getUserByPhone, phone)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Roles,
+		&i.ConsentVersion,
+		&i.ConsentTime,
+		&i.Demo,
+		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
 }

@@ -12,6 +12,7 @@ package identityv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -85,6 +86,55 @@ func (Role) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{0}
 }
 
+// PhoneCodePurpose is what a code from SendPhoneCode may be used for. A code
+// is good only for its purpose.
+type PhoneCodePurpose int32
+
+const (
+	PhoneCodePurpose_PHONE_CODE_PURPOSE_UNSPECIFIED PhoneCodePurpose = 0
+	// PHONE_CODE_PURPOSE_LOG_IN codes serve LogInWithPhone and SignUpWithPhone.
+	PhoneCodePurpose_PHONE_CODE_PURPOSE_LOG_IN PhoneCodePurpose = 1
+)
+
+// Enum value maps for PhoneCodePurpose.
+var (
+	PhoneCodePurpose_name = map[int32]string{
+		0: "PHONE_CODE_PURPOSE_UNSPECIFIED",
+		1: "PHONE_CODE_PURPOSE_LOG_IN",
+	}
+	PhoneCodePurpose_value = map[string]int32{
+		"PHONE_CODE_PURPOSE_UNSPECIFIED": 0,
+		"PHONE_CODE_PURPOSE_LOG_IN":      1,
+	}
+)
+
+func (x PhoneCodePurpose) Enum() *PhoneCodePurpose {
+	p := new(PhoneCodePurpose)
+	*p = x
+	return p
+}
+
+func (x PhoneCodePurpose) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PhoneCodePurpose) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[1].Descriptor()
+}
+
+func (PhoneCodePurpose) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[1]
+}
+
+func (x PhoneCodePurpose) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PhoneCodePurpose.Descriptor instead.
+func (PhoneCodePurpose) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{1}
+}
+
 // User is a person's account as others and they themselves see it.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -95,7 +145,10 @@ type User struct {
 	Roles       []Role                 `protobuf:"varint,4,rep,packed,name=roles,proto3,enum=talent.identity.v1.Role" json:"roles,omitempty"`
 	CreateTime  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// demo marks accounts created by the demo seed.
-	Demo          bool `protobuf:"varint,6,opt,name=demo,proto3" json:"demo,omitempty"`
+	Demo bool `protobuf:"varint,6,opt,name=demo,proto3" json:"demo,omitempty"`
+	// phone is the account's mobile number in E.164 form ("+8613812345678"),
+	// or empty. Accounts have an email, a phone, or both.
+	Phone         string `protobuf:"bytes,7,opt,name=phone,proto3" json:"phone,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -170,6 +223,13 @@ func (x *User) GetDemo() bool {
 		return x.Demo
 	}
 	return false
+}
+
+func (x *User) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
 }
 
 type SignUpRequest struct {
@@ -581,11 +641,382 @@ func (x *GetMeResponse) GetUser() *User {
 	return nil
 }
 
+type SendPhoneCodeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// phone is a mainland China mobile number: "13812345678", "+86 138 1234
+	// 5678" and "008613812345678" are all accepted.
+	Phone         string           `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	Purpose       PhoneCodePurpose `protobuf:"varint,2,opt,name=purpose,proto3,enum=talent.identity.v1.PhoneCodePurpose" json:"purpose,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPhoneCodeRequest) Reset() {
+	*x = SendPhoneCodeRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPhoneCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPhoneCodeRequest) ProtoMessage() {}
+
+func (x *SendPhoneCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPhoneCodeRequest.ProtoReflect.Descriptor instead.
+func (*SendPhoneCodeRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *SendPhoneCodeRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SendPhoneCodeRequest) GetPurpose() PhoneCodePurpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return PhoneCodePurpose_PHONE_CODE_PURPOSE_UNSPECIFIED
+}
+
+type SendPhoneCodeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// phone is the number the code went to, normalised to E.164.
+	Phone string `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	// resend_after is how long to wait before asking for another code.
+	ResendAfter *durationpb.Duration `protobuf:"bytes,2,opt,name=resend_after,json=resendAfter,proto3" json:"resend_after,omitempty"`
+	// expire_after is how long the code is valid.
+	ExpireAfter   *durationpb.Duration `protobuf:"bytes,3,opt,name=expire_after,json=expireAfter,proto3" json:"expire_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPhoneCodeResponse) Reset() {
+	*x = SendPhoneCodeResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPhoneCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPhoneCodeResponse) ProtoMessage() {}
+
+func (x *SendPhoneCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPhoneCodeResponse.ProtoReflect.Descriptor instead.
+func (*SendPhoneCodeResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SendPhoneCodeResponse) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SendPhoneCodeResponse) GetResendAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ResendAfter
+	}
+	return nil
+}
+
+func (x *SendPhoneCodeResponse) GetExpireAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ExpireAfter
+	}
+	return nil
+}
+
+type LogInWithPhoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Phone string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	// code is the 6-digit code from the text message.
+	Code            string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	WantBearerToken bool   `protobuf:"varint,3,opt,name=want_bearer_token,json=wantBearerToken,proto3" json:"want_bearer_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *LogInWithPhoneRequest) Reset() {
+	*x = LogInWithPhoneRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogInWithPhoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogInWithPhoneRequest) ProtoMessage() {}
+
+func (x *LogInWithPhoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogInWithPhoneRequest.ProtoReflect.Descriptor instead.
+func (*LogInWithPhoneRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *LogInWithPhoneRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *LogInWithPhoneRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *LogInWithPhoneRequest) GetWantBearerToken() bool {
+	if x != nil {
+		return x.WantBearerToken
+	}
+	return false
+}
+
+type LogInWithPhoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	BearerToken   string                 `protobuf:"bytes,2,opt,name=bearer_token,json=bearerToken,proto3" json:"bearer_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogInWithPhoneResponse) Reset() {
+	*x = LogInWithPhoneResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogInWithPhoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogInWithPhoneResponse) ProtoMessage() {}
+
+func (x *LogInWithPhoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogInWithPhoneResponse.ProtoReflect.Descriptor instead.
+func (*LogInWithPhoneResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *LogInWithPhoneResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *LogInWithPhoneResponse) GetBearerToken() string {
+	if x != nil {
+		return x.BearerToken
+	}
+	return ""
+}
+
+type SignUpWithPhoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Phone string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	Code  string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// display_name is shown to others; 1 to 60 characters.
+	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// roles requested at sign-up: ROLE_CLIENT and/or ROLE_PROVIDER. Empty
+	// means ROLE_CLIENT.
+	Roles []Role `protobuf:"varint,4,rep,packed,name=roles,proto3,enum=talent.identity.v1.Role" json:"roles,omitempty"`
+	// consent_version is the version of the privacy notice the person agreed
+	// to (SEC-4); required.
+	ConsentVersion  string `protobuf:"bytes,5,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	WantBearerToken bool   `protobuf:"varint,6,opt,name=want_bearer_token,json=wantBearerToken,proto3" json:"want_bearer_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SignUpWithPhoneRequest) Reset() {
+	*x = SignUpWithPhoneRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpWithPhoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpWithPhoneRequest) ProtoMessage() {}
+
+func (x *SignUpWithPhoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpWithPhoneRequest.ProtoReflect.Descriptor instead.
+func (*SignUpWithPhoneRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SignUpWithPhoneRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetRoles() []Role {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *SignUpWithPhoneRequest) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetWantBearerToken() bool {
+	if x != nil {
+		return x.WantBearerToken
+	}
+	return false
+}
+
+type SignUpWithPhoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	BearerToken   string                 `protobuf:"bytes,2,opt,name=bearer_token,json=bearerToken,proto3" json:"bearer_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignUpWithPhoneResponse) Reset() {
+	*x = SignUpWithPhoneResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpWithPhoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpWithPhoneResponse) ProtoMessage() {}
+
+func (x *SignUpWithPhoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpWithPhoneResponse.ProtoReflect.Descriptor instead.
+func (*SignUpWithPhoneResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SignUpWithPhoneResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *SignUpWithPhoneResponse) GetBearerToken() string {
+	if x != nil {
+		return x.BearerToken
+	}
+	return ""
+}
+
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
-	"!talent/identity/v1/identity.proto\x12\x12talent.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd0\x01\n" +
+	"!talent/identity/v1/identity.proto\x12\x12talent.identity.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x01\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -593,7 +1024,8 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x05roles\x18\x04 \x03(\x0e2\x18.talent.identity.v1.RoleR\x05roles\x12;\n" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04demo\x18\x06 \x01(\bR\x04demo\"\xe9\x01\n" +
+	"\x04demo\x18\x06 \x01(\bR\x04demo\x12\x14\n" +
+	"\x05phone\x18\a \x01(\tR\x05phone\"\xe9\x01\n" +
 	"\rSignUpRequest\x12\x14\n" +
 	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\x12!\n" +
@@ -615,7 +1047,31 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x0eLogOutResponse\"\x0e\n" +
 	"\fGetMeRequest\"=\n" +
 	"\rGetMeResponse\x12,\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user*p\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\"l\n" +
+	"\x14SendPhoneCodeRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12>\n" +
+	"\apurpose\x18\x02 \x01(\x0e2$.talent.identity.v1.PhoneCodePurposeR\apurpose\"\xa9\x01\n" +
+	"\x15SendPhoneCodeResponse\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12<\n" +
+	"\fresend_after\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\vresendAfter\x12<\n" +
+	"\fexpire_after\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vexpireAfter\"m\n" +
+	"\x15LogInWithPhoneRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12*\n" +
+	"\x11want_bearer_token\x18\x03 \x01(\bR\x0fwantBearerToken\"i\n" +
+	"\x16LogInWithPhoneResponse\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x12!\n" +
+	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken\"\xea\x01\n" +
+	"\x16SignUpWithPhoneRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12.\n" +
+	"\x05roles\x18\x04 \x03(\x0e2\x18.talent.identity.v1.RoleR\x05roles\x12'\n" +
+	"\x0fconsent_version\x18\x05 \x01(\tR\x0econsentVersion\x12*\n" +
+	"\x11want_bearer_token\x18\x06 \x01(\bR\x0fwantBearerToken\"j\n" +
+	"\x17SignUpWithPhoneResponse\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x12!\n" +
+	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -623,11 +1079,17 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"ROLE_ADMIN\x10\x03\x12\f\n" +
 	"\bROLE_OPS\x10\x04\x12\x10\n" +
-	"\fROLE_AUDITOR\x10\x052\xda\x02\n" +
+	"\fROLE_AUDITOR\x10\x05*U\n" +
+	"\x10PhoneCodePurpose\x12\"\n" +
+	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x012\x9b\x05\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
-	"\x06LogOut\x12!.talent.identity.v1.LogOutRequest\x1a\".talent.identity.v1.LogOutResponse\"\x00\x12Q\n" +
+	"\x06LogOut\x12!.talent.identity.v1.LogOutRequest\x1a\".talent.identity.v1.LogOutResponse\"\x00\x12f\n" +
+	"\rSendPhoneCode\x12(.talent.identity.v1.SendPhoneCodeRequest\x1a).talent.identity.v1.SendPhoneCodeResponse\"\x00\x12i\n" +
+	"\x0eLogInWithPhone\x12).talent.identity.v1.LogInWithPhoneRequest\x1a*.talent.identity.v1.LogInWithPhoneResponse\"\x00\x12l\n" +
+	"\x0fSignUpWithPhone\x12*.talent.identity.v1.SignUpWithPhoneRequest\x1a+.talent.identity.v1.SignUpWithPhoneResponse\"\x00\x12Q\n" +
 	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
@@ -642,41 +1104,61 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                     // 0: talent.identity.v1.Role
-	(*User)(nil),                  // 1: talent.identity.v1.User
-	(*SignUpRequest)(nil),         // 2: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),        // 3: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),          // 4: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),         // 5: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),         // 6: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),        // 7: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),          // 8: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),         // 9: talent.identity.v1.GetMeResponse
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(Role)(0),                       // 0: talent.identity.v1.Role
+	(PhoneCodePurpose)(0),           // 1: talent.identity.v1.PhoneCodePurpose
+	(*User)(nil),                    // 2: talent.identity.v1.User
+	(*SignUpRequest)(nil),           // 3: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),          // 4: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),            // 5: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),           // 6: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),           // 7: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),          // 8: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),            // 9: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),           // 10: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),    // 11: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),   // 12: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),   // 13: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),  // 14: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),  // 15: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil), // 16: talent.identity.v1.SignUpWithPhoneResponse
+	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 18: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	10, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	17, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	1,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	1,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	1,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
-	2,  // 6: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	4,  // 7: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	6,  // 8: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	8,  // 9: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	3,  // 10: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	5,  // 11: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	7,  // 12: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	9,  // 13: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	10, // [10:14] is the sub-list for method output_type
-	6,  // [6:10] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	2,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	2,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	2,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
+	18, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	18, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	2,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
+	2,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	3,  // 12: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	5,  // 13: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	7,  // 14: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	11, // 15: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	13, // 16: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	15, // 17: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	9,  // 18: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	4,  // 19: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	6,  // 20: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	8,  // 21: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	12, // 22: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	14, // 23: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	16, // 24: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	10, // 25: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	19, // [19:26] is the sub-list for method output_type
+	12, // [12:19] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -689,8 +1171,8 @@ func file_talent_identity_v1_identity_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   9,
+			NumEnums:      2,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
