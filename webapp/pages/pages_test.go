@@ -100,6 +100,15 @@ func TestPagesHaveStableIDs(t *testing.T) {
 			"error-skill_tags", "form-error",
 		}},
 		{"tasks", &tasksPage{env: e}, []string{"task-list"}},
+		{"phone login", newPhonePage(e, false), []string{
+			"phone-form", "phone", "send-code", "code-sent", "code", "phone-login-submit", "use-phone-signup", "use-email",
+			"error-phone", "error-code", "form-error",
+		}},
+		{"phone signup", newPhonePage(e, true), []string{
+			"phone-form", "phone", "send-code", "code", "display-name", "role-client", "role-provider", "consent",
+			"phone-signup-submit", "use-phone-login", "use-email",
+			"error-phone", "error-code", "error-display_name", "error-roles", "error-consent_version", "form-error",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,5 +340,94 @@ func assertReasons(t *testing.T, got, want map[string]string) {
 		if got[k] != v {
 			t.Fatalf("reasons = %v, want %v", got, want)
 		}
+	}
+}
+
+// TestPhonePage checks the phone form's countdown label and how a login
+// with an unregistered number turns into a sign-up (ID-1).
+func TestPhonePage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		lang     ui.Lang
+		edit     func(p *phonePage)
+		wantText map[string]string // element id → text
+		wantGone []string
+	}{
+		{name: "fresh login", lang: ui.English, wantText: map[string]string{"send-code": "Send code", "code-sent": ""},
+			wantGone: []string{"display-name", "phone-signup-submit"}},
+		{name: "countdown, Chinese", lang: ui.Chinese, edit: func(p *phonePage) { p.resendIn = 42; p.codeSent = true },
+			wantText: map[string]string{"send-code": "42 秒后重新获取", "code-sent": "验证码已通过短信发送，5 分钟内有效。"}},
+		{name: "wrong code", lang: ui.English, edit: func(p *phonePage) {
+			p.form.fail(ui.English, rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{
+				{Field: "code", Reason: "CODE_WRONG"}}}, p.fields()...)
+		}, wantText: map[string]string{"error-code": "The code is wrong.", "form-error": ""}},
+		{name: "resend too soon", lang: ui.Chinese, edit: func(p *phonePage) {
+			p.form.fail(ui.Chinese, rpc.Problem{Code: "resource_exhausted", Violations: []rpc.Violation{
+				{Reason: "CODE_RESEND_TOO_SOON"}}}, p.fields()...)
+		}, wantText: map[string]string{"form-error": "验证码刚刚已发送，请稍等一分钟再获取。"}},
+		{name: "signing up", lang: ui.English, edit: func(p *phonePage) { p.signUp = true },
+			wantText: map[string]string{"phone-signup-submit": "Sign up"}, wantGone: []string{"phone-login-submit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newPhonePage(testEnv(tt.lang), false)
+			p.in.phone = "138 1234 5678"
+			if tt.edit != nil {
+				tt.edit(p)
+			}
+			doc := render(t, p)
+			for id, want := range tt.wantText {
+				n := byID(doc, id)
+				if n == nil {
+					t.Fatalf("no element #%s", id)
+				}
+				if got := textOf(n); got != want {
+					t.Fatalf("#%s = %q, want %q", id, got, want)
+				}
+			}
+			for _, id := range tt.wantGone {
+				if byID(doc, id) != nil {
+					t.Fatalf("#%s is shown, want it absent", id)
+				}
+			}
+			if got := attr(byID(doc, "phone"), "value"); got != "138 1234 5678" {
+				t.Fatalf("#phone value = %q, want the number kept", got)
+			}
+		})
+	}
+}
+
+func TestPhoneInputCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     phoneInput
+		signUp bool
+		want   map[string]string
+	}{
+		{name: "login ok", in: phoneInput{phone: "+86 138-1234-5678", code: "123456"}, want: map[string]string{}},
+		{name: "login empty", want: map[string]string{"phone": "REQUIRED", "code": "REQUIRED"}},
+		{name: "short number, letters in code", in: phoneInput{phone: "1381234567", code: "12a456"},
+			want: map[string]string{"phone": "PHONE_INVALID", "code": "CODE_FORMAT"}},
+		{name: "sign-up needs the profile", in: phoneInput{phone: "13812345678", code: "123456"}, signUp: true,
+			want: map[string]string{"display_name": "REQUIRED", "roles": "REQUIRED", "consent_version": "CONSENT_REQUIRED"}},
+		{name: "sign-up ok", in: phoneInput{phone: "13812345678", code: "123456", displayName: "Li", provider: true, consent: true},
+			signUp: true, want: map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.in.check(tt.signUp)
+			if len(got) != len(tt.want) {
+				t.Fatalf("check = %v, want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Fatalf("check = %v, want %v", got, tt.want)
+				}
+			}
+		})
 	}
 }
