@@ -65,6 +65,8 @@ func (e *RetryLaterError) Error() string {
 	switch e.Reason {
 	case ReasonCodeResendTooSoon:
 		return fmt.Sprintf("a code was sent moments ago: ask again in %d seconds", secs)
+	case ReasonLockedOut:
+		return fmt.Sprintf("too many failed attempts: try again in %d minutes", (secs+59)/60)
 	default:
 		return fmt.Sprintf("too many attempts: try again in %d seconds", secs)
 	}

@@ -93,6 +93,9 @@ func (s *Service) SendPhoneCode(ctx context.Context, req *connect.Request[identi
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
+	if err := s.limits.beforeCodeSend(ctx, s.clientIP(req.Peer(), req.Header())); err != nil {
+		return nil, connectError(err)
+	}
 	if err := s.sendPhoneCode(ctx, purposeLogIn, phone); err != nil {
 		return nil, connectError(err)
 	}
@@ -109,6 +112,10 @@ func (s *Service) sendPhoneCode(ctx context.Context, purpose, phone string) erro
 	}
 	code, err := s.codes.issue(ctx, purpose, phone)
 	if err != nil {
+		return err
+	}
+	if err := s.limits.codeSendForPhone(ctx, phone); err != nil {
+		s.codes.forgetCode(ctx, purpose, phone)
 		return err
 	}
 	if err := s.sms.SendCode(ctx, phone, code); err != nil {
@@ -129,6 +136,9 @@ func (s *Service) LogInWithPhone(ctx context.Context, req *connect.Request[ident
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
+	if err := s.limits.beforeCodeCheck(ctx, s.clientIP(req.Peer(), req.Header()), phone); err != nil {
+		return nil, connectError(err)
+	}
 	user, token, expires, err := s.logInWithPhone(ctx, phone, req.Msg.GetCode())
 	if err != nil {
 		return nil, connectError(err)
@@ -145,7 +155,7 @@ func (s *Service) logInWithPhone(ctx context.Context, phone, code string) (db.Us
 	if s.codes == nil {
 		return db.User{}, "", time.Time{}, errPhoneNotConfigured
 	}
-	if err := s.codes.check(ctx, purposeLogIn, phone, code); err != nil {
+	if err := s.limits.afterCodeCheck(ctx, phone, s.codes.check(ctx, purposeLogIn, phone, code)); err != nil {
 		return db.User{}, "", time.Time{}, err
 	}
 	q := db.New(s.db.Primary)
@@ -173,6 +183,13 @@ func (s *Service) logInWithPhone(ctx context.Context, phone, code string) (db.Us
 func (s *Service) SignUpWithPhone(ctx context.Context, req *connect.Request[identityv1.SignUpWithPhoneRequest]) (*connect.Response[identityv1.SignUpWithPhoneResponse], error) {
 	in, code, err := validateSignUpWithPhone(req.Msg)
 	if err != nil {
+		return nil, connectError(err)
+	}
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.beforeCodeCheck(ctx, ip, in.phone); err != nil {
+		return nil, connectError(err)
+	}
+	if err := s.limits.allowSignUp(ctx, ip); err != nil {
 		return nil, connectError(err)
 	}
 	user, token, expires, err := s.signUpWithPhone(ctx, in, code)
@@ -207,7 +224,7 @@ func (s *Service) signUpWithPhone(ctx context.Context, in phoneSignUpInput, code
 	if s.codes == nil {
 		return db.User{}, "", time.Time{}, errPhoneNotConfigured
 	}
-	if err := s.codes.check(ctx, purposeLogIn, in.phone, code); err != nil {
+	if err := s.limits.afterCodeCheck(ctx, in.phone, s.codes.check(ctx, purposeLogIn, in.phone, code)); err != nil {
 		return db.User{}, "", time.Time{}, err
 	}
 	if err := s.codes.consume(ctx, purposeLogIn, in.phone); err != nil {

@@ -88,6 +88,11 @@ func (c *phoneCodes) forget(ctx context.Context, purpose, phone string) {
 	c.rdb.Del(ctx, codeKey(purpose, phone), cooldownKey(purpose, phone))
 }
 
+// forgetCode removes phone's code but keeps its cooldown.
+func (c *phoneCodes) forgetCode(ctx context.Context, purpose, phone string) {
+	c.rdb.Del(ctx, codeKey(purpose, phone))
+}
+
 // checkScript compares a code's hash with the stored one. It returns 1 on
 // a match, -1 when there is no code, 0 on a wrong code, and -2 on the wrong
 // code that used up the last attempt, which deletes the code.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"connectrpc.com/connect"
@@ -44,6 +45,12 @@ type Options struct {
 	Redis *redis.Client
 	// SMS sends the codes.
 	SMS SMSSender
+	// Limits are the abuse-control thresholds, enforced in Redis; the zero
+	// value means DefaultLimits.
+	Limits Limits
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (the edge); loopback is always trusted.
+	TrustedProxies []netip.Prefix
 }
 
 // Service is the identity service.
@@ -60,6 +67,9 @@ type Service struct {
 	// codes and sms serve phone login; nil when not configured.
 	codes *phoneCodes
 	sms   SMSSender
+	// limits is nil without Redis: no rate limits or lockouts.
+	limits  *limiter
+	trusted []netip.Prefix
 }
 
 // Interface guards.
@@ -78,9 +88,15 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		now:          opts.Now,
 		params:       defaultArgonParams(),
 		sms:          opts.SMS,
+		trusted:      opts.TrustedProxies,
 	}
 	if opts.Redis != nil {
 		s.codes = &phoneCodes{rdb: opts.Redis}
+		limits := opts.Limits
+		if limits == (Limits{}) {
+			limits = DefaultLimits()
+		}
+		s.limits = &limiter{rdb: opts.Redis, limits: limits}
 	}
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = defaultSessionTTL
@@ -111,6 +127,9 @@ func Policies() auth.Policies {
 func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.SignUpRequest]) (*connect.Response[identityv1.SignUpResponse], error) {
 	in, err := validateSignUp(req.Msg)
 	if err != nil {
+		return nil, connectError(err)
+	}
+	if err := s.limits.allowSignUp(ctx, s.clientIP(req.Peer(), req.Header())); err != nil {
 		return nil, connectError(err)
 	}
 	user, token, expires, err := s.signUp(ctx, in)
@@ -166,7 +185,11 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 	if err != nil {
 		return nil, connectError(err)
 	}
+	if err := s.limits.beforeLogIn(ctx, s.clientIP(req.Peer(), req.Header()), email); err != nil {
+		return nil, connectError(err)
+	}
 	user, token, expires, err := s.logIn(ctx, email, password)
+	err = s.limits.afterLogIn(ctx, email, err)
 	if err != nil {
 		return nil, connectError(err)
 	}

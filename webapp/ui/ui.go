@@ -141,6 +141,8 @@ var messages = map[string]message{
 	"CODE_EXPIRED":         {"The code has expired or was used. Ask for a new one.", "验证码已过期或已使用，请重新获取。"},
 	"CODE_RESEND_TOO_SOON": {"A code was sent moments ago. Wait a minute before asking again.", "验证码刚刚已发送，请稍等一分钟再获取。"},
 	"SMS_UNAVAILABLE":      {"The text message could not be sent. Try again later.", "短信发送失败，请稍后重试。"},
+	"RATE_LIMITED":         {"Too many attempts from here. Please wait a while and try again.", "操作过于频繁，请稍后再试。"},
+	"LOCKED_OUT":           {"Too many failed attempts. For your safety this account is locked for 15 minutes.", "失败次数过多，为保护账号安全已锁定 15 分钟，请稍后再试。"},
 
 	// Fallbacks by Connect code, for errors without field details.
 	"code.unauthenticated":     {"Please log in first.", "请先登录。"},

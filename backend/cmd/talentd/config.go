@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -49,6 +50,9 @@ type config struct {
 	SMSAliyunAccessSecret string
 	SMSAliyunSignName     string
 	SMSAliyunTemplateCode string
+	// TrustedProxies are the networks whose X-Forwarded-For names the
+	// client, for rate limits; loopback is always trusted.
+	TrustedProxies []netip.Prefix
 }
 
 // SMS providers for --sms-provider.
@@ -136,6 +140,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"approved SMS signature name [TALENT_SMS_ALIYUN_SIGN_NAME]")
 	fs.StringVar(&cfg.SMSAliyunTemplateCode, "sms-aliyun-template-code", env("TALENT_SMS_ALIYUN_TEMPLATE_CODE", ""),
 		"approved SMS template with a ${code} variable [TALENT_SMS_ALIYUN_TEMPLATE_CODE]")
+	var trusted string
+	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
+		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -159,6 +166,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	if cfg.serves(serviceWeb) && cfg.WebDir == "" {
 		errs = append(errs, errors.New("--web-dir (TALENT_WEB_DIR) is required when serving web"))
+	}
+	for part := range strings.SplitSeq(trusted, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", part))
+			continue
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 	}
 	switch cfg.SMSProvider {
 	case smsProviderLog:
@@ -231,6 +249,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("sms_aliyun_access_key_secret", mask(c.SMSAliyunAccessSecret)),
 		slog.String("sms_aliyun_sign_name", c.SMSAliyunSignName),
 		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 	)
 }
 

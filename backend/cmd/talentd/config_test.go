@@ -78,6 +78,14 @@ func TestParseConfig(t *testing.T) {
 			wantErr: "invalid config: --sms-provider aliyun: aliyun sms: missing access key secret, sign name, template code"},
 		{name: "unknown sms provider", env: required, args: []string{"--services", "identity", "--sms-provider", "carrier-pigeon"},
 			wantErr: `invalid config: --sms-provider "carrier-pigeon": want log or aliyun`},
+		{name: "trusted proxies", env: merge(required, map[string]string{"TALENT_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7/24"}),
+			args: []string{"--services", "identity"},
+			check: func(c config) bool {
+				return len(c.TrustedProxies) == 2 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+					c.TrustedProxies[1].String() == "192.168.1.0/24"
+			}},
+		{name: "bad trusted proxy", env: required, args: []string{"--services", "identity", "--trusted-proxies", "10.0.0.1"},
+			wantErr: `invalid config: --trusted-proxies: "10.0.0.1" is not a CIDR such as 10.0.0.0/8`},
 		{name: "unknown flag", env: required, args: []string{"--port", "80"},
 			wantErr: "flag provided but not defined: -port"},
 	}

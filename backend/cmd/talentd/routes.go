@@ -42,9 +42,10 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	// The identity service authenticates every caller, also in processes
 	// that do not serve its API.
 	identitySvc := identity.New(db, logger, identity.Options{
-		CookieSecure: cfg.CookieSecure,
-		Redis:        rdb,
-		SMS:          sender,
+		CookieSecure:   cfg.CookieSecure,
+		Redis:          rdb,
+		SMS:            sender,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	policies := accessPolicies()
 
