@@ -118,6 +118,8 @@ func connectError(err error) error {
 			Reason:      "PHONE_TAKEN",
 			Description: "An account with this phone number already exists.",
 		}))
+	case errors.Is(err, ErrSessionNotFound):
+		return connect.NewError(connect.CodeNotFound, ErrSessionNotFound)
 	case errors.Is(err, ErrSMSUnavailable):
 		return badrequest.WithDetail(connect.NewError(connect.CodeUnavailable, ErrSMSUnavailable), &errdetails.ErrorInfo{
 			Reason: "SMS_UNAVAILABLE",

@@ -136,9 +136,11 @@ func (s *Service) LogInWithPhone(ctx context.Context, req *connect.Request[ident
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
-	if err := s.limits.beforeCodeCheck(ctx, s.clientIP(req.Peer(), req.Header()), phone); err != nil {
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.beforeCodeCheck(ctx, ip, phone); err != nil {
 		return nil, connectError(err)
 	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logInWithPhone(ctx, phone, req.Msg.GetCode())
 	if err != nil {
 		return nil, connectError(err)
@@ -192,6 +194,7 @@ func (s *Service) SignUpWithPhone(ctx context.Context, req *connect.Request[iden
 	if err := s.limits.allowSignUp(ctx, ip); err != nil {
 		return nil, connectError(err)
 	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.signUpWithPhone(ctx, in, code)
 	if err != nil {
 		return nil, connectError(err)

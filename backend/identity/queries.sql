@@ -13,8 +13,8 @@ SELECT * FROM users WHERE lower(email) = lower(@email);
 UPDATE users SET password_hash = @password_hash WHERE id = @id;
 
 -- name: CreateSession :exec
-INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen)
-VALUES (@token_hash, @user_id, @create_time, @expire_time, @create_time);
+INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen, user_agent, ip)
+VALUES (@token_hash, @user_id, @create_time, @expire_time, @create_time, @user_agent, @ip);
 
 -- name: DeleteExpiredSessions :exec
 DELETE FROM sessions WHERE user_id = @user_id AND expire_time <= @now;
@@ -38,3 +38,15 @@ RETURNING *;
 
 -- name: GetUserByPhone :one
 SELECT * FROM users WHERE phone = @phone::text;
+
+-- name: ListSessions :many
+SELECT id, token_hash, create_time, last_seen, expire_time, user_agent, ip
+FROM sessions
+WHERE user_id = @user_id AND expire_time > @now
+ORDER BY last_seen DESC, create_time DESC;
+
+-- name: DeleteUserSession :one
+DELETE FROM sessions WHERE user_id = @user_id AND id = @id RETURNING token_hash;
+
+-- name: DeleteUserSessions :execrows
+DELETE FROM sessions WHERE user_id = @user_id;

@@ -120,6 +120,10 @@ func Policies() auth.Policies {
 		identityv1connect.IdentityServiceSendPhoneCodeProcedure:   {Public: true},
 		identityv1connect.IdentityServiceLogInWithPhoneProcedure:  {Public: true},
 		identityv1connect.IdentityServiceSignUpWithPhoneProcedure: {Public: true},
+
+		identityv1connect.IdentityServiceListSessionsProcedure:     {},
+		identityv1connect.IdentityServiceEndSessionProcedure:       {},
+		identityv1connect.IdentityServiceLogOutEverywhereProcedure: {},
 	}
 }
 
@@ -129,9 +133,11 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 	if err != nil {
 		return nil, connectError(err)
 	}
-	if err := s.limits.allowSignUp(ctx, s.clientIP(req.Peer(), req.Header())); err != nil {
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.allowSignUp(ctx, ip); err != nil {
 		return nil, connectError(err)
 	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.signUp(ctx, in)
 	if err != nil {
 		return nil, connectError(err)
@@ -185,9 +191,11 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 	if err != nil {
 		return nil, connectError(err)
 	}
-	if err := s.limits.beforeLogIn(ctx, s.clientIP(req.Peer(), req.Header()), email); err != nil {
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.beforeLogIn(ctx, ip, email); err != nil {
 		return nil, connectError(err)
 	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logIn(ctx, email, password)
 	err = s.limits.afterLogIn(ctx, email, err)
 	if err != nil {

@@ -64,6 +64,10 @@ var wantAccess = map[string]access{
 	identityv1connect.IdentityServiceLogInWithPhoneProcedure:  anyone,
 	identityv1connect.IdentityServiceSignUpWithPhoneProcedure: anyone,
 
+	identityv1connect.IdentityServiceListSessionsProcedure:     anySignedIn,
+	identityv1connect.IdentityServiceEndSessionProcedure:       anySignedIn,
+	identityv1connect.IdentityServiceLogOutEverywhereProcedure: anySignedIn,
+
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
 	tasksv1connect.TaskServiceListTasksProcedure:  anyone,

@@ -16,6 +16,9 @@ type Session struct {
 	CreateTime time.Time
 	ExpireTime time.Time
 	LastSeen   time.Time
+	ID         uuid.UUID
+	UserAgent  string
+	Ip         string
 }
 
 type Task struct {

@@ -53,8 +53,8 @@ func (q *Queries) CreatePhoneUser(ctx context.Context, arg CreatePhoneUserParams
 }
 
 const createSession = `-- name: CreateSession :exec
-INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen)
-VALUES ($1, $2, $3, $4, $3)
+INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen, user_agent, ip)
+VALUES ($1, $2, $3, $4, $3, $5, $6)
 `
 
 type CreateSessionParams struct {
@@ -62,6 +62,8 @@ type CreateSessionParams struct {
 	UserID     uuid.UUID
 	CreateTime time.Time
 	ExpireTime time.Time
+	UserAgent  string
+	Ip         string
 }
 
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) error {
@@ -70,6 +72,8 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 		arg.UserID,
 		arg.CreateTime,
 		arg.ExpireTime,
+		arg.UserAgent,
+		arg.Ip,
 	)
 	return err
 }
@@ -135,6 +139,34 @@ DELETE FROM sessions WHERE token_hash = $1
 func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := q.db.Exec(ctx, deleteSession, tokenHash)
 	return err
+}
+
+const deleteUserSession = `-- name: DeleteUserSession :one
+DELETE FROM sessions WHERE user_id = $1 AND id = $2 RETURNING token_hash
+`
+
+type DeleteUserSessionParams struct {
+	UserID uuid.UUID
+	ID     uuid.UUID
+}
+
+func (q *Queries) DeleteUserSession(ctx context.Context, arg DeleteUserSessionParams) ([]byte, error) {
+	row := q.db.QueryRow(ctx, deleteUserSession, arg.UserID, arg.ID)
+	var token_hash []byte
+	err := row.Scan(&token_hash)
+	return token_hash, err
+}
+
+const deleteUserSessions = `-- name: DeleteUserSessions :execrows
+DELETE FROM sessions WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, userID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUserSessions, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const getSession = `-- name: GetSession :one
@@ -226,6 +258,56 @@ func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error
 		&i.Phone,
 	)
 	return i, err
+}
+
+const listSessions = `-- name: ListSessions :many
+SELECT id, token_hash, create_time, last_seen, expire_time, user_agent, ip
+FROM sessions
+WHERE user_id = $1 AND expire_time > $2
+ORDER BY last_seen DESC, create_time DESC
+`
+
+type ListSessionsParams struct {
+	UserID uuid.UUID
+	Now    time.Time
+}
+
+type ListSessionsRow struct {
+	ID         uuid.UUID
+	TokenHash  []byte
+	CreateTime time.Time
+	LastSeen   time.Time
+	ExpireTime time.Time
+	UserAgent  string
+	Ip         string
+}
+
+func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]ListSessionsRow, error) {
+	rows, err := q.db.Query(ctx, listSessions, arg.UserID, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListSessionsRow
+	for rows.Next() {
+		var i ListSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.TokenHash,
+			&i.CreateTime,
+			&i.LastSeen,
+			&i.ExpireTime,
+			&i.UserAgent,
+			&i.Ip,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchSession = `-- name: TouchSession :exec

@@ -1012,6 +1012,345 @@ func (x *SignUpWithPhoneResponse) GetBearerToken() string {
 	return ""
 }
 
+// Session is one signed-in device or app of a person.
+type Session struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id names the session for EndSession.
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// last_seen_time is when the session was last used, to within minutes.
+	LastSeenTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=last_seen_time,json=lastSeenTime,proto3" json:"last_seen_time,omitempty"`
+	ExpireTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// device summarises the User-Agent at login, e.g. "Chrome on Windows".
+	Device string `protobuf:"bytes,5,opt,name=device,proto3" json:"device,omitempty"`
+	// ip is the client address at login.
+	Ip string `protobuf:"bytes,6,opt,name=ip,proto3" json:"ip,omitempty"`
+	// current marks the session the request came with.
+	Current       bool `protobuf:"varint,7,opt,name=current,proto3" json:"current,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Session) Reset() {
+	*x = Session{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Session) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Session) ProtoMessage() {}
+
+func (x *Session) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Session.ProtoReflect.Descriptor instead.
+func (*Session) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Session) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Session) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Session) GetLastSeenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeenTime
+	}
+	return nil
+}
+
+func (x *Session) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Session) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *Session) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *Session) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+type ListSessionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsRequest) Reset() {
+	*x = ListSessionsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsRequest) ProtoMessage() {}
+
+func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{16}
+}
+
+type ListSessionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sessions      []*Session             `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsResponse) Reset() {
+	*x = ListSessionsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsResponse) ProtoMessage() {}
+
+func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListSessionsResponse) GetSessions() []*Session {
+	if x != nil {
+		return x.Sessions
+	}
+	return nil
+}
+
+type EndSessionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndSessionRequest) Reset() {
+	*x = EndSessionRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndSessionRequest) ProtoMessage() {}
+
+func (x *EndSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndSessionRequest.ProtoReflect.Descriptor instead.
+func (*EndSessionRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *EndSessionRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+type EndSessionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndSessionResponse) Reset() {
+	*x = EndSessionResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndSessionResponse) ProtoMessage() {}
+
+func (x *EndSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndSessionResponse.ProtoReflect.Descriptor instead.
+func (*EndSessionResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{19}
+}
+
+type LogOutEverywhereRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogOutEverywhereRequest) Reset() {
+	*x = LogOutEverywhereRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogOutEverywhereRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogOutEverywhereRequest) ProtoMessage() {}
+
+func (x *LogOutEverywhereRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogOutEverywhereRequest.ProtoReflect.Descriptor instead.
+func (*LogOutEverywhereRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{20}
+}
+
+type LogOutEverywhereResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ended_count is how many sessions were ended.
+	EndedCount    int32 `protobuf:"varint,1,opt,name=ended_count,json=endedCount,proto3" json:"ended_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogOutEverywhereResponse) Reset() {
+	*x = LogOutEverywhereResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogOutEverywhereResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogOutEverywhereResponse) ProtoMessage() {}
+
+func (x *LogOutEverywhereResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogOutEverywhereResponse.ProtoReflect.Descriptor instead.
+func (*LogOutEverywhereResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *LogOutEverywhereResponse) GetEndedCount() int32 {
+	if x != nil {
+		return x.EndedCount
+	}
+	return 0
+}
+
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_talent_identity_v1_identity_proto_rawDesc = "" +
@@ -1071,7 +1410,28 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x11want_bearer_token\x18\x06 \x01(\bR\x0fwantBearerToken\"j\n" +
 	"\x17SignUpWithPhoneResponse\x12,\n" +
 	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x12!\n" +
-	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken*p\n" +
+	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken\"\x97\x02\n" +
+	"\aSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12;\n" +
+	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12@\n" +
+	"\x0elast_seen_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\x12;\n" +
+	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12\x16\n" +
+	"\x06device\x18\x05 \x01(\tR\x06device\x12\x0e\n" +
+	"\x02ip\x18\x06 \x01(\tR\x02ip\x12\x18\n" +
+	"\acurrent\x18\a \x01(\bR\acurrent\"\x15\n" +
+	"\x13ListSessionsRequest\"O\n" +
+	"\x14ListSessionsResponse\x127\n" +
+	"\bsessions\x18\x01 \x03(\v2\x1b.talent.identity.v1.SessionR\bsessions\"2\n" +
+	"\x11EndSessionRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\x14\n" +
+	"\x12EndSessionResponse\"\x19\n" +
+	"\x17LogOutEverywhereRequest\";\n" +
+	"\x18LogOutEverywhereResponse\x12\x1f\n" +
+	"\vended_count\x18\x01 \x01(\x05R\n" +
+	"endedCount*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -1082,14 +1442,18 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\fROLE_AUDITOR\x10\x05*U\n" +
 	"\x10PhoneCodePurpose\x12\"\n" +
 	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
-	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x012\x9b\x05\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x012\xd3\a\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
 	"\x06LogOut\x12!.talent.identity.v1.LogOutRequest\x1a\".talent.identity.v1.LogOutResponse\"\x00\x12f\n" +
 	"\rSendPhoneCode\x12(.talent.identity.v1.SendPhoneCodeRequest\x1a).talent.identity.v1.SendPhoneCodeResponse\"\x00\x12i\n" +
 	"\x0eLogInWithPhone\x12).talent.identity.v1.LogInWithPhoneRequest\x1a*.talent.identity.v1.LogInWithPhoneResponse\"\x00\x12l\n" +
-	"\x0fSignUpWithPhone\x12*.talent.identity.v1.SignUpWithPhoneRequest\x1a+.talent.identity.v1.SignUpWithPhoneResponse\"\x00\x12Q\n" +
+	"\x0fSignUpWithPhone\x12*.talent.identity.v1.SignUpWithPhoneRequest\x1a+.talent.identity.v1.SignUpWithPhoneResponse\"\x00\x12f\n" +
+	"\fListSessions\x12'.talent.identity.v1.ListSessionsRequest\x1a(.talent.identity.v1.ListSessionsResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\n" +
+	"EndSession\x12%.talent.identity.v1.EndSessionRequest\x1a&.talent.identity.v1.EndSessionResponse\"\x00\x12o\n" +
+	"\x10LogOutEverywhere\x12+.talent.identity.v1.LogOutEverywhereRequest\x1a,.talent.identity.v1.LogOutEverywhereResponse\"\x00\x12Q\n" +
 	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
@@ -1105,60 +1469,77 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 }
 
 var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                       // 0: talent.identity.v1.Role
-	(PhoneCodePurpose)(0),           // 1: talent.identity.v1.PhoneCodePurpose
-	(*User)(nil),                    // 2: talent.identity.v1.User
-	(*SignUpRequest)(nil),           // 3: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),          // 4: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),            // 5: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),           // 6: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),           // 7: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),          // 8: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),            // 9: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),           // 10: talent.identity.v1.GetMeResponse
-	(*SendPhoneCodeRequest)(nil),    // 11: talent.identity.v1.SendPhoneCodeRequest
-	(*SendPhoneCodeResponse)(nil),   // 12: talent.identity.v1.SendPhoneCodeResponse
-	(*LogInWithPhoneRequest)(nil),   // 13: talent.identity.v1.LogInWithPhoneRequest
-	(*LogInWithPhoneResponse)(nil),  // 14: talent.identity.v1.LogInWithPhoneResponse
-	(*SignUpWithPhoneRequest)(nil),  // 15: talent.identity.v1.SignUpWithPhoneRequest
-	(*SignUpWithPhoneResponse)(nil), // 16: talent.identity.v1.SignUpWithPhoneResponse
-	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 18: google.protobuf.Duration
+	(Role)(0),                        // 0: talent.identity.v1.Role
+	(PhoneCodePurpose)(0),            // 1: talent.identity.v1.PhoneCodePurpose
+	(*User)(nil),                     // 2: talent.identity.v1.User
+	(*SignUpRequest)(nil),            // 3: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),           // 4: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),             // 5: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),            // 6: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),            // 7: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),           // 8: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),             // 9: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),            // 10: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),     // 11: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),    // 12: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),    // 13: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),   // 14: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),   // 15: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),  // 16: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                  // 17: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),      // 18: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),     // 19: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),        // 20: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),       // 21: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),  // 22: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil), // 23: talent.identity.v1.LogOutEverywhereResponse
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),      // 25: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	17, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	24, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
 	2,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
 	2,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
 	2,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
 	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
-	18, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	18, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	25, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	25, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
 	2,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
 	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
 	2,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
-	3,  // 12: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	5,  // 13: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	7,  // 14: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	11, // 15: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
-	13, // 16: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
-	15, // 17: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
-	9,  // 18: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	4,  // 19: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	6,  // 20: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	8,  // 21: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	12, // 22: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
-	14, // 23: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
-	16, // 24: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
-	10, // 25: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	19, // [19:26] is the sub-list for method output_type
-	12, // [12:19] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	24, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	24, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	24, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	17, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	3,  // 16: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	5,  // 17: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	7,  // 18: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	11, // 19: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	13, // 20: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	15, // 21: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	18, // 22: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	20, // 23: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	22, // 24: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	9,  // 25: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	4,  // 26: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	6,  // 27: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	8,  // 28: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	12, // 29: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	14, // 30: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	16, // 31: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	19, // 32: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	21, // 33: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	23, // 34: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	10, // 35: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -1172,7 +1553,7 @@ func file_talent_identity_v1_identity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   15,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -50,6 +50,15 @@ const (
 	// IdentityServiceSignUpWithPhoneProcedure is the fully-qualified name of the IdentityService's
 	// SignUpWithPhone RPC.
 	IdentityServiceSignUpWithPhoneProcedure = "/talent.identity.v1.IdentityService/SignUpWithPhone"
+	// IdentityServiceListSessionsProcedure is the fully-qualified name of the IdentityService's
+	// ListSessions RPC.
+	IdentityServiceListSessionsProcedure = "/talent.identity.v1.IdentityService/ListSessions"
+	// IdentityServiceEndSessionProcedure is the fully-qualified name of the IdentityService's
+	// EndSession RPC.
+	IdentityServiceEndSessionProcedure = "/talent.identity.v1.IdentityService/EndSession"
+	// IdentityServiceLogOutEverywhereProcedure is the fully-qualified name of the IdentityService's
+	// LogOutEverywhere RPC.
+	IdentityServiceLogOutEverywhereProcedure = "/talent.identity.v1.IdentityService/LogOutEverywhere"
 	// IdentityServiceGetMeProcedure is the fully-qualified name of the IdentityService's GetMe RPC.
 	IdentityServiceGetMeProcedure = "/talent.identity.v1.IdentityService/GetMe"
 )
@@ -84,6 +93,15 @@ type IdentityServiceClient interface {
 	// refused with ALREADY_EXISTS (reason PHONE_TAKEN), told only to the
 	// holder of the phone.
 	SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error)
+	// ListSessions lists the caller's active sessions, most recently used
+	// first, marking the one the request came with.
+	ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error)
+	// EndSession logs out one of the caller's sessions, e.g. a lost phone's.
+	// An id that is not one of the caller's sessions is NOT_FOUND.
+	EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error)
+	// LogOutEverywhere ends every session of the caller, this one included,
+	// and clears the session cookie.
+	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
 }
@@ -135,6 +153,25 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(identityServiceMethods.ByName("SignUpWithPhone")),
 			connect.WithClientOptions(opts...),
 		),
+		listSessions: connect.NewClient[v1.ListSessionsRequest, v1.ListSessionsResponse](
+			httpClient,
+			baseURL+IdentityServiceListSessionsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ListSessions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		endSession: connect.NewClient[v1.EndSessionRequest, v1.EndSessionResponse](
+			httpClient,
+			baseURL+IdentityServiceEndSessionProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("EndSession")),
+			connect.WithClientOptions(opts...),
+		),
+		logOutEverywhere: connect.NewClient[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse](
+			httpClient,
+			baseURL+IdentityServiceLogOutEverywhereProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("LogOutEverywhere")),
+			connect.WithClientOptions(opts...),
+		),
 		getMe: connect.NewClient[v1.GetMeRequest, v1.GetMeResponse](
 			httpClient,
 			baseURL+IdentityServiceGetMeProcedure,
@@ -147,13 +184,16 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 
 // identityServiceClient implements IdentityServiceClient.
 type identityServiceClient struct {
-	signUp          *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
-	logIn           *connect.Client[v1.LogInRequest, v1.LogInResponse]
-	logOut          *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
-	sendPhoneCode   *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
-	logInWithPhone  *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
-	signUpWithPhone *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
-	getMe           *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
+	signUp           *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
+	logIn            *connect.Client[v1.LogInRequest, v1.LogInResponse]
+	logOut           *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
+	sendPhoneCode    *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
+	logInWithPhone   *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
+	signUpWithPhone  *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
+	listSessions     *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
+	endSession       *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
+	logOutEverywhere *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
+	getMe            *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
 }
 
 // SignUp calls talent.identity.v1.IdentityService.SignUp.
@@ -184,6 +224,21 @@ func (c *identityServiceClient) LogInWithPhone(ctx context.Context, req *connect
 // SignUpWithPhone calls talent.identity.v1.IdentityService.SignUpWithPhone.
 func (c *identityServiceClient) SignUpWithPhone(ctx context.Context, req *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error) {
 	return c.signUpWithPhone.CallUnary(ctx, req)
+}
+
+// ListSessions calls talent.identity.v1.IdentityService.ListSessions.
+func (c *identityServiceClient) ListSessions(ctx context.Context, req *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error) {
+	return c.listSessions.CallUnary(ctx, req)
+}
+
+// EndSession calls talent.identity.v1.IdentityService.EndSession.
+func (c *identityServiceClient) EndSession(ctx context.Context, req *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error) {
+	return c.endSession.CallUnary(ctx, req)
+}
+
+// LogOutEverywhere calls talent.identity.v1.IdentityService.LogOutEverywhere.
+func (c *identityServiceClient) LogOutEverywhere(ctx context.Context, req *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error) {
+	return c.logOutEverywhere.CallUnary(ctx, req)
 }
 
 // GetMe calls talent.identity.v1.IdentityService.GetMe.
@@ -221,6 +276,15 @@ type IdentityServiceHandler interface {
 	// refused with ALREADY_EXISTS (reason PHONE_TAKEN), told only to the
 	// holder of the phone.
 	SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error)
+	// ListSessions lists the caller's active sessions, most recently used
+	// first, marking the one the request came with.
+	ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error)
+	// EndSession logs out one of the caller's sessions, e.g. a lost phone's.
+	// An id that is not one of the caller's sessions is NOT_FOUND.
+	EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error)
+	// LogOutEverywhere ends every session of the caller, this one included,
+	// and clears the session cookie.
+	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
 }
@@ -268,6 +332,25 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithSchema(identityServiceMethods.ByName("SignUpWithPhone")),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceListSessionsHandler := connect.NewUnaryHandler(
+		IdentityServiceListSessionsProcedure,
+		svc.ListSessions,
+		connect.WithSchema(identityServiceMethods.ByName("ListSessions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceEndSessionHandler := connect.NewUnaryHandler(
+		IdentityServiceEndSessionProcedure,
+		svc.EndSession,
+		connect.WithSchema(identityServiceMethods.ByName("EndSession")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceLogOutEverywhereHandler := connect.NewUnaryHandler(
+		IdentityServiceLogOutEverywhereProcedure,
+		svc.LogOutEverywhere,
+		connect.WithSchema(identityServiceMethods.ByName("LogOutEverywhere")),
+		connect.WithHandlerOptions(opts...),
+	)
 	identityServiceGetMeHandler := connect.NewUnaryHandler(
 		IdentityServiceGetMeProcedure,
 		svc.GetMe,
@@ -289,6 +372,12 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceLogInWithPhoneHandler.ServeHTTP(w, r)
 		case IdentityServiceSignUpWithPhoneProcedure:
 			identityServiceSignUpWithPhoneHandler.ServeHTTP(w, r)
+		case IdentityServiceListSessionsProcedure:
+			identityServiceListSessionsHandler.ServeHTTP(w, r)
+		case IdentityServiceEndSessionProcedure:
+			identityServiceEndSessionHandler.ServeHTTP(w, r)
+		case IdentityServiceLogOutEverywhereProcedure:
+			identityServiceLogOutEverywhereHandler.ServeHTTP(w, r)
 		case IdentityServiceGetMeProcedure:
 			identityServiceGetMeHandler.ServeHTTP(w, r)
 		default:
@@ -322,6 +411,18 @@ func (UnimplementedIdentityServiceHandler) LogInWithPhone(context.Context, *conn
 
 func (UnimplementedIdentityServiceHandler) SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SignUpWithPhone is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ListSessions is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.EndSession is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.LogOutEverywhere is not implemented"))
 }
 
 func (UnimplementedIdentityServiceHandler) GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error) {
