@@ -2,7 +2,8 @@
 // registers their routes.
 //
 // Routes: "/" (home), "/signup", "/login", "/signup/phone" and
-// "/login/phone" (mobile number and SMS code), "/tasks" (newest first, "load
+// "/login/phone" (mobile number and SMS code), "/account/security"
+// (sessions), "/tasks" (newest first, "load
 // more" by page token), "/tasks/new" (post a task) and "/tasks/{ref}" (one
 // task).
 //
@@ -24,6 +25,11 @@
 //	new task: form #task-form; inputs #title, #description, #budget-min,
 //	          #budget-max (yuan), #delivery-date (type=date), #skill-tags
 //	          (comma-separated; chips in #skill-chips); submit #task-submit
+//	security: list #session-list of li.session-item (data-id = session id)
+//	          with .session-device, .session-meta, and .session-current on
+//	          this device or a button #end-session-<id> (.end-session) on
+//	          the others; button #logout-everywhere; #security-error
+//	header:   #nav-security (link to /account/security, signed in only)
 //	errors:   one element per field, #error-<proto field name>, always in the
 //	          DOM and empty (hidden) when the field is fine:
 //	          #error-display_name, #error-email, #error-password,
@@ -78,6 +84,7 @@ func Register() {
 	app.Route("/login", func() app.Composer { return &logInPage{env: e} })
 	app.Route("/login/phone", func() app.Composer { return newPhonePage(e, false) })
 	app.Route("/signup/phone", func() app.Composer { return newPhonePage(e, true) })
+	app.Route("/account/security", func() app.Composer { return &securityPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })

@@ -7,6 +7,9 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"golang.org/x/net/html"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 
 	"github.com/talent-hub/talent/webapp/rpc"
 	"github.com/talent-hub/talent/webapp/ui"
@@ -100,6 +103,7 @@ func TestPagesHaveStableIDs(t *testing.T) {
 			"error-skill_tags", "form-error",
 		}},
 		{"tasks", &tasksPage{env: e}, []string{"task-list"}},
+		{"security", &securityPage{env: e}, []string{"session-list", "logout-everywhere", "security-error"}},
 		{"phone login", newPhonePage(e, false), []string{
 			"phone-form", "phone", "send-code", "code-sent", "code", "phone-login-submit", "use-phone-signup", "use-email",
 			"error-phone", "error-code", "form-error",
@@ -429,5 +433,34 @@ func TestPhoneInputCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSecurityPage checks the session list: the current session is marked
+// and has no "log out" button, the others have one each.
+func TestSecurityPage(t *testing.T) {
+	t.Parallel()
+	at := timestamppb.New(time.Date(2026, 11, 28, 1, 2, 0, 0, time.UTC))
+	p := &securityPage{env: testEnv(ui.Chinese), loaded: true, sessions: []*identityv1.Session{
+		{Id: "s-current", Device: "Chrome on Windows", Ip: "198.51.100.1", Current: true, CreateTime: at, LastSeenTime: at},
+		{Id: "s-phone", Device: "", CreateTime: at, LastSeenTime: at},
+	}}
+	doc := render(t, p)
+	if byID(doc, "end-session-s-current") != nil {
+		t.Fatal("the current session has a log-out button")
+	}
+	if byID(doc, "end-session-s-phone") == nil {
+		t.Fatal("the other session has no log-out button")
+	}
+	got := textOf(byID(doc, "session-list"))
+	for _, want := range []string{"Chrome on Windows", "当前设备", "未知设备", "2026-11-28 09:02", "198.51.100.1"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("session list %q does not contain %q", got, want)
+		}
+	}
+	for _, a := range byID(doc, "logout-everywhere").Attr {
+		if a.Key == "disabled" && a.Val != "false" {
+			t.Fatalf("#logout-everywhere is disabled (%q) once the list is loaded", a.Val)
+		}
 	}
 }
