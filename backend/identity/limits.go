@@ -89,6 +89,18 @@ func (l *limiter) count(ctx context.Context, key string, window time.Duration) (
 	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }
 
+// ipBucket is the rate-limit identity of a client address: the address
+// itself for IPv4, its /64 network for IPv6, since one subscriber usually
+// holds a whole /64.
+func ipBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
 // allow counts one event for id under name and refuses it with a
 // *RetryLaterError when the rule's limit is passed. An empty id (an unknown
 // client IP) is not limited.
@@ -207,7 +219,7 @@ func (l *limiter) allowSignUp(ctx context.Context, ip string) error {
 	if l == nil {
 		return nil
 	}
-	return l.allow(ctx, "signup-ip", ip, l.limits.SignUpPerIP)
+	return l.allow(ctx, "signup-ip", ipBucket(ip), l.limits.SignUpPerIP)
 }
 
 // beforeLogIn limits password logins per client IP and refuses a locked
@@ -217,7 +229,7 @@ func (l *limiter) beforeLogIn(ctx context.Context, ip, email string) error {
 	if l == nil {
 		return nil
 	}
-	if err := l.allow(ctx, "login-ip", ip, l.limits.LogInPerIP); err != nil {
+	if err := l.allow(ctx, "login-ip", ipBucket(ip), l.limits.LogInPerIP); err != nil {
 		return err
 	}
 	return l.checkLock(ctx, "login", email)
@@ -245,7 +257,7 @@ func (l *limiter) beforeCodeSend(ctx context.Context, ip string) error {
 	if l == nil {
 		return nil
 	}
-	return l.allow(ctx, "code-send-ip", ip, l.limits.CodeSendsPerIP)
+	return l.allow(ctx, "code-send-ip", ipBucket(ip), l.limits.CodeSendsPerIP)
 }
 
 // codeSendForPhone limits SMS codes per phone number and day. It is counted
@@ -264,7 +276,7 @@ func (l *limiter) beforeCodeCheck(ctx context.Context, ip, phone string) error {
 	if l == nil {
 		return nil
 	}
-	if err := l.allow(ctx, "code-check-ip", ip, l.limits.CodeChecksPerIP); err != nil {
+	if err := l.allow(ctx, "code-check-ip", ipBucket(ip), l.limits.CodeChecksPerIP); err != nil {
 		return err
 	}
 	return l.checkLock(ctx, "code", phone)

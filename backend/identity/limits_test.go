@@ -44,6 +44,20 @@ func TestClientIP(t *testing.T) {
 	}
 }
 
+func TestIPBucket(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"203.0.113.7":          "203.0.113.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"":                     "",
+	} {
+		if got := ipBucket(in); got != want {
+			t.Errorf("ipBucket(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestLogInLockout checks that repeated wrong passwords lock an email for a
 // while with a clear error (ID-1), and that an unknown email behaves
 // exactly the same, so the lockout tells nothing about who is registered.

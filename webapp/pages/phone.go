@@ -63,20 +63,24 @@ func (p *phonePage) Render() app.UI {
 		sendLabel = fmt.Sprintf(l.T("phone.resend_in"), p.resendIn)
 	}
 	submitID, submitKey := "phone-login-submit", "login.submit"
+	switchLink := app.A().ID("use-phone-signup").Href("/signup/phone").Text(l.T("phone.new_account"))
+	emailPath := "/login"
 	if p.signUp {
 		submitID, submitKey = "phone-signup-submit", "signup.submit"
+		switchLink = app.A().ID("use-phone-login").Href("/login/phone").Text(l.T("phone.have_account"))
+		emailPath = "/signup"
+	}
+	codeSent := ""
+	if p.codeSent {
+		codeSent = l.T("phone.code_sent")
 	}
 	return p.env.layout(
 		app.Section().Class("card card-narrow").Body(
 			app.H1().Text(l.T(p.titleKey())),
 			app.P().Class("muted").Body(
-				app.If(p.signUp, func() app.UI {
-					return app.A().ID("use-phone-login").Href("/login/phone").Text(l.T("phone.have_account"))
-				}).Else(func() app.UI {
-					return app.A().ID("use-phone-signup").Href("/signup/phone").Text(l.T("phone.new_account"))
-				}),
+				switchLink,
 				app.Text(" · "),
-				app.A().ID("use-email").Href(map[bool]string{true: "/signup", false: "/login"}[p.signUp]).Text(l.T("phone.use_email")),
+				app.A().ID("use-email").Href(emailPath).Text(l.T("phone.use_email")),
 			),
 			app.Form().ID("phone-form").Class("form").Method("post").NoValidate(true).OnSubmit(p.submit).Body(
 				f.textInput(&p.Compo, "phone", "phone", "tel", l.T("phone.number"), l.T("phone.number_hint"), "tel-national", &p.in.phone),
@@ -84,8 +88,7 @@ func (p *phonePage) Render() app.UI {
 					app.Button().ID("send-code").Class("btn btn-quiet").Type("button").
 						Disabled(p.sending || p.resendIn > 0).Aria("busy", p.sending).
 						Text(sendLabel).OnClick(p.sendCode),
-					app.P().ID("code-sent").Class("hint").Aria("live", "polite").Text(
-						map[bool]string{true: l.T("phone.code_sent"), false: ""}[p.codeSent]),
+					app.P().ID("code-sent").Class("hint").Aria("live", "polite").Text(codeSent),
 				),
 				f.textInput(&p.Compo, "code", "code", "text", l.T("phone.code"), "", "one-time-code", &p.in.code),
 				app.If(p.signUp, func() app.UI {
