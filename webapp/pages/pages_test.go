@@ -367,9 +367,13 @@ func TestPhonePage(t *testing.T) {
 				{Field: "code", Reason: "CODE_WRONG"}}}, p.fields()...)
 		}, wantText: map[string]string{"error-code": "The code is wrong.", "form-error": ""}},
 		{name: "resend too soon", lang: ui.Chinese, edit: func(p *phonePage) {
-			p.form.fail(ui.Chinese, rpc.Problem{Code: "resource_exhausted", Violations: []rpc.Violation{
+			p.form.fail(ui.Chinese, rpc.Problem{Code: "resource_exhausted", RetryAfter: 42 * time.Second, Violations: []rpc.Violation{
 				{Reason: "CODE_RESEND_TOO_SOON"}}}, p.fields()...)
-		}, wantText: map[string]string{"form-error": "验证码刚刚已发送，请稍等一分钟再获取。"}},
+		}, wantText: map[string]string{"form-error": "验证码刚刚已发送。请 42 秒后再试。"}},
+		{name: "locked out", lang: ui.English, edit: func(p *phonePage) {
+			p.form.fail(ui.English, rpc.Problem{Code: "resource_exhausted", RetryAfter: 14*time.Minute + time.Second, Violations: []rpc.Violation{
+				{Reason: "LOCKED_OUT"}}}, p.fields()...)
+		}, wantText: map[string]string{"form-error": "Too many failed attempts. For your safety this account is locked for a while. Try again in 15 min."}},
 		{name: "signing up", lang: ui.English, edit: func(p *phonePage) { p.signUp = true },
 			wantText: map[string]string{"phone-signup-submit": "Sign up"}, wantGone: []string{"phone-login-submit"}},
 	}
