@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/auth"
@@ -39,6 +41,16 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Redis keeps SMS codes; with SMS, it enables phone login (ID-1).
+	Redis *redis.Client
+	// SMS sends the codes.
+	SMS SMSSender
+	// Limits are the abuse-control thresholds, enforced in Redis; the zero
+	// value means DefaultLimits.
+	Limits Limits
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (the edge); loopback is always trusted.
+	TrustedProxies []netip.Prefix
 }
 
 // Service is the identity service.
@@ -52,6 +64,12 @@ type Service struct {
 	// dummyHash is verified for logins with an unknown email, so that they
 	// take as long as logins with a wrong password.
 	dummyHash string
+	// codes and sms serve phone login; nil when not configured.
+	codes *phoneCodes
+	sms   SMSSender
+	// limits is nil without Redis: no rate limits or lockouts.
+	limits  *limiter
+	trusted []netip.Prefix
 }
 
 // Interface guards.
@@ -69,6 +87,16 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		sessionTTL:   opts.SessionTTL,
 		now:          opts.Now,
 		params:       defaultArgonParams(),
+		sms:          opts.SMS,
+		trusted:      opts.TrustedProxies,
+	}
+	if opts.Redis != nil {
+		s.codes = &phoneCodes{rdb: opts.Redis}
+		limits := opts.Limits
+		if limits == (Limits{}) {
+			limits = DefaultLimits()
+		}
+		s.limits = &limiter{rdb: opts.Redis, limits: limits}
 	}
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = defaultSessionTTL
@@ -88,6 +116,14 @@ func Policies() auth.Policies {
 		identityv1connect.IdentityServiceLogInProcedure:  {Public: true},
 		identityv1connect.IdentityServiceLogOutProcedure: {},
 		identityv1connect.IdentityServiceGetMeProcedure:  {},
+
+		identityv1connect.IdentityServiceSendPhoneCodeProcedure:   {Public: true},
+		identityv1connect.IdentityServiceLogInWithPhoneProcedure:  {Public: true},
+		identityv1connect.IdentityServiceSignUpWithPhoneProcedure: {Public: true},
+
+		identityv1connect.IdentityServiceListSessionsProcedure:     {},
+		identityv1connect.IdentityServiceEndSessionProcedure:       {},
+		identityv1connect.IdentityServiceLogOutEverywhereProcedure: {},
 	}
 }
 
@@ -97,6 +133,11 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 	if err != nil {
 		return nil, connectError(err)
 	}
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.allowSignUp(ctx, ip); err != nil {
+		return nil, connectError(err)
+	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.signUp(ctx, in)
 	if err != nil {
 		return nil, connectError(err)
@@ -150,7 +191,13 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 	if err != nil {
 		return nil, connectError(err)
 	}
+	ip := s.clientIP(req.Peer(), req.Header())
+	if err := s.limits.beforeLogIn(ctx, ip, email); err != nil {
+		return nil, connectError(err)
+	}
+	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logIn(ctx, email, password)
+	err = s.limits.afterLogIn(ctx, email, err)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -273,10 +320,18 @@ func userToProto(u db.User) *identityv1.User {
 	}
 	return &identityv1.User{
 		Id:          u.ID.String(),
-		Email:       u.Email,
+		Email:       deref(u.Email),
+		Phone:       deref(u.Phone),
 		DisplayName: u.DisplayName,
 		Roles:       roles,
 		CreateTime:  timestamppb.New(u.CreateTime),
 		Demo:        u.Demo,
 	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

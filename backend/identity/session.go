@@ -58,11 +58,14 @@ func (s *Service) startSession(ctx context.Context, q *db.Queries, userID uuid.U
 	}
 	token, hash := newSessionToken()
 	expires := now.Add(s.sessionTTL)
+	client := clientFrom(ctx)
 	err := q.CreateSession(ctx, db.CreateSessionParams{
 		TokenHash:  hash,
 		UserID:     userID,
 		CreateTime: now,
 		ExpireTime: expires,
+		UserAgent:  client.userAgent,
+		Ip:         client.ip,
 	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("create session: %w", err)

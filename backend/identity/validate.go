@@ -60,10 +60,8 @@ func validEmail(email string) bool {
 func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
 	var vs badrequest.List
 	in := signUpInput{
-		email:          normaliseEmail(m.GetEmail()),
-		password:       m.GetPassword(),
-		displayName:    strings.TrimSpace(m.GetDisplayName()),
-		consentVersion: strings.TrimSpace(m.GetConsentVersion()),
+		email:    normaliseEmail(m.GetEmail()),
+		password: m.GetPassword(),
 	}
 
 	switch {
@@ -84,7 +82,18 @@ func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
 			fmt.Sprintf("The password must be at most %d characters long.", maxPasswordLen))
 	}
 
-	switch n := utf8.RuneCountInString(in.displayName); {
+	in.displayName, in.roles, in.consentVersion = checkProfile(&vs, m.GetDisplayName(), m.GetRoles(), m.GetConsentVersion())
+
+	return in, vs.Err()
+}
+
+// checkProfile checks what every sign-up asks besides the login method: the
+// display name, the roles and the consent version. It adds the problems to
+// vs and returns the values trimmed, with role names.
+func checkProfile(vs *badrequest.List, displayName string, reqRoles []identityv1.Role, consentVersion string) (string, []string, string) {
+	displayName = strings.TrimSpace(displayName)
+	consentVersion = strings.TrimSpace(consentVersion)
+	switch n := utf8.RuneCountInString(displayName); {
 	case n == 0:
 		vs.Add("display_name", "REQUIRED", "Enter the name others will see.")
 	case n > maxDisplayNameLen:
@@ -92,21 +101,19 @@ func validateSignUp(m *identityv1.SignUpRequest) (signUpInput, error) {
 			fmt.Sprintf("The display name must be at most %d characters long.", maxDisplayNameLen))
 	}
 
-	roles, ok := signUpRoles(m.GetRoles())
+	roles, ok := signUpRoles(reqRoles)
 	if !ok {
 		vs.Add("roles", "ROLE_INVALID", "At sign-up you can only be a client, a provider, or both.")
 	}
-	in.roles = roles
 
 	switch {
-	case in.consentVersion == "":
+	case consentVersion == "":
 		vs.Add("consent_version", "CONSENT_REQUIRED", "You must agree to the privacy notice to sign up.")
-	case utf8.RuneCountInString(in.consentVersion) > maxConsentVersionLen:
+	case utf8.RuneCountInString(consentVersion) > maxConsentVersionLen:
 		vs.Add("consent_version", "TOO_LONG",
 			fmt.Sprintf("The consent version must be at most %d characters long.", maxConsentVersionLen))
 	}
-
-	return in, vs.Err()
+	return displayName, roles, consentVersion
 }
 
 // signUpRoles turns the requested roles into role names: only client and

@@ -42,6 +42,8 @@ func (p *signUpPage) Render() app.UI {
 			app.P().Class("muted").Body(
 				app.Text(l.T("signup.lead")+" "),
 				app.A().Href("/login").Text(l.T("nav.login")),
+				app.Text(" · "),
+				app.A().ID("use-phone").Href("/signup/phone").Text(l.T("phone.use_phone")),
 			),
 			app.Form().ID("signup-form").Class("form").Method("post").NoValidate(true).OnSubmit(p.submit).Body(
 				f.textInput(&p.Compo, "display-name", "display_name", "text", l.T("signup.display_name"),
@@ -156,6 +158,8 @@ func (p *logInPage) Render() app.UI {
 			app.P().Class("muted").Body(
 				app.Text(l.T("login.lead")+" "),
 				app.A().Href("/signup").Text(l.T("nav.signup")),
+				app.Text(" · "),
+				app.A().ID("use-phone").Href("/login/phone").Text(l.T("phone.use_phone")),
 			),
 			app.Form().ID("login-form").Class("form").Method("post").NoValidate(true).OnSubmit(p.submit).Body(
 				f.textInput(&p.Compo, "email", "email", "email", l.T("signup.email"), "", "username", &p.in.email),

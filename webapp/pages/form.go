@@ -1,6 +1,9 @@
 package pages
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/talent-hub/talent/webapp/rpc"
@@ -61,6 +64,22 @@ func (f *formState) fail(l ui.Lang, p rpc.Problem, fields ...string) {
 	if len(f.errs) == 0 && f.formErr == "" {
 		f.formErr = l.Code(p.Code)
 	}
+	if p.RetryAfter > 0 && f.formErr != "" {
+		sep := " "
+		if l == ui.Chinese {
+			sep = "" // Chinese sentences follow each other without a space.
+		}
+		f.formErr += sep + retryIn(l, p.RetryAfter)
+	}
+}
+
+// retryIn says when to try again: in seconds under two minutes, else in
+// whole minutes, rounded up.
+func retryIn(l ui.Lang, d time.Duration) string {
+	if d < 2*time.Minute {
+		return fmt.Sprintf(l.T("common.retry_in_seconds"), int((d+time.Second-1)/time.Second))
+	}
+	return fmt.Sprintf(l.T("common.retry_in_minutes"), int((d+time.Minute-1)/time.Minute))
 }
 
 // firstErr returns the first field, in form order, that has an error.

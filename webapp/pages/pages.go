@@ -1,7 +1,9 @@
 // Package pages holds the web app's pages as go-app components and
 // registers their routes.
 //
-// Routes: "/" (home), "/signup", "/login", "/tasks" (newest first, "load
+// Routes: "/" (home), "/signup", "/login", "/signup/phone" and
+// "/login/phone" (mobile number and SMS code), "/account/security"
+// (sessions), "/tasks" (newest first, "load
 // more" by page token), "/tasks/new" (post a task) and "/tasks/{ref}" (one
 // task).
 //
@@ -12,10 +14,22 @@
 //	sign-up:  form #signup-form; inputs #display-name, #email, #password,
 //	          #role-client, #role-provider (checkboxes, client checked by
 //	          default), #consent (checkbox); submit #signup-submit
-//	log-in:   form #login-form; inputs #email, #password; submit #login-submit
+//	log-in:   form #login-form; inputs #email, #password; submit #login-submit;
+//	          link #use-phone (to /login/phone); on /signup, #use-phone too
+//	phone:    form #phone-form; inputs #phone, #code; button #send-code
+//	          (disabled during the resend countdown), #code-sent (shown once a
+//	          code went out); sign-up adds #display-name, #role-client,
+//	          #role-provider, #consent; submit #phone-login-submit or
+//	          #phone-signup-submit; links #use-phone-login, #use-phone-signup,
+//	          #use-email; errors #error-phone, #error-code
 //	new task: form #task-form; inputs #title, #description, #budget-min,
 //	          #budget-max (yuan), #delivery-date (type=date), #skill-tags
 //	          (comma-separated; chips in #skill-chips); submit #task-submit
+//	security: list #session-list of li.session-item (data-id = session id)
+//	          with .session-device, .session-meta, and .session-current on
+//	          this device or a button #end-session-<id> (.end-session) on
+//	          the others; button #logout-everywhere; #security-error
+//	header:   #nav-security (link to /account/security, signed in only)
 //	errors:   one element per field, #error-<proto field name>, always in the
 //	          DOM and empty (hidden) when the field is fine:
 //	          #error-display_name, #error-email, #error-password,
@@ -68,6 +82,9 @@ func Register() {
 	app.Route("/", func() app.Composer { return &homePage{env: e} })
 	app.Route("/signup", func() app.Composer { return newSignUpPage(e) })
 	app.Route("/login", func() app.Composer { return &logInPage{env: e} })
+	app.Route("/login/phone", func() app.Composer { return newPhonePage(e, false) })
+	app.Route("/signup/phone", func() app.Composer { return newPhonePage(e, true) })
+	app.Route("/account/security", func() app.Composer { return &securityPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })

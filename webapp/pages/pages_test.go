@@ -7,6 +7,9 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"golang.org/x/net/html"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 
 	"github.com/talent-hub/talent/webapp/rpc"
 	"github.com/talent-hub/talent/webapp/ui"
@@ -100,6 +103,16 @@ func TestPagesHaveStableIDs(t *testing.T) {
 			"error-skill_tags", "form-error",
 		}},
 		{"tasks", &tasksPage{env: e}, []string{"task-list"}},
+		{"security", &securityPage{env: e}, []string{"session-list", "logout-everywhere", "security-error"}},
+		{"phone login", newPhonePage(e, false), []string{
+			"phone-form", "phone", "send-code", "code-sent", "code", "phone-login-submit", "use-phone-signup", "use-email",
+			"error-phone", "error-code", "form-error",
+		}},
+		{"phone signup", newPhonePage(e, true), []string{
+			"phone-form", "phone", "send-code", "code", "display-name", "role-client", "role-provider", "consent",
+			"phone-signup-submit", "use-phone-login", "use-email",
+			"error-phone", "error-code", "error-display_name", "error-roles", "error-consent_version", "form-error",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -330,6 +343,128 @@ func assertReasons(t *testing.T, got, want map[string]string) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Fatalf("reasons = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestPhonePage checks the phone form's countdown label and how a login
+// with an unregistered number turns into a sign-up (ID-1).
+func TestPhonePage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		lang     ui.Lang
+		edit     func(p *phonePage)
+		wantText map[string]string // element id → text
+		wantGone []string
+	}{
+		{name: "fresh login", lang: ui.English, wantText: map[string]string{"send-code": "Send code", "code-sent": ""},
+			wantGone: []string{"display-name", "phone-signup-submit"}},
+		{name: "countdown, Chinese", lang: ui.Chinese, edit: func(p *phonePage) { p.resendIn = 42; p.codeSent = true },
+			wantText: map[string]string{"send-code": "42 秒后重新获取", "code-sent": "验证码已通过短信发送，5 分钟内有效。"}},
+		{name: "wrong code", lang: ui.English, edit: func(p *phonePage) {
+			p.form.fail(ui.English, rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{
+				{Field: "code", Reason: "CODE_WRONG"}}}, p.fields()...)
+		}, wantText: map[string]string{"error-code": "The code is wrong.", "form-error": ""}},
+		{name: "resend too soon", lang: ui.Chinese, edit: func(p *phonePage) {
+			p.form.fail(ui.Chinese, rpc.Problem{Code: "resource_exhausted", RetryAfter: 42 * time.Second, Violations: []rpc.Violation{
+				{Reason: "CODE_RESEND_TOO_SOON"}}}, p.fields()...)
+		}, wantText: map[string]string{"form-error": "验证码刚刚已发送。请 42 秒后再试。"}},
+		{name: "locked out", lang: ui.English, edit: func(p *phonePage) {
+			p.form.fail(ui.English, rpc.Problem{Code: "resource_exhausted", RetryAfter: 14*time.Minute + time.Second, Violations: []rpc.Violation{
+				{Reason: "LOCKED_OUT"}}}, p.fields()...)
+		}, wantText: map[string]string{"form-error": "Too many failed attempts. For your safety this account is locked for a while. Try again in 15 min."}},
+		{name: "signing up", lang: ui.English, edit: func(p *phonePage) { p.signUp = true },
+			wantText: map[string]string{"phone-signup-submit": "Sign up"}, wantGone: []string{"phone-login-submit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newPhonePage(testEnv(tt.lang), false)
+			p.in.phone = "138 1234 5678"
+			if tt.edit != nil {
+				tt.edit(p)
+			}
+			doc := render(t, p)
+			for id, want := range tt.wantText {
+				n := byID(doc, id)
+				if n == nil {
+					t.Fatalf("no element #%s", id)
+				}
+				if got := textOf(n); got != want {
+					t.Fatalf("#%s = %q, want %q", id, got, want)
+				}
+			}
+			for _, id := range tt.wantGone {
+				if byID(doc, id) != nil {
+					t.Fatalf("#%s is shown, want it absent", id)
+				}
+			}
+			if got := attr(byID(doc, "phone"), "value"); got != "138 1234 5678" {
+				t.Fatalf("#phone value = %q, want the number kept", got)
+			}
+		})
+	}
+}
+
+func TestPhoneInputCheck(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     phoneInput
+		signUp bool
+		want   map[string]string
+	}{
+		{name: "login ok", in: phoneInput{phone: "+86 138-1234-5678", code: "123456"}, want: map[string]string{}},
+		{name: "login empty", want: map[string]string{"phone": "REQUIRED", "code": "REQUIRED"}},
+		{name: "short number, letters in code", in: phoneInput{phone: "1381234567", code: "12a456"},
+			want: map[string]string{"phone": "PHONE_INVALID", "code": "CODE_FORMAT"}},
+		{name: "sign-up needs the profile", in: phoneInput{phone: "13812345678", code: "123456"}, signUp: true,
+			want: map[string]string{"display_name": "REQUIRED", "roles": "REQUIRED", "consent_version": "CONSENT_REQUIRED"}},
+		{name: "sign-up ok", in: phoneInput{phone: "13812345678", code: "123456", displayName: "Li", provider: true, consent: true},
+			signUp: true, want: map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.in.check(tt.signUp)
+			if len(got) != len(tt.want) {
+				t.Fatalf("check = %v, want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Fatalf("check = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestSecurityPage checks the session list: the current session is marked
+// and has no "log out" button, the others have one each.
+func TestSecurityPage(t *testing.T) {
+	t.Parallel()
+	at := timestamppb.New(time.Date(2026, 11, 28, 1, 2, 0, 0, time.UTC))
+	p := &securityPage{env: testEnv(ui.Chinese), loaded: true, sessions: []*identityv1.Session{
+		{Id: "s-current", Device: "Chrome on Windows", Ip: "198.51.100.1", Current: true, CreateTime: at, LastSeenTime: at},
+		{Id: "s-phone", Device: "", CreateTime: at, LastSeenTime: at},
+	}}
+	doc := render(t, p)
+	if byID(doc, "end-session-s-current") != nil {
+		t.Fatal("the current session has a log-out button")
+	}
+	if byID(doc, "end-session-s-phone") == nil {
+		t.Fatal("the other session has no log-out button")
+	}
+	got := textOf(byID(doc, "session-list"))
+	for _, want := range []string{"Chrome on Windows", "当前设备", "未知设备", "2026-11-28 09:02", "198.51.100.1"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("session list %q does not contain %q", got, want)
+		}
+	}
+	for _, a := range byID(doc, "logout-everywhere").Attr {
+		if a.Key == "disabled" && a.Val != "false" {
+			t.Fatalf("#logout-everywhere is disabled (%q) once the list is loaded", a.Val)
 		}
 	}
 }

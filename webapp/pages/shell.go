@@ -49,7 +49,9 @@ func (h *header) Render() app.UI {
 	case h.s.SignedIn:
 		account = app.Div().Class("account").Body(
 			app.Span().Class("visually-hidden").Text(l.T("nav.signed_in")+" "),
-			app.Span().ID("current-user").Class("current-user").Text(h.s.Name),
+			app.A().ID("nav-security").Class("current-user-link").Href("/account/security").Body(
+				app.Span().ID("current-user").Class("current-user").Text(h.s.Name),
+			),
 			app.Button().ID("logout").Class("btn btn-quiet").Type("button").
 				Text(l.T("nav.logout")).OnClick(h.logOut),
 		)

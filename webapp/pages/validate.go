@@ -53,6 +53,59 @@ func (in signUpInput) check() map[string]string {
 	return errs
 }
 
+// phoneInput is what the phone log-in and sign-up form holds.
+type phoneInput struct {
+	phone, code, displayName  string
+	client, provider, consent bool
+}
+
+// check returns field → reason for what is wrong before sending; the
+// profile fields are checked only for a sign-up.
+func (in phoneInput) check(signUp bool) map[string]string {
+	errs := map[string]string{}
+	if r := checkPhone(in.phone); r != "" {
+		errs["phone"] = r
+	}
+	switch code := strings.TrimSpace(in.code); {
+	case code == "":
+		errs["code"] = "REQUIRED"
+	case len(code) != 6 || strings.Trim(code, "0123456789") != "":
+		errs["code"] = "CODE_FORMAT"
+	}
+	if !signUp {
+		return errs
+	}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(in.displayName)); {
+	case n == 0:
+		errs["display_name"] = "REQUIRED"
+	case n > maxDisplayName:
+		errs["display_name"] = "TOO_LONG"
+	}
+	if !in.client && !in.provider {
+		errs["roles"] = "REQUIRED"
+	}
+	if !in.consent {
+		errs["consent_version"] = "CONSENT_REQUIRED"
+	}
+	return errs
+}
+
+// checkPhone is a loose shape check of a mainland mobile number: 11 digits
+// starting with 1, after an optional +86 and spaces or dashes. The service
+// decides the rest.
+func checkPhone(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "REQUIRED"
+	}
+	digits := strings.NewReplacer(" ", "", "-", "").Replace(s)
+	digits = strings.TrimPrefix(digits, "+86")
+	if len(digits) != 11 || digits[0] != '1' || strings.Trim(digits, "0123456789") != "" {
+		return "PHONE_INVALID"
+	}
+	return ""
+}
+
 // logInInput is what the log-in form holds.
 type logInInput struct{ email, password string }
 

@@ -58,8 +58,13 @@ func Origin(scheme, host string) string {
 type Problem struct {
 	// Code is the Connect code as a string ("invalid_argument", ...).
 	Code string
-	// Violations are the google.rpc.BadRequest field violations, in order.
+	// Violations are the google.rpc.BadRequest field violations, in order,
+	// followed by a google.rpc.ErrorInfo reason (such as BAD_CREDENTIALS) as
+	// a violation without a field.
 	Violations []Violation
+	// RetryAfter is how long to wait before trying again, from a
+	// google.rpc.RetryInfo detail; 0 without one.
+	RetryAfter time.Duration
 }
 
 // Violation is one bad field.
@@ -86,6 +91,14 @@ func Explain(err error) Problem {
 	for _, d := range ce.Details() {
 		v, err := d.Value()
 		if err != nil {
+			continue
+		}
+		switch d := v.(type) {
+		case *errdetails.ErrorInfo:
+			p.Violations = append(p.Violations, Violation{Reason: d.GetReason(), Description: ce.Message()})
+			continue
+		case *errdetails.RetryInfo:
+			p.RetryAfter = d.GetRetryDelay().AsDuration()
 			continue
 		}
 		br, ok := v.(*errdetails.BadRequest)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 func TestExplain(t *testing.T) {
@@ -41,6 +44,25 @@ func TestExplain(t *testing.T) {
 			want: Problem{Code: "invalid_argument", Violations: []Violation{{Field: "title", Reason: "REQUIRED"}, {Field: "skill_tags", Reason: "TAG_INVALID"}}},
 		},
 		{
+			name: "error info and retry info",
+			err: func() error {
+				ce := connect.NewError(connect.CodeResourceExhausted, errors.New("a code was sent moments ago"))
+				for _, m := range []proto.Message{
+					&errdetails.ErrorInfo{Reason: "CODE_RESEND_TOO_SOON", Domain: "identity.talent"},
+					&errdetails.RetryInfo{RetryDelay: durationpb.New(42 * time.Second)},
+				} {
+					d, err := connect.NewErrorDetail(m)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ce.AddDetail(d)
+				}
+				return ce
+			}(),
+			want: Problem{Code: "resource_exhausted", RetryAfter: 42 * time.Second,
+				Violations: []Violation{{Reason: "CODE_RESEND_TOO_SOON", Description: "a code was sent moments ago"}}},
+		},
+		{
 			name: "plain connect error",
 			err:  connect.NewError(connect.CodeUnauthenticated, errors.New("please log in")),
 			want: Problem{Code: "unauthenticated"},
@@ -55,8 +77,8 @@ func TestExplain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := Explain(tt.err)
-			if got.Code != tt.want.Code {
-				t.Fatalf("Code = %q, want %q", got.Code, tt.want.Code)
+			if got.Code != tt.want.Code || got.RetryAfter != tt.want.RetryAfter {
+				t.Fatalf("Code, RetryAfter = %q, %v; want %q, %v", got.Code, got.RetryAfter, tt.want.Code, tt.want.RetryAfter)
 			}
 			if len(got.Violations) != len(tt.want.Violations) {
 				t.Fatalf("Violations = %+v, want %+v", got.Violations, tt.want.Violations)

@@ -185,6 +185,8 @@ func printBanner(w io.Writer, cfg config, stack *devstack.Stack, ports devstack.
 	for _, a := range accounts {
 		fmt.Fprintf(&b, "  %-9s %-28s %s\n", a.role, a.email, a.displayName)
 	}
+	fmt.Fprintf(&b, "Phone login: https://localhost:%d/signup/phone with any mainland number; SMS codes are not\n", ports.EdgeHTTPS)
+	fmt.Fprintf(&b, "  sent but written to %s (grep 'dev SMS sender')\n", rel(filepath.Join(stack.LogDir, "talentd.log")))
 	fmt.Fprintf(&b, "\nData:  %s/{postgres,redis,minio,caddy} (kept between runs; delete %s to start afresh)\n", rel(cfg.varDir), rel(cfg.varDir))
 	fmt.Fprintf(&b, "Logs:  %s/{talentd,edge,postgres,redis,minio}.log\n", rel(stack.LogDir))
 	fmt.Fprintf(&b, "Direct: talentd %s (h2c), metrics http://%s/metrics, postgres %s,\n", stack.Talentd.URL, stack.Talentd.OpsAddr, stack.Postgres.URL)

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/telemetry"
 )
 
@@ -41,7 +43,23 @@ type config struct {
 	LogFormat          string
 	LogLevel           string
 	Migrate            bool
+	// SMS: which sender texts login codes (ID-1), and Aliyun's settings.
+	SMSProvider           string
+	SMSAliyunEndpoint     string
+	SMSAliyunAccessKeyID  string
+	SMSAliyunAccessSecret string
+	SMSAliyunSignName     string
+	SMSAliyunTemplateCode string
+	// TrustedProxies are the networks whose X-Forwarded-For names the
+	// client, for rate limits; loopback is always trusted.
+	TrustedProxies []netip.Prefix
 }
+
+// SMS providers for --sms-provider.
+const (
+	smsProviderLog    = "log"
+	smsProviderAliyun = "aliyun"
+)
 
 // serves reports whether this process serves the named service.
 func (c config) serves(name string) bool { return slices.Contains(c.Services, name) }
@@ -110,6 +128,21 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"log level: debug, info, warn or error [TALENT_LOG_LEVEL]")
 	fs.BoolVar(&cfg.Migrate, "migrate", envBool("TALENT_MIGRATE", true),
 		"apply pending database migrations at start [TALENT_MIGRATE]")
+	fs.StringVar(&cfg.SMSProvider, "sms-provider", env("TALENT_SMS_PROVIDER", smsProviderLog),
+		"who texts login codes: log (development: writes them to the log, sends nothing) or aliyun [TALENT_SMS_PROVIDER]")
+	fs.StringVar(&cfg.SMSAliyunEndpoint, "sms-aliyun-endpoint", env("TALENT_SMS_ALIYUN_ENDPOINT", aliyun.DefaultEndpoint),
+		"Aliyun SMS (Dysmsapi) endpoint URL [TALENT_SMS_ALIYUN_ENDPOINT]")
+	fs.StringVar(&cfg.SMSAliyunAccessKeyID, "sms-aliyun-access-key-id", env("TALENT_SMS_ALIYUN_ACCESS_KEY_ID", ""),
+		"Aliyun AccessKey ID [TALENT_SMS_ALIYUN_ACCESS_KEY_ID]")
+	fs.StringVar(&cfg.SMSAliyunAccessSecret, "sms-aliyun-access-key-secret", env("TALENT_SMS_ALIYUN_ACCESS_KEY_SECRET", ""),
+		"Aliyun AccessKey secret [TALENT_SMS_ALIYUN_ACCESS_KEY_SECRET]")
+	fs.StringVar(&cfg.SMSAliyunSignName, "sms-aliyun-sign-name", env("TALENT_SMS_ALIYUN_SIGN_NAME", ""),
+		"approved SMS signature name [TALENT_SMS_ALIYUN_SIGN_NAME]")
+	fs.StringVar(&cfg.SMSAliyunTemplateCode, "sms-aliyun-template-code", env("TALENT_SMS_ALIYUN_TEMPLATE_CODE", ""),
+		"approved SMS template with a ${code} variable [TALENT_SMS_ALIYUN_TEMPLATE_CODE]")
+	var trusted string
+	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
+		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -133,6 +166,26 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	if cfg.serves(serviceWeb) && cfg.WebDir == "" {
 		errs = append(errs, errors.New("--web-dir (TALENT_WEB_DIR) is required when serving web"))
+	}
+	for part := range strings.SplitSeq(trusted, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", part))
+			continue
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+	}
+	switch cfg.SMSProvider {
+	case smsProviderLog:
+	case smsProviderAliyun:
+		if _, err := cfg.aliyunConfig(); err != nil {
+			errs = append(errs, fmt.Errorf("--sms-provider aliyun: %w", err))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("--sms-provider %q: want log or aliyun", cfg.SMSProvider))
 	}
 	if err := telemetry.ValidateLogConfig(cfg.LogFormat, cfg.LogLevel); err != nil {
 		errs = append(errs, err)
@@ -190,7 +243,27 @@ func (c config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.Bool("migrate", c.Migrate),
+		slog.String("sms_provider", c.SMSProvider),
+		slog.String("sms_aliyun_endpoint", c.SMSAliyunEndpoint),
+		slog.String("sms_aliyun_access_key_id", c.SMSAliyunAccessKeyID),
+		slog.String("sms_aliyun_access_key_secret", mask(c.SMSAliyunAccessSecret)),
+		slog.String("sms_aliyun_sign_name", c.SMSAliyunSignName),
+		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 	)
+}
+
+// aliyunConfig returns the Aliyun SMS client's configuration, checked.
+func (c config) aliyunConfig() (aliyun.Config, error) {
+	ac := aliyun.Config{
+		Endpoint:        c.SMSAliyunEndpoint,
+		AccessKeyID:     c.SMSAliyunAccessKeyID,
+		AccessKeySecret: c.SMSAliyunAccessSecret,
+		SignName:        c.SMSAliyunSignName,
+		TemplateCode:    c.SMSAliyunTemplateCode,
+	}
+	_, err := aliyun.New(ac)
+	return ac, err
 }
 
 // redactURL hides the password in a URL. A string that does not parse as a

@@ -59,6 +59,33 @@ func TestParseConfig(t *testing.T) {
 			wantErr: `invalid config: log level "loud": want debug, info, warn or error`},
 		{name: "stray argument", env: required, args: []string{"--services", "tasks", "serve"},
 			wantErr: "invalid config: unexpected arguments: serve"},
+		{name: "sms provider defaults to log", env: required, args: []string{"--services", "identity"},
+			check: func(c config) bool {
+				return c.SMSProvider == "log" && c.SMSAliyunEndpoint == "https://dysmsapi.aliyuncs.com"
+			}},
+		{name: "aliyun sms from env", env: merge(required, map[string]string{
+			"TALENT_SMS_PROVIDER": "aliyun", "TALENT_SMS_ALIYUN_ENDPOINT": "http://127.0.0.1:9999",
+			"TALENT_SMS_ALIYUN_ACCESS_KEY_ID": "id", "TALENT_SMS_ALIYUN_ACCESS_KEY_SECRET": "secret",
+			"TALENT_SMS_ALIYUN_SIGN_NAME": "Talent", "TALENT_SMS_ALIYUN_TEMPLATE_CODE": "SMS_1",
+		}), args: []string{"--services", "identity"},
+			check: func(c config) bool {
+				return c.SMSProvider == "aliyun" && c.SMSAliyunEndpoint == "http://127.0.0.1:9999" &&
+					c.SMSAliyunAccessKeyID == "id" && c.SMSAliyunAccessSecret == "secret" &&
+					c.SMSAliyunSignName == "Talent" && c.SMSAliyunTemplateCode == "SMS_1"
+			}},
+		{name: "aliyun sms incomplete", env: required, args: []string{"--services", "identity", "--sms-provider", "aliyun",
+			"--sms-aliyun-access-key-id", "id"},
+			wantErr: "invalid config: --sms-provider aliyun: aliyun sms: missing access key secret, sign name, template code"},
+		{name: "unknown sms provider", env: required, args: []string{"--services", "identity", "--sms-provider", "carrier-pigeon"},
+			wantErr: `invalid config: --sms-provider "carrier-pigeon": want log or aliyun`},
+		{name: "trusted proxies", env: merge(required, map[string]string{"TALENT_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7/24"}),
+			args: []string{"--services", "identity"},
+			check: func(c config) bool {
+				return len(c.TrustedProxies) == 2 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+					c.TrustedProxies[1].String() == "192.168.1.0/24"
+			}},
+		{name: "bad trusted proxy", env: required, args: []string{"--services", "identity", "--trusted-proxies", "10.0.0.1"},
+			wantErr: `invalid config: --trusted-proxies: "10.0.0.1" is not a CIDR such as 10.0.0.0/8`},
 		{name: "unknown flag", env: required, args: []string{"--port", "80"},
 			wantErr: "flag provided but not defined: -port"},
 	}
@@ -119,17 +146,22 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 		S3AccessKey:        "talent-access",
 		S3SecretKey:        "s3-secret",
 		Services:           []string{"tasks"},
+
+		SMSProvider:           "aliyun",
+		SMSAliyunAccessKeyID:  "LTAIkeyid",
+		SMSAliyunAccessSecret: "aliyun-secret",
 	}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting talentd", "config", cfg)
 	out := buf.String()
-	for _, secret := range []string{"pg-secret", "replica-secret", "redis-secret", "s3-secret"} {
+	for _, secret := range []string{"pg-secret", "replica-secret", "redis-secret", "s3-secret", "aliyun-secret"} {
 		if strings.Contains(out, secret) {
 			t.Fatalf("config log shows %s: %s", secret, out)
 		}
 	}
 	for _, want := range []string{`"database_url":"postgres://talent:xxxxx@db:5432/talent?sslmode=disable"`,
-		`"s3_access_key":"talent-access"`, `"s3_secret_key":"xxxxx"`, `"services":"tasks"`} {
+		`"s3_access_key":"talent-access"`, `"s3_secret_key":"xxxxx"`, `"services":"tasks"`,
+		`"sms_aliyun_access_key_id":"LTAIkeyid"`, `"sms_aliyun_access_key_secret":"xxxxx"`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("config log = %s\nwant it to contain %s", out, want)
 		}

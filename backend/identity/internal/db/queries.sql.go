@@ -12,9 +12,49 @@ import (
 	"github.com/google/uuid"
 )
 
+const createPhoneUser = `-- name: CreatePhoneUser :one
+INSERT INTO users (phone, password_hash, display_name, roles, consent_version, consent_time)
+VALUES ($1::text, $2, $3, $4, $5, $6)
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
+`
+
+type CreatePhoneUserParams struct {
+	Phone          string
+	PasswordHash   string
+	DisplayName    string
+	Roles          []string
+	ConsentVersion string
+	ConsentTime    time.Time
+}
+
+func (q *Queries) CreatePhoneUser(ctx context.Context, arg CreatePhoneUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, createPhoneUser,
+		arg.Phone,
+		arg.PasswordHash,
+		arg.DisplayName,
+		arg.Roles,
+		arg.ConsentVersion,
+		arg.ConsentTime,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Roles,
+		&i.ConsentVersion,
+		&i.ConsentTime,
+		&i.Demo,
+		&i.CreateTime,
+		&i.Phone,
+	)
+	return i, err
+}
+
 const createSession = `-- name: CreateSession :exec
-INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen)
-VALUES ($1, $2, $3, $4, $3)
+INSERT INTO sessions (token_hash, user_id, create_time, expire_time, last_seen, user_agent, ip)
+VALUES ($1, $2, $3, $4, $3, $5, $6)
 `
 
 type CreateSessionParams struct {
@@ -22,6 +62,8 @@ type CreateSessionParams struct {
 	UserID     uuid.UUID
 	CreateTime time.Time
 	ExpireTime time.Time
+	UserAgent  string
+	Ip         string
 }
 
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) error {
@@ -30,14 +72,16 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 		arg.UserID,
 		arg.CreateTime,
 		arg.ExpireTime,
+		arg.UserAgent,
+		arg.Ip,
 	)
 	return err
 }
 
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time
+VALUES ($1::text, $2, $3, $4, $5, $6)
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
 `
 
 type CreateUserParams struct {
@@ -69,6 +113,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
 }
@@ -94,6 +139,34 @@ DELETE FROM sessions WHERE token_hash = $1
 func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := q.db.Exec(ctx, deleteSession, tokenHash)
 	return err
+}
+
+const deleteUserSession = `-- name: DeleteUserSession :one
+DELETE FROM sessions WHERE user_id = $1 AND id = $2 RETURNING token_hash
+`
+
+type DeleteUserSessionParams struct {
+	UserID uuid.UUID
+	ID     uuid.UUID
+}
+
+func (q *Queries) DeleteUserSession(ctx context.Context, arg DeleteUserSessionParams) ([]byte, error) {
+	row := q.db.QueryRow(ctx, deleteUserSession, arg.UserID, arg.ID)
+	var token_hash []byte
+	err := row.Scan(&token_hash)
+	return token_hash, err
+}
+
+const deleteUserSessions = `-- name: DeleteUserSessions :execrows
+DELETE FROM sessions WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, userID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUserSessions, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const getSession = `-- name: GetSession :one
@@ -122,7 +195,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -138,12 +211,13 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time FROM users WHERE lower(email) = lower($1)
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -159,8 +233,81 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.ConsentTime,
 		&i.Demo,
 		&i.CreateTime,
+		&i.Phone,
 	)
 	return i, err
+}
+
+const getUserByPhone = `-- name: GetUserByPhone :one
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE phone = $1::text
+`
+
+func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
+	row := q.db.QueryRow(ctx, getUserByPhone, phone)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.PasswordHash,
+		&i.DisplayName,
+		&i.Roles,
+		&i.ConsentVersion,
+		&i.ConsentTime,
+		&i.Demo,
+		&i.CreateTime,
+		&i.Phone,
+	)
+	return i, err
+}
+
+const listSessions = `-- name: ListSessions :many
+SELECT id, token_hash, create_time, last_seen, expire_time, user_agent, ip
+FROM sessions
+WHERE user_id = $1 AND expire_time > $2
+ORDER BY last_seen DESC, create_time DESC
+`
+
+type ListSessionsParams struct {
+	UserID uuid.UUID
+	Now    time.Time
+}
+
+type ListSessionsRow struct {
+	ID         uuid.UUID
+	TokenHash  []byte
+	CreateTime time.Time
+	LastSeen   time.Time
+	ExpireTime time.Time
+	UserAgent  string
+	Ip         string
+}
+
+func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]ListSessionsRow, error) {
+	rows, err := q.db.Query(ctx, listSessions, arg.UserID, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListSessionsRow
+	for rows.Next() {
+		var i ListSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.TokenHash,
+			&i.CreateTime,
+			&i.LastSeen,
+			&i.ExpireTime,
+			&i.UserAgent,
+			&i.Ip,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchSession = `-- name: TouchSession :exec

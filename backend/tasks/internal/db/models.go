@@ -16,6 +16,9 @@ type Session struct {
 	CreateTime time.Time
 	ExpireTime time.Time
 	LastSeen   time.Time
+	ID         uuid.UUID
+	UserAgent  string
+	Ip         string
 }
 
 type Task struct {
@@ -36,7 +39,7 @@ type Task struct {
 
 type User struct {
 	ID             uuid.UUID
-	Email          string
+	Email          *string
 	PasswordHash   string
 	DisplayName    string
 	Roles          []string
@@ -44,4 +47,5 @@ type User struct {
 	ConsentTime    time.Time
 	Demo           bool
 	CreateTime     time.Time
+	Phone          *string
 }

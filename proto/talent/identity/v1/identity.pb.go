@@ -12,6 +12,7 @@ package identityv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -85,6 +86,55 @@ func (Role) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{0}
 }
 
+// PhoneCodePurpose is what a code from SendPhoneCode may be used for. A code
+// is good only for its purpose.
+type PhoneCodePurpose int32
+
+const (
+	PhoneCodePurpose_PHONE_CODE_PURPOSE_UNSPECIFIED PhoneCodePurpose = 0
+	// PHONE_CODE_PURPOSE_LOG_IN codes serve LogInWithPhone and SignUpWithPhone.
+	PhoneCodePurpose_PHONE_CODE_PURPOSE_LOG_IN PhoneCodePurpose = 1
+)
+
+// Enum value maps for PhoneCodePurpose.
+var (
+	PhoneCodePurpose_name = map[int32]string{
+		0: "PHONE_CODE_PURPOSE_UNSPECIFIED",
+		1: "PHONE_CODE_PURPOSE_LOG_IN",
+	}
+	PhoneCodePurpose_value = map[string]int32{
+		"PHONE_CODE_PURPOSE_UNSPECIFIED": 0,
+		"PHONE_CODE_PURPOSE_LOG_IN":      1,
+	}
+)
+
+func (x PhoneCodePurpose) Enum() *PhoneCodePurpose {
+	p := new(PhoneCodePurpose)
+	*p = x
+	return p
+}
+
+func (x PhoneCodePurpose) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PhoneCodePurpose) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[1].Descriptor()
+}
+
+func (PhoneCodePurpose) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[1]
+}
+
+func (x PhoneCodePurpose) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PhoneCodePurpose.Descriptor instead.
+func (PhoneCodePurpose) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{1}
+}
+
 // User is a person's account as others and they themselves see it.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -95,7 +145,10 @@ type User struct {
 	Roles       []Role                 `protobuf:"varint,4,rep,packed,name=roles,proto3,enum=talent.identity.v1.Role" json:"roles,omitempty"`
 	CreateTime  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// demo marks accounts created by the demo seed.
-	Demo          bool `protobuf:"varint,6,opt,name=demo,proto3" json:"demo,omitempty"`
+	Demo bool `protobuf:"varint,6,opt,name=demo,proto3" json:"demo,omitempty"`
+	// phone is the account's mobile number in E.164 form ("+8613812345678"),
+	// or empty. Accounts have an email, a phone, or both.
+	Phone         string `protobuf:"bytes,7,opt,name=phone,proto3" json:"phone,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -170,6 +223,13 @@ func (x *User) GetDemo() bool {
 		return x.Demo
 	}
 	return false
+}
+
+func (x *User) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
 }
 
 type SignUpRequest struct {
@@ -581,11 +641,721 @@ func (x *GetMeResponse) GetUser() *User {
 	return nil
 }
 
+type SendPhoneCodeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// phone is a mainland China mobile number: "13812345678", "+86 138 1234
+	// 5678" and "008613812345678" are all accepted.
+	Phone         string           `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	Purpose       PhoneCodePurpose `protobuf:"varint,2,opt,name=purpose,proto3,enum=talent.identity.v1.PhoneCodePurpose" json:"purpose,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPhoneCodeRequest) Reset() {
+	*x = SendPhoneCodeRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPhoneCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPhoneCodeRequest) ProtoMessage() {}
+
+func (x *SendPhoneCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPhoneCodeRequest.ProtoReflect.Descriptor instead.
+func (*SendPhoneCodeRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *SendPhoneCodeRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SendPhoneCodeRequest) GetPurpose() PhoneCodePurpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return PhoneCodePurpose_PHONE_CODE_PURPOSE_UNSPECIFIED
+}
+
+type SendPhoneCodeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// phone is the number the code went to, normalised to E.164.
+	Phone string `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	// resend_after is how long to wait before asking for another code.
+	ResendAfter *durationpb.Duration `protobuf:"bytes,2,opt,name=resend_after,json=resendAfter,proto3" json:"resend_after,omitempty"`
+	// expire_after is how long the code is valid.
+	ExpireAfter   *durationpb.Duration `protobuf:"bytes,3,opt,name=expire_after,json=expireAfter,proto3" json:"expire_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendPhoneCodeResponse) Reset() {
+	*x = SendPhoneCodeResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendPhoneCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendPhoneCodeResponse) ProtoMessage() {}
+
+func (x *SendPhoneCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendPhoneCodeResponse.ProtoReflect.Descriptor instead.
+func (*SendPhoneCodeResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SendPhoneCodeResponse) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SendPhoneCodeResponse) GetResendAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ResendAfter
+	}
+	return nil
+}
+
+func (x *SendPhoneCodeResponse) GetExpireAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ExpireAfter
+	}
+	return nil
+}
+
+type LogInWithPhoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Phone string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	// code is the 6-digit code from the text message.
+	Code            string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	WantBearerToken bool   `protobuf:"varint,3,opt,name=want_bearer_token,json=wantBearerToken,proto3" json:"want_bearer_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *LogInWithPhoneRequest) Reset() {
+	*x = LogInWithPhoneRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogInWithPhoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogInWithPhoneRequest) ProtoMessage() {}
+
+func (x *LogInWithPhoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogInWithPhoneRequest.ProtoReflect.Descriptor instead.
+func (*LogInWithPhoneRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *LogInWithPhoneRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *LogInWithPhoneRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *LogInWithPhoneRequest) GetWantBearerToken() bool {
+	if x != nil {
+		return x.WantBearerToken
+	}
+	return false
+}
+
+type LogInWithPhoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	BearerToken   string                 `protobuf:"bytes,2,opt,name=bearer_token,json=bearerToken,proto3" json:"bearer_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogInWithPhoneResponse) Reset() {
+	*x = LogInWithPhoneResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogInWithPhoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogInWithPhoneResponse) ProtoMessage() {}
+
+func (x *LogInWithPhoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogInWithPhoneResponse.ProtoReflect.Descriptor instead.
+func (*LogInWithPhoneResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *LogInWithPhoneResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *LogInWithPhoneResponse) GetBearerToken() string {
+	if x != nil {
+		return x.BearerToken
+	}
+	return ""
+}
+
+type SignUpWithPhoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Phone string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	Code  string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// display_name is shown to others; 1 to 60 characters.
+	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// roles requested at sign-up: ROLE_CLIENT and/or ROLE_PROVIDER. Empty
+	// means ROLE_CLIENT.
+	Roles []Role `protobuf:"varint,4,rep,packed,name=roles,proto3,enum=talent.identity.v1.Role" json:"roles,omitempty"`
+	// consent_version is the version of the privacy notice the person agreed
+	// to (SEC-4); required.
+	ConsentVersion  string `protobuf:"bytes,5,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	WantBearerToken bool   `protobuf:"varint,6,opt,name=want_bearer_token,json=wantBearerToken,proto3" json:"want_bearer_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SignUpWithPhoneRequest) Reset() {
+	*x = SignUpWithPhoneRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpWithPhoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpWithPhoneRequest) ProtoMessage() {}
+
+func (x *SignUpWithPhoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpWithPhoneRequest.ProtoReflect.Descriptor instead.
+func (*SignUpWithPhoneRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SignUpWithPhoneRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetRoles() []Role {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *SignUpWithPhoneRequest) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+func (x *SignUpWithPhoneRequest) GetWantBearerToken() bool {
+	if x != nil {
+		return x.WantBearerToken
+	}
+	return false
+}
+
+type SignUpWithPhoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	BearerToken   string                 `protobuf:"bytes,2,opt,name=bearer_token,json=bearerToken,proto3" json:"bearer_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignUpWithPhoneResponse) Reset() {
+	*x = SignUpWithPhoneResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpWithPhoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpWithPhoneResponse) ProtoMessage() {}
+
+func (x *SignUpWithPhoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpWithPhoneResponse.ProtoReflect.Descriptor instead.
+func (*SignUpWithPhoneResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SignUpWithPhoneResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *SignUpWithPhoneResponse) GetBearerToken() string {
+	if x != nil {
+		return x.BearerToken
+	}
+	return ""
+}
+
+// Session is one signed-in device or app of a person.
+type Session struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id names the session for EndSession.
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// last_seen_time is when the session was last used, to within minutes.
+	LastSeenTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=last_seen_time,json=lastSeenTime,proto3" json:"last_seen_time,omitempty"`
+	ExpireTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// device summarises the User-Agent at login, e.g. "Chrome on Windows".
+	Device string `protobuf:"bytes,5,opt,name=device,proto3" json:"device,omitempty"`
+	// ip is the client address at login.
+	Ip string `protobuf:"bytes,6,opt,name=ip,proto3" json:"ip,omitempty"`
+	// current marks the session the request came with.
+	Current       bool `protobuf:"varint,7,opt,name=current,proto3" json:"current,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Session) Reset() {
+	*x = Session{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Session) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Session) ProtoMessage() {}
+
+func (x *Session) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Session.ProtoReflect.Descriptor instead.
+func (*Session) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Session) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Session) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Session) GetLastSeenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeenTime
+	}
+	return nil
+}
+
+func (x *Session) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Session) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *Session) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *Session) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+type ListSessionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsRequest) Reset() {
+	*x = ListSessionsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsRequest) ProtoMessage() {}
+
+func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
+func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{16}
+}
+
+type ListSessionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sessions      []*Session             `protobuf:"bytes,1,rep,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSessionsResponse) Reset() {
+	*x = ListSessionsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSessionsResponse) ProtoMessage() {}
+
+func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
+func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListSessionsResponse) GetSessions() []*Session {
+	if x != nil {
+		return x.Sessions
+	}
+	return nil
+}
+
+type EndSessionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SessionId     string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndSessionRequest) Reset() {
+	*x = EndSessionRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndSessionRequest) ProtoMessage() {}
+
+func (x *EndSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndSessionRequest.ProtoReflect.Descriptor instead.
+func (*EndSessionRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *EndSessionRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+type EndSessionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EndSessionResponse) Reset() {
+	*x = EndSessionResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EndSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EndSessionResponse) ProtoMessage() {}
+
+func (x *EndSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EndSessionResponse.ProtoReflect.Descriptor instead.
+func (*EndSessionResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{19}
+}
+
+type LogOutEverywhereRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogOutEverywhereRequest) Reset() {
+	*x = LogOutEverywhereRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogOutEverywhereRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogOutEverywhereRequest) ProtoMessage() {}
+
+func (x *LogOutEverywhereRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogOutEverywhereRequest.ProtoReflect.Descriptor instead.
+func (*LogOutEverywhereRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{20}
+}
+
+type LogOutEverywhereResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ended_count is how many sessions were ended.
+	EndedCount    int32 `protobuf:"varint,1,opt,name=ended_count,json=endedCount,proto3" json:"ended_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogOutEverywhereResponse) Reset() {
+	*x = LogOutEverywhereResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogOutEverywhereResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogOutEverywhereResponse) ProtoMessage() {}
+
+func (x *LogOutEverywhereResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogOutEverywhereResponse.ProtoReflect.Descriptor instead.
+func (*LogOutEverywhereResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *LogOutEverywhereResponse) GetEndedCount() int32 {
+	if x != nil {
+		return x.EndedCount
+	}
+	return 0
+}
+
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
-	"!talent/identity/v1/identity.proto\x12\x12talent.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd0\x01\n" +
+	"!talent/identity/v1/identity.proto\x12\x12talent.identity.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x01\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -593,7 +1363,8 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x05roles\x18\x04 \x03(\x0e2\x18.talent.identity.v1.RoleR\x05roles\x12;\n" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04demo\x18\x06 \x01(\bR\x04demo\"\xe9\x01\n" +
+	"\x04demo\x18\x06 \x01(\bR\x04demo\x12\x14\n" +
+	"\x05phone\x18\a \x01(\tR\x05phone\"\xe9\x01\n" +
 	"\rSignUpRequest\x12\x14\n" +
 	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\x12!\n" +
@@ -615,7 +1386,52 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x0eLogOutResponse\"\x0e\n" +
 	"\fGetMeRequest\"=\n" +
 	"\rGetMeResponse\x12,\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user*p\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\"l\n" +
+	"\x14SendPhoneCodeRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12>\n" +
+	"\apurpose\x18\x02 \x01(\x0e2$.talent.identity.v1.PhoneCodePurposeR\apurpose\"\xa9\x01\n" +
+	"\x15SendPhoneCodeResponse\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12<\n" +
+	"\fresend_after\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\vresendAfter\x12<\n" +
+	"\fexpire_after\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vexpireAfter\"m\n" +
+	"\x15LogInWithPhoneRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12*\n" +
+	"\x11want_bearer_token\x18\x03 \x01(\bR\x0fwantBearerToken\"i\n" +
+	"\x16LogInWithPhoneResponse\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x12!\n" +
+	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken\"\xea\x01\n" +
+	"\x16SignUpWithPhoneRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12.\n" +
+	"\x05roles\x18\x04 \x03(\x0e2\x18.talent.identity.v1.RoleR\x05roles\x12'\n" +
+	"\x0fconsent_version\x18\x05 \x01(\tR\x0econsentVersion\x12*\n" +
+	"\x11want_bearer_token\x18\x06 \x01(\bR\x0fwantBearerToken\"j\n" +
+	"\x17SignUpWithPhoneResponse\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x12!\n" +
+	"\fbearer_token\x18\x02 \x01(\tR\vbearerToken\"\x97\x02\n" +
+	"\aSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12;\n" +
+	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12@\n" +
+	"\x0elast_seen_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\x12;\n" +
+	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12\x16\n" +
+	"\x06device\x18\x05 \x01(\tR\x06device\x12\x0e\n" +
+	"\x02ip\x18\x06 \x01(\tR\x02ip\x12\x18\n" +
+	"\acurrent\x18\a \x01(\bR\acurrent\"\x15\n" +
+	"\x13ListSessionsRequest\"O\n" +
+	"\x14ListSessionsResponse\x127\n" +
+	"\bsessions\x18\x01 \x03(\v2\x1b.talent.identity.v1.SessionR\bsessions\"2\n" +
+	"\x11EndSessionRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\x14\n" +
+	"\x12EndSessionResponse\"\x19\n" +
+	"\x17LogOutEverywhereRequest\";\n" +
+	"\x18LogOutEverywhereResponse\x12\x1f\n" +
+	"\vended_count\x18\x01 \x01(\x05R\n" +
+	"endedCount*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -623,11 +1439,21 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"ROLE_ADMIN\x10\x03\x12\f\n" +
 	"\bROLE_OPS\x10\x04\x12\x10\n" +
-	"\fROLE_AUDITOR\x10\x052\xda\x02\n" +
+	"\fROLE_AUDITOR\x10\x05*U\n" +
+	"\x10PhoneCodePurpose\x12\"\n" +
+	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x012\xd3\a\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
-	"\x06LogOut\x12!.talent.identity.v1.LogOutRequest\x1a\".talent.identity.v1.LogOutResponse\"\x00\x12Q\n" +
+	"\x06LogOut\x12!.talent.identity.v1.LogOutRequest\x1a\".talent.identity.v1.LogOutResponse\"\x00\x12f\n" +
+	"\rSendPhoneCode\x12(.talent.identity.v1.SendPhoneCodeRequest\x1a).talent.identity.v1.SendPhoneCodeResponse\"\x00\x12i\n" +
+	"\x0eLogInWithPhone\x12).talent.identity.v1.LogInWithPhoneRequest\x1a*.talent.identity.v1.LogInWithPhoneResponse\"\x00\x12l\n" +
+	"\x0fSignUpWithPhone\x12*.talent.identity.v1.SignUpWithPhoneRequest\x1a+.talent.identity.v1.SignUpWithPhoneResponse\"\x00\x12f\n" +
+	"\fListSessions\x12'.talent.identity.v1.ListSessionsRequest\x1a(.talent.identity.v1.ListSessionsResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\n" +
+	"EndSession\x12%.talent.identity.v1.EndSessionRequest\x1a&.talent.identity.v1.EndSessionResponse\"\x00\x12o\n" +
+	"\x10LogOutEverywhere\x12+.talent.identity.v1.LogOutEverywhereRequest\x1a,.talent.identity.v1.LogOutEverywhereResponse\"\x00\x12Q\n" +
 	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
@@ -642,41 +1468,78 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                     // 0: talent.identity.v1.Role
-	(*User)(nil),                  // 1: talent.identity.v1.User
-	(*SignUpRequest)(nil),         // 2: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),        // 3: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),          // 4: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),         // 5: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),         // 6: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),        // 7: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),          // 8: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),         // 9: talent.identity.v1.GetMeResponse
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(Role)(0),                        // 0: talent.identity.v1.Role
+	(PhoneCodePurpose)(0),            // 1: talent.identity.v1.PhoneCodePurpose
+	(*User)(nil),                     // 2: talent.identity.v1.User
+	(*SignUpRequest)(nil),            // 3: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),           // 4: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),             // 5: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),            // 6: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),            // 7: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),           // 8: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),             // 9: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),            // 10: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),     // 11: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),    // 12: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),    // 13: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),   // 14: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),   // 15: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),  // 16: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                  // 17: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),      // 18: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),     // 19: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),        // 20: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),       // 21: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),  // 22: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil), // 23: talent.identity.v1.LogOutEverywhereResponse
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),      // 25: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	10, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	24, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	1,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	1,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	1,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
-	2,  // 6: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	4,  // 7: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	6,  // 8: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	8,  // 9: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	3,  // 10: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	5,  // 11: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	7,  // 12: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	9,  // 13: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	10, // [10:14] is the sub-list for method output_type
-	6,  // [6:10] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	2,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	2,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	2,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
+	25, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	25, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	2,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
+	2,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	24, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	24, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	24, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	17, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	3,  // 16: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	5,  // 17: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	7,  // 18: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	11, // 19: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	13, // 20: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	15, // 21: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	18, // 22: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	20, // 23: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	22, // 24: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	9,  // 25: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	4,  // 26: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	6,  // 27: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	8,  // 28: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	12, // 29: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	14, // 30: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	16, // 31: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	19, // 32: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	21, // 33: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	23, // 34: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	10, // 35: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -689,8 +1552,8 @@ func file_talent_identity_v1_identity_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   9,
+			NumEnums:      2,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,24 @@ const (
 	IdentityServiceLogInProcedure = "/talent.identity.v1.IdentityService/LogIn"
 	// IdentityServiceLogOutProcedure is the fully-qualified name of the IdentityService's LogOut RPC.
 	IdentityServiceLogOutProcedure = "/talent.identity.v1.IdentityService/LogOut"
+	// IdentityServiceSendPhoneCodeProcedure is the fully-qualified name of the IdentityService's
+	// SendPhoneCode RPC.
+	IdentityServiceSendPhoneCodeProcedure = "/talent.identity.v1.IdentityService/SendPhoneCode"
+	// IdentityServiceLogInWithPhoneProcedure is the fully-qualified name of the IdentityService's
+	// LogInWithPhone RPC.
+	IdentityServiceLogInWithPhoneProcedure = "/talent.identity.v1.IdentityService/LogInWithPhone"
+	// IdentityServiceSignUpWithPhoneProcedure is the fully-qualified name of the IdentityService's
+	// SignUpWithPhone RPC.
+	IdentityServiceSignUpWithPhoneProcedure = "/talent.identity.v1.IdentityService/SignUpWithPhone"
+	// IdentityServiceListSessionsProcedure is the fully-qualified name of the IdentityService's
+	// ListSessions RPC.
+	IdentityServiceListSessionsProcedure = "/talent.identity.v1.IdentityService/ListSessions"
+	// IdentityServiceEndSessionProcedure is the fully-qualified name of the IdentityService's
+	// EndSession RPC.
+	IdentityServiceEndSessionProcedure = "/talent.identity.v1.IdentityService/EndSession"
+	// IdentityServiceLogOutEverywhereProcedure is the fully-qualified name of the IdentityService's
+	// LogOutEverywhere RPC.
+	IdentityServiceLogOutEverywhereProcedure = "/talent.identity.v1.IdentityService/LogOutEverywhere"
 	// IdentityServiceGetMeProcedure is the fully-qualified name of the IdentityService's GetMe RPC.
 	IdentityServiceGetMeProcedure = "/talent.identity.v1.IdentityService/GetMe"
 )
@@ -56,6 +74,34 @@ type IdentityServiceClient interface {
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the caller's current session.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
+	// SendPhoneCode texts a 6-digit code to a mainland China mobile number
+	// (ID-1). The code is valid for 5 minutes and for a few attempts; another
+	// code for the same number can be asked for after resend_after. The
+	// answer is the same whether or not an account uses the number, so it
+	// cannot be used to learn who is registered. Asking again too soon is
+	// refused with RESOURCE_EXHAUSTED and a google.rpc.RetryInfo detail.
+	SendPhoneCode(context.Context, *connect.Request[v1.SendPhoneCodeRequest]) (*connect.Response[v1.SendPhoneCodeResponse], error)
+	// LogInWithPhone checks a code from SendPhoneCode and starts a session
+	// for the account using the number. A wrong, expired or used-up code is
+	// refused with INVALID_ARGUMENT (field "code"). When no account uses the
+	// number, it answers NOT_FOUND (reason PHONE_NOT_REGISTERED) and leaves
+	// the code valid for SignUpWithPhone: only the holder of the phone, who
+	// has just proved it, learns that.
+	LogInWithPhone(context.Context, *connect.Request[v1.LogInWithPhoneRequest]) (*connect.Response[v1.LogInWithPhoneResponse], error)
+	// SignUpWithPhone creates an account for a phone number proved by a code
+	// from SendPhoneCode, and starts a session. A number already in use is
+	// refused with ALREADY_EXISTS (reason PHONE_TAKEN), told only to the
+	// holder of the phone.
+	SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error)
+	// ListSessions lists the caller's active sessions, most recently used
+	// first, marking the one the request came with.
+	ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error)
+	// EndSession logs out one of the caller's sessions, e.g. a lost phone's.
+	// An id that is not one of the caller's sessions is NOT_FOUND.
+	EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error)
+	// LogOutEverywhere ends every session of the caller, this one included,
+	// and clears the session cookie.
+	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
 }
@@ -89,6 +135,43 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(identityServiceMethods.ByName("LogOut")),
 			connect.WithClientOptions(opts...),
 		),
+		sendPhoneCode: connect.NewClient[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse](
+			httpClient,
+			baseURL+IdentityServiceSendPhoneCodeProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("SendPhoneCode")),
+			connect.WithClientOptions(opts...),
+		),
+		logInWithPhone: connect.NewClient[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse](
+			httpClient,
+			baseURL+IdentityServiceLogInWithPhoneProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("LogInWithPhone")),
+			connect.WithClientOptions(opts...),
+		),
+		signUpWithPhone: connect.NewClient[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse](
+			httpClient,
+			baseURL+IdentityServiceSignUpWithPhoneProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("SignUpWithPhone")),
+			connect.WithClientOptions(opts...),
+		),
+		listSessions: connect.NewClient[v1.ListSessionsRequest, v1.ListSessionsResponse](
+			httpClient,
+			baseURL+IdentityServiceListSessionsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ListSessions")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		endSession: connect.NewClient[v1.EndSessionRequest, v1.EndSessionResponse](
+			httpClient,
+			baseURL+IdentityServiceEndSessionProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("EndSession")),
+			connect.WithClientOptions(opts...),
+		),
+		logOutEverywhere: connect.NewClient[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse](
+			httpClient,
+			baseURL+IdentityServiceLogOutEverywhereProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("LogOutEverywhere")),
+			connect.WithClientOptions(opts...),
+		),
 		getMe: connect.NewClient[v1.GetMeRequest, v1.GetMeResponse](
 			httpClient,
 			baseURL+IdentityServiceGetMeProcedure,
@@ -101,10 +184,16 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 
 // identityServiceClient implements IdentityServiceClient.
 type identityServiceClient struct {
-	signUp *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
-	logIn  *connect.Client[v1.LogInRequest, v1.LogInResponse]
-	logOut *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
-	getMe  *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
+	signUp           *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
+	logIn            *connect.Client[v1.LogInRequest, v1.LogInResponse]
+	logOut           *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
+	sendPhoneCode    *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
+	logInWithPhone   *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
+	signUpWithPhone  *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
+	listSessions     *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
+	endSession       *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
+	logOutEverywhere *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
+	getMe            *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
 }
 
 // SignUp calls talent.identity.v1.IdentityService.SignUp.
@@ -120,6 +209,36 @@ func (c *identityServiceClient) LogIn(ctx context.Context, req *connect.Request[
 // LogOut calls talent.identity.v1.IdentityService.LogOut.
 func (c *identityServiceClient) LogOut(ctx context.Context, req *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error) {
 	return c.logOut.CallUnary(ctx, req)
+}
+
+// SendPhoneCode calls talent.identity.v1.IdentityService.SendPhoneCode.
+func (c *identityServiceClient) SendPhoneCode(ctx context.Context, req *connect.Request[v1.SendPhoneCodeRequest]) (*connect.Response[v1.SendPhoneCodeResponse], error) {
+	return c.sendPhoneCode.CallUnary(ctx, req)
+}
+
+// LogInWithPhone calls talent.identity.v1.IdentityService.LogInWithPhone.
+func (c *identityServiceClient) LogInWithPhone(ctx context.Context, req *connect.Request[v1.LogInWithPhoneRequest]) (*connect.Response[v1.LogInWithPhoneResponse], error) {
+	return c.logInWithPhone.CallUnary(ctx, req)
+}
+
+// SignUpWithPhone calls talent.identity.v1.IdentityService.SignUpWithPhone.
+func (c *identityServiceClient) SignUpWithPhone(ctx context.Context, req *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error) {
+	return c.signUpWithPhone.CallUnary(ctx, req)
+}
+
+// ListSessions calls talent.identity.v1.IdentityService.ListSessions.
+func (c *identityServiceClient) ListSessions(ctx context.Context, req *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error) {
+	return c.listSessions.CallUnary(ctx, req)
+}
+
+// EndSession calls talent.identity.v1.IdentityService.EndSession.
+func (c *identityServiceClient) EndSession(ctx context.Context, req *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error) {
+	return c.endSession.CallUnary(ctx, req)
+}
+
+// LogOutEverywhere calls talent.identity.v1.IdentityService.LogOutEverywhere.
+func (c *identityServiceClient) LogOutEverywhere(ctx context.Context, req *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error) {
+	return c.logOutEverywhere.CallUnary(ctx, req)
 }
 
 // GetMe calls talent.identity.v1.IdentityService.GetMe.
@@ -138,6 +257,34 @@ type IdentityServiceHandler interface {
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the caller's current session.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
+	// SendPhoneCode texts a 6-digit code to a mainland China mobile number
+	// (ID-1). The code is valid for 5 minutes and for a few attempts; another
+	// code for the same number can be asked for after resend_after. The
+	// answer is the same whether or not an account uses the number, so it
+	// cannot be used to learn who is registered. Asking again too soon is
+	// refused with RESOURCE_EXHAUSTED and a google.rpc.RetryInfo detail.
+	SendPhoneCode(context.Context, *connect.Request[v1.SendPhoneCodeRequest]) (*connect.Response[v1.SendPhoneCodeResponse], error)
+	// LogInWithPhone checks a code from SendPhoneCode and starts a session
+	// for the account using the number. A wrong, expired or used-up code is
+	// refused with INVALID_ARGUMENT (field "code"). When no account uses the
+	// number, it answers NOT_FOUND (reason PHONE_NOT_REGISTERED) and leaves
+	// the code valid for SignUpWithPhone: only the holder of the phone, who
+	// has just proved it, learns that.
+	LogInWithPhone(context.Context, *connect.Request[v1.LogInWithPhoneRequest]) (*connect.Response[v1.LogInWithPhoneResponse], error)
+	// SignUpWithPhone creates an account for a phone number proved by a code
+	// from SendPhoneCode, and starts a session. A number already in use is
+	// refused with ALREADY_EXISTS (reason PHONE_TAKEN), told only to the
+	// holder of the phone.
+	SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error)
+	// ListSessions lists the caller's active sessions, most recently used
+	// first, marking the one the request came with.
+	ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error)
+	// EndSession logs out one of the caller's sessions, e.g. a lost phone's.
+	// An id that is not one of the caller's sessions is NOT_FOUND.
+	EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error)
+	// LogOutEverywhere ends every session of the caller, this one included,
+	// and clears the session cookie.
+	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
 }
@@ -167,6 +314,43 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithSchema(identityServiceMethods.ByName("LogOut")),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceSendPhoneCodeHandler := connect.NewUnaryHandler(
+		IdentityServiceSendPhoneCodeProcedure,
+		svc.SendPhoneCode,
+		connect.WithSchema(identityServiceMethods.ByName("SendPhoneCode")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceLogInWithPhoneHandler := connect.NewUnaryHandler(
+		IdentityServiceLogInWithPhoneProcedure,
+		svc.LogInWithPhone,
+		connect.WithSchema(identityServiceMethods.ByName("LogInWithPhone")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceSignUpWithPhoneHandler := connect.NewUnaryHandler(
+		IdentityServiceSignUpWithPhoneProcedure,
+		svc.SignUpWithPhone,
+		connect.WithSchema(identityServiceMethods.ByName("SignUpWithPhone")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceListSessionsHandler := connect.NewUnaryHandler(
+		IdentityServiceListSessionsProcedure,
+		svc.ListSessions,
+		connect.WithSchema(identityServiceMethods.ByName("ListSessions")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceEndSessionHandler := connect.NewUnaryHandler(
+		IdentityServiceEndSessionProcedure,
+		svc.EndSession,
+		connect.WithSchema(identityServiceMethods.ByName("EndSession")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceLogOutEverywhereHandler := connect.NewUnaryHandler(
+		IdentityServiceLogOutEverywhereProcedure,
+		svc.LogOutEverywhere,
+		connect.WithSchema(identityServiceMethods.ByName("LogOutEverywhere")),
+		connect.WithHandlerOptions(opts...),
+	)
 	identityServiceGetMeHandler := connect.NewUnaryHandler(
 		IdentityServiceGetMeProcedure,
 		svc.GetMe,
@@ -182,6 +366,18 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceLogInHandler.ServeHTTP(w, r)
 		case IdentityServiceLogOutProcedure:
 			identityServiceLogOutHandler.ServeHTTP(w, r)
+		case IdentityServiceSendPhoneCodeProcedure:
+			identityServiceSendPhoneCodeHandler.ServeHTTP(w, r)
+		case IdentityServiceLogInWithPhoneProcedure:
+			identityServiceLogInWithPhoneHandler.ServeHTTP(w, r)
+		case IdentityServiceSignUpWithPhoneProcedure:
+			identityServiceSignUpWithPhoneHandler.ServeHTTP(w, r)
+		case IdentityServiceListSessionsProcedure:
+			identityServiceListSessionsHandler.ServeHTTP(w, r)
+		case IdentityServiceEndSessionProcedure:
+			identityServiceEndSessionHandler.ServeHTTP(w, r)
+		case IdentityServiceLogOutEverywhereProcedure:
+			identityServiceLogOutEverywhereHandler.ServeHTTP(w, r)
 		case IdentityServiceGetMeProcedure:
 			identityServiceGetMeHandler.ServeHTTP(w, r)
 		default:
@@ -203,6 +399,30 @@ func (UnimplementedIdentityServiceHandler) LogIn(context.Context, *connect.Reque
 
 func (UnimplementedIdentityServiceHandler) LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.LogOut is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) SendPhoneCode(context.Context, *connect.Request[v1.SendPhoneCodeRequest]) (*connect.Response[v1.SendPhoneCodeResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SendPhoneCode is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) LogInWithPhone(context.Context, *connect.Request[v1.LogInWithPhoneRequest]) (*connect.Response[v1.LogInWithPhoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.LogInWithPhone is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) SignUpWithPhone(context.Context, *connect.Request[v1.SignUpWithPhoneRequest]) (*connect.Response[v1.SignUpWithPhoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SignUpWithPhone is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ListSessions(context.Context, *connect.Request[v1.ListSessionsRequest]) (*connect.Response[v1.ListSessionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ListSessions is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) EndSession(context.Context, *connect.Request[v1.EndSessionRequest]) (*connect.Response[v1.EndSessionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.EndSession is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.LogOutEverywhere is not implemented"))
 }
 
 func (UnimplementedIdentityServiceHandler) GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error) {

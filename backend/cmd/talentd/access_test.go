@@ -1,0 +1,223 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
+)
+
+// access is who the test expects may call one RPC. It is written here, apart
+// from the services' Policies, so that the matrix checks the declarations
+// against an independent expectation (ID-3).
+type access struct {
+	public   bool     // anyone, signed in or not
+	signedIn bool     // every signed-in caller
+	roles    []string // signed-in callers holding one of these roles
+}
+
+var (
+	anyone      = access{public: true}
+	anySignedIn = access{signedIn: true}
+)
+
+func onlyRoles(roles ...string) access { return access{roles: roles} }
+
+// allows reports whether a caller with role may call; "" (anonymous) and
+// staleCaller are not signed in.
+func (a access) allows(role string) bool {
+	switch {
+	case a.public:
+		return true
+	case role == "" || role == staleCaller:
+		return false
+	case a.signedIn:
+		return true
+	default:
+		return slices.Contains(a.roles, role)
+	}
+}
+
+// wantAccess is the expected access matrix: one entry per RPC of every
+// talent.* service. A new RPC fails TestAccessMatrix until it is added here
+// and declared in its service's Policies.
+var wantAccess = map[string]access{
+	identityv1connect.IdentityServiceSignUpProcedure: anyone,
+	identityv1connect.IdentityServiceLogInProcedure:  anyone,
+	identityv1connect.IdentityServiceLogOutProcedure: anySignedIn,
+	identityv1connect.IdentityServiceGetMeProcedure:  anySignedIn,
+
+	identityv1connect.IdentityServiceSendPhoneCodeProcedure:   anyone,
+	identityv1connect.IdentityServiceLogInWithPhoneProcedure:  anyone,
+	identityv1connect.IdentityServiceSignUpWithPhoneProcedure: anyone,
+
+	identityv1connect.IdentityServiceListSessionsProcedure:     anySignedIn,
+	identityv1connect.IdentityServiceEndSessionProcedure:       anySignedIn,
+	identityv1connect.IdentityServiceLogOutEverywhereProcedure: anySignedIn,
+
+	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
+	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
+	tasksv1connect.TaskServiceListTasksProcedure:  anyone,
+}
+
+// staleCaller sends a well-formed token that names no session.
+const staleCaller = "stale"
+
+// callers are who the matrix calls every RPC as: "" is anonymous, "stale"
+// carries a well-formed token of no session (it must fare like anonymous),
+// the rest hold exactly that role.
+var callers = []string{"", staleCaller,
+	auth.RoleClient, auth.RoleProvider, auth.RoleAdmin, auth.RoleOps, auth.RoleAuditor}
+
+// talentProcedures returns the full procedure name ("/pkg.Service/Method")
+// of every method of every service in the talent.* proto packages linked
+// into talentd, from the generated descriptors.
+func talentProcedures(t *testing.T) []protoreflect.MethodDescriptor {
+	t.Helper()
+	var methods []protoreflect.MethodDescriptor
+	protoregistry.GlobalFiles.RangeFiles(func(f protoreflect.FileDescriptor) bool {
+		if !strings.HasPrefix(string(f.Package()), "talent.") {
+			return true
+		}
+		for i := range f.Services().Len() {
+			svc := f.Services().Get(i)
+			for j := range svc.Methods().Len() {
+				methods = append(methods, svc.Methods().Get(j))
+			}
+		}
+		return true
+	})
+	if len(methods) == 0 {
+		t.Fatal("no talent.* services in the proto registry")
+	}
+	return methods
+}
+
+func procedureName(m protoreflect.MethodDescriptor) string {
+	return fmt.Sprintf("/%s/%s", m.Parent().FullName(), m.Name())
+}
+
+// TestAccessMatrix enumerates every RPC of every service (ID-3). It fails
+// on an RPC without a declared policy or without an expectation here, and
+// calls each RPC through a running talentd anonymously, with a stale token
+// and as each role: a caller the expectation excludes must be refused with
+// UNAUTHENTICATED or PERMISSION_DENIED, and one it includes must not be.
+func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
+	methods := talentProcedures(t)
+	declared := accessPolicies()
+	seen := map[string]bool{}
+	for _, m := range methods {
+		proc := procedureName(m)
+		seen[proc] = true
+		if _, ok := declared[proc]; !ok {
+			t.Errorf("%s has no access policy: declare one in its service's Policies()", proc)
+		}
+		if _, ok := wantAccess[proc]; !ok {
+			t.Errorf("%s has no entry in wantAccess: add who may call it", proc)
+		}
+		if m.IsStreamingClient() || m.IsStreamingServer() {
+			t.Errorf("%s streams: extend TestAccessMatrix to call streaming RPCs", proc)
+		}
+	}
+	for proc := range declared {
+		if !seen[proc] {
+			t.Errorf("policy declared for %s, which no service defines", proc)
+		}
+	}
+	for proc := range wantAccess {
+		if !seen[proc] {
+			t.Errorf("wantAccess names %s, which no service defines", proc)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	args := testArgs(t)
+	dbURL := args[slices.Index(args, "--database-url")+1]
+	srv := startServer(t, args)
+	db, err := postgres.Open(t.Context(), dbURL, "")
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(db.Close)
+
+	userIDs := map[string]string{}
+	for _, role := range callers[2:] {
+		var id string
+		err := db.Primary.QueryRow(t.Context(), `
+			INSERT INTO users (email, password_hash, display_name, roles, consent_version)
+			VALUES ($1, 'not-a-hash', $2, ARRAY[$2]::text[], 'test') RETURNING id`,
+			role+"@access.example.com", role).Scan(&id)
+		if err != nil {
+			t.Fatalf("create %s user: %v", role, err)
+		}
+		userIDs[role] = id
+	}
+	// newToken starts a fresh session for role's user, so that an RPC such
+	// as LogOut that ends the session does not affect other calls.
+	newToken := func(t *testing.T, role string) string {
+		t.Helper()
+		b := make([]byte, 32)
+		rand.Read(b)
+		token := base64.RawURLEncoding.EncodeToString(b)
+		if role == staleCaller {
+			return token
+		}
+		hash := sha256.Sum256([]byte(token))
+		_, err := db.Primary.Exec(t.Context(), `
+			INSERT INTO sessions (token_hash, user_id, expire_time)
+			VALUES ($1, $2, now() + interval '1 hour')`, hash[:], userIDs[role])
+		if err != nil {
+			t.Fatalf("create %s session: %v", role, err)
+		}
+		return token
+	}
+
+	httpClient := http1Client()
+	for _, m := range methods {
+		proc := procedureName(m)
+		want := wantAccess[proc]
+		t.Run(strings.TrimPrefix(proc, "/"), func(t *testing.T) {
+			t.Parallel()
+			// An empty message is a valid binary encoding of every request
+			// type; an allowed call then fails validation, if anything.
+			client := connect.NewClient[emptypb.Empty, emptypb.Empty](httpClient, srv.baseURL+proc)
+			for _, role := range callers {
+				name := role
+				if name == "" {
+					name = "anonymous"
+				}
+				req := connect.NewRequest(&emptypb.Empty{})
+				if role != "" {
+					req.Header().Set("Authorization", "Bearer "+newToken(t, role))
+				}
+				_, err := client.CallUnary(t.Context(), req)
+				code := connect.CodeOf(err)
+				denied := err != nil && (code == connect.CodeUnauthenticated || code == connect.CodePermissionDenied)
+				switch {
+				case err != nil && code == connect.CodeUnimplemented:
+					t.Errorf("as %s: %v: is the service mounted in routes.go?", name, err)
+				case want.allows(role) && denied:
+					t.Errorf("as %s: refused (%v), want allowed", name, err)
+				case !want.allows(role) && !denied:
+					t.Errorf("as %s: allowed (err %v), want UNAUTHENTICATED or PERMISSION_DENIED", name, err)
+				}
+			}
+		})
+	}
+}
