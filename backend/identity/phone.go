@@ -146,7 +146,7 @@ func (s *Service) LogInWithPhone(ctx context.Context, req *connect.Request[ident
 		return nil, connectError(err)
 	}
 	resp := connect.NewResponse(&identityv1.LogInWithPhoneResponse{User: userToProto(user)})
-	s.setSessionCookie(resp.Header(), token, expires)
+	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
 		resp.Msg.BearerToken = token
 	}
@@ -200,7 +200,7 @@ func (s *Service) SignUpWithPhone(ctx context.Context, req *connect.Request[iden
 		return nil, connectError(err)
 	}
 	resp := connect.NewResponse(&identityv1.SignUpWithPhoneResponse{User: userToProto(user)})
-	s.setSessionCookie(resp.Header(), token, expires)
+	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
 		resp.Msg.BearerToken = token
 	}

@@ -168,6 +168,10 @@ func TestPhoneSignUpAndLogIn(t *testing.T) {
 	if err != nil || p.UserID != u.GetId() {
 		t.Fatalf("Authenticate(new session) = %v, %v", p, err)
 	}
+	// The edge's canary buckets phone users by their ID too (OPS-4).
+	if uid := cookieNamed(su.Header(), UserIDCookieName); uid == nil || uid.Value != u.GetId() {
+		t.Fatalf("SignUpWithPhone %s = %v, want the user ID", UserIDCookieName, uid)
+	}
 
 	// The code is used up: neither a second sign-up nor a login takes it.
 	_, err = b.svc.LogInWithPhone(t.Context(), connect.NewRequest(&identityv1.LogInWithPhoneRequest{Phone: phone, Code: code}))
@@ -185,6 +189,9 @@ func TestPhoneSignUpAndLogIn(t *testing.T) {
 	}
 	if li.Msg.GetUser().GetId() != u.GetId() || li.Msg.GetBearerToken() == "" {
 		t.Fatalf("LogInWithPhone = %v", li.Msg)
+	}
+	if uid := cookieNamed(li.Header(), UserIDCookieName); uid == nil || uid.Value != u.GetId() {
+		t.Fatalf("LogInWithPhone %s = %v, want the user ID", UserIDCookieName, uid)
 	}
 	me, err := b.svc.GetMe(auth.WithPrincipal(t.Context(), auth.Principal{UserID: u.GetId()}), connect.NewRequest(&identityv1.GetMeRequest{}))
 	if err != nil || me.Msg.GetUser().GetPhone() != phone {

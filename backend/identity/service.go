@@ -257,8 +257,7 @@ func (s *Service) LogOut(ctx context.Context, req *connect.Request[identityv1.Lo
 		}
 	}
 	resp := connect.NewResponse(&identityv1.LogOutResponse{})
-	resp.Header().Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
-	resp.Header().Add("Set-Cookie", userIDCookie("", time.Unix(0, 0), s.cookieSecure).String())
+	s.clearSessionCookies(resp.Header())
 	return resp, nil
 }
 
@@ -293,6 +292,13 @@ const UserIDCookieName = "talent_uid"
 func (s *Service) setSessionCookies(h http.Header, token string, userID uuid.UUID, expires time.Time) {
 	h.Add("Set-Cookie", auth.SessionCookie(token, expires, s.cookieSecure).String())
 	h.Add("Set-Cookie", userIDCookie(userID.String(), expires, s.cookieSecure).String())
+}
+
+// clearSessionCookies tells the browser to drop the session and user ID
+// cookies.
+func (s *Service) clearSessionCookies(h http.Header) {
+	h.Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
+	h.Add("Set-Cookie", userIDCookie("", time.Unix(0, 0), s.cookieSecure).String())
 }
 
 // userIDCookie returns the UserIDCookieName cookie; an empty value with a

@@ -105,7 +105,7 @@ func (s *Service) EndSession(ctx context.Context, req *connect.Request[identityv
 	}
 	resp := connect.NewResponse(&identityv1.EndSessionResponse{})
 	if current, ok := sessionTokenHash(auth.TokenFromHeader(req.Header())); ok && bytes.Equal(current, hash) {
-		resp.Header().Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
+		s.clearSessionCookies(resp.Header())
 	}
 	return resp, nil
 }
@@ -121,7 +121,7 @@ func (s *Service) LogOutEverywhere(ctx context.Context, _ *connect.Request[ident
 		return nil, fmt.Errorf("delete sessions: %w", err)
 	}
 	resp := connect.NewResponse(&identityv1.LogOutEverywhereResponse{EndedCount: int32(n)})
-	resp.Header().Add("Set-Cookie", auth.ClearSessionCookie(s.cookieSecure).String())
+	s.clearSessionCookies(resp.Header())
 	return resp, nil
 }
 

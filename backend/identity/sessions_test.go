@@ -135,6 +135,9 @@ func TestSessionList(t *testing.T) {
 	if c := sessionCookie(out.Header()); c == nil || c.MaxAge >= 0 {
 		t.Fatalf("LogOutEverywhere cookie = %v, want it cleared", c)
 	}
+	if c := cookieNamed(out.Header(), UserIDCookieName); c == nil || c.MaxAge >= 0 {
+		t.Fatalf("LogOutEverywhere %s = %v, want it cleared", UserIDCookieName, c)
+	}
 	if _, err := b.svc.Authenticate(t.Context(), desk); !errors.Is(err, auth.ErrNoSession) {
 		t.Fatalf("the current session survived LogOutEverywhere: %v", err)
 	}
