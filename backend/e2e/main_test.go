@@ -80,9 +80,12 @@ func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
 		Ports:       ports,
 		MinIOBinary: filepath.Join(root, devstack.MinIOBinaryPath),
 		Talentd:     filepath.Join(bin, "talentd"),
-		WebDir:      filepath.Join(bin, "web"),
-		Edge:        filepath.Join(bin, "talent-edge"),
-		Caddyfile:   filepath.Join(root, "deploy", "edge", "Caddyfile"),
+		// Every test signs up and logs in from 127.0.0.1; the limits
+		// themselves are tested in backend/identity.
+		TalentdEnv: []string{"TALENT_PER_IP_LIMIT_FACTOR=100"},
+		WebDir:     filepath.Join(bin, "web"),
+		Edge:       filepath.Join(bin, "talent-edge"),
+		Caddyfile:  filepath.Join(root, "deploy", "edge", "Caddyfile"),
 	})
 	if err != nil {
 		return stack, fmt.Errorf("start the platform: %w", err)

@@ -57,6 +57,16 @@ func DefaultLimits() Limits {
 	}
 }
 
+// ScalePerIP returns l with every per-client-IP limit multiplied by factor
+// (for many people behind one address); per-account and per-number limits
+// and lockouts stay as they are.
+func (l Limits) ScalePerIP(factor int) Limits {
+	for _, r := range []*rateRule{&l.LogInPerIP, &l.SignUpPerIP, &l.CodeSendsPerIP, &l.CodeChecksPerIP} {
+		r.Max *= int64(factor)
+	}
+	return l
+}
+
 // Reasons of RetryLaterError for the abuse controls.
 const (
 	// ReasonRateLimited: too many requests from one address or for one number.

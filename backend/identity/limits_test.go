@@ -184,3 +184,19 @@ func TestRateLimitPerIP(t *testing.T) {
 		}
 	}
 }
+
+func TestScalePerIP(t *testing.T) {
+	t.Parallel()
+	d := DefaultLimits()
+	s := d.ScalePerIP(10)
+	if s.SignUpPerIP.Max != 10*d.SignUpPerIP.Max || s.LogInPerIP.Max != 10*d.LogInPerIP.Max ||
+		s.CodeSendsPerIP.Max != 10*d.CodeSendsPerIP.Max || s.CodeChecksPerIP.Max != 10*d.CodeChecksPerIP.Max {
+		t.Fatalf("ScalePerIP(10) = %+v, want every per-IP Max ten times %+v", s, d)
+	}
+	if s.CodeSendsPerDay != d.CodeSendsPerDay || s.LogInLockout != d.LogInLockout || s.CodeCheckLockout != d.CodeCheckLockout {
+		t.Fatalf("ScalePerIP changed a per-account limit: %+v", s)
+	}
+	if d.ScalePerIP(1) != d {
+		t.Fatal("ScalePerIP(1) changed the limits")
+	}
+}

@@ -50,6 +50,11 @@ type config struct {
 	SMSAliyunAccessSecret string
 	SMSAliyunSignName     string
 	SMSAliyunTemplateCode string
+	// PerIPLimitFactor multiplies the identity service's per-address limits
+	// (sign-ups, logins, SMS codes per client IP), for deployments where
+	// many people share one address, and for test suites that send
+	// everything from 127.0.0.1. Per-account lockouts are not scaled.
+	PerIPLimitFactor int
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
@@ -90,6 +95,18 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 			return def
 		}
 		return b
+	}
+	envInt := func(name string, def int) int {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number", name, v))
+			return def
+		}
+		return n
 	}
 
 	name := "talentd"
@@ -140,6 +157,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"approved SMS signature name [TALENT_SMS_ALIYUN_SIGN_NAME]")
 	fs.StringVar(&cfg.SMSAliyunTemplateCode, "sms-aliyun-template-code", env("TALENT_SMS_ALIYUN_TEMPLATE_CODE", ""),
 		"approved SMS template with a ${code} variable [TALENT_SMS_ALIYUN_TEMPLATE_CODE]")
+	fs.IntVar(&cfg.PerIPLimitFactor, "per-ip-limit-factor", envInt("TALENT_PER_IP_LIMIT_FACTOR", 1),
+		"multiply the per-client-IP abuse limits (sign-up, login, SMS) by this, e.g. behind a shared NAT [TALENT_PER_IP_LIMIT_FACTOR]")
 	var trusted string
 	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
 		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
@@ -177,6 +196,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 			continue
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+	}
+	if cfg.PerIPLimitFactor < 1 {
+		errs = append(errs, fmt.Errorf("--per-ip-limit-factor %d: want 1 or more", cfg.PerIPLimitFactor))
 	}
 	switch cfg.SMSProvider {
 	case smsProviderLog:
@@ -250,6 +272,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("sms_aliyun_sign_name", c.SMSAliyunSignName),
 		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
 		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.Int("per_ip_limit_factor", c.PerIPLimitFactor),
 	)
 }
 

@@ -46,6 +46,7 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		Redis:          rdb,
 		SMS:            sender,
 		TrustedProxies: cfg.TrustedProxies,
+		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
 	})
 	policies := accessPolicies()
 
