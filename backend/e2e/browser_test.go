@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(browser, actions...); err != nil {
 			shot := screenshot(browser, t)
-			t.Fatalf("%s: %v (screenshot: %s)", what, err, shot)
+			t.Fatalf("%s: %v (screenshot: %s)\n%s", what, err, shot, pageState(browser))
 		}
 	}
 	text := func(sel string) string {
@@ -262,6 +263,40 @@ func waitPath(path string) chromedp.Action[chromedp.Void] {
 // waitTaskTitle waits until the task list shows a task with this title.
 func waitTaskTitle(title string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === %q) || undefined`, title))
+}
+
+// pageState describes the page for a failure message: where it is, the
+// messages it shows, and the end of talentd's and the edge's logs.
+func pageState(ctx context.Context) string {
+	var b strings.Builder
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
+		path: location.pathname,
+		ready: document.documentElement.dataset.app || "",
+		errors: Array.from(document.querySelectorAll("[id^=error-], #form-error")).map(e => e.id + ": " + e.textContent.trim()).filter(s => !s.endsWith(": ")),
+	})`))
+	if err != nil {
+		state = "unknown: " + err.Error()
+	}
+	fmt.Fprintf(&b, "page: %s\n", state)
+	if platform.stack != nil {
+		for _, name := range []string{"talentd.log", "edge.log"} {
+			fmt.Fprintf(&b, "last lines of %s:\n%s\n", name, tail(filepath.Join(platform.stack.LogDir, name), 8))
+		}
+	}
+	return b.String()
+}
+
+// tail returns the last n lines of the file at path.
+func tail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // screenshot saves the page as a PNG for a failure message.
