@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -73,8 +74,12 @@ type loader struct {
 	logger                    *zap.Logger
 	onSwap                    func(*Matcher)
 
-	key string // pool key currently held
+	key      string       // pool key currently held
+	failures atomic.Int64 // failed reloads
 }
+
+// reloadErrors returns how many reloads failed.
+func (l *loader) reloadErrors() int64 { return l.failures.Load() }
 
 // load reads every source and returns the Matcher for their content,
 // holding a pool reference to it (and releasing the one held before).
@@ -137,6 +142,7 @@ func (l *loader) watch(ctx context.Context, interval time.Duration, reloads func
 		m, err := l.load(ctx)
 		if err != nil {
 			l.logger.Error("reload keyword lists; keeping the lists in force", zap.Error(err))
+			l.failures.Add(1)
 			reloads("error")
 			continue
 		}

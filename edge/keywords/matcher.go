@@ -14,6 +14,10 @@ import (
 // Matcher finds keywords of the block and review lists in text. It is
 // immutable and safe for concurrent use.
 type Matcher struct {
+	// any holds both lists' keywords: one pass over the text tells
+	// whether there is anything to look at more closely (rarely).
+	any           wordList
+	pre           *prefilter
 	block, review wordList
 }
 
@@ -37,7 +41,15 @@ func Compile(block, review []string) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile review list: %w", err)
 	}
-	return &Matcher{block: b, review: r}, nil
+	a, err := compileList(append(append([]string(nil), block...), review...))
+	if err != nil {
+		return nil, fmt.Errorf("compile lists: %w", err)
+	}
+	var pats [][]byte
+	for _, w := range a.words {
+		pats = append(pats, Normalize(nil, []byte(w)))
+	}
+	return &Matcher{any: a, pre: newPrefilter(pats), block: b, review: r}, nil
 }
 
 func compileList(words []string) (wordList, error) {
@@ -67,6 +79,22 @@ func compileList(words []string) (wordList, error) {
 // Len returns the number of distinct keywords in the block and review lists.
 func (m *Matcher) Len() (block, review int) {
 	return len(m.block.words), len(m.review.words)
+}
+
+// mayMatch reports whether normalized text contains a keyword of either
+// list: the automaton looks at a keyword's length from each place the
+// prefilter marked while normalizing.
+func (m *Matcher) mayMatch(text []byte, cands []int) bool {
+	if m.any.ac == nil {
+		return false
+	}
+	for _, off := range cands {
+		end := min(off+m.pre.maxLen, len(text))
+		if _, ok := m.any.first(text[off:end]); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // first returns the first keyword of l found in normalized text.

@@ -30,6 +30,7 @@ func TestNormalize(t *testing.T) {
 		{"１２３", "123"},
 		{"😀赌😀博😀", "赌博"},
 		{"\xff赌\xfe博", "赌博"}, // invalid UTF-8 bytes
+		{"赌\x00博\x7f", "赌博"},
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -42,6 +42,7 @@ type scan struct {
 	m        *Matcher
 	max      int64
 	norm     []byte
+	mark     marker
 	blocked  string
 	review   []string
 	bytesIn  int64 // text bytes matched, before normalization
@@ -62,7 +63,11 @@ func (s *scan) text(b []byte) {
 		return
 	}
 	s.bytesIn += int64(len(b))
-	s.norm = Normalize(s.norm[:0], b)
+	s.mark.reset(s.m.pre)
+	s.norm = normalize(s.norm[:0], b, &s.mark)
+	if !s.m.mayMatch(s.norm, s.mark.cands) {
+		return
+	}
 	if w, ok := s.m.block.first(s.norm); ok {
 		s.blocked = w
 		return
