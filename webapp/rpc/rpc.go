@@ -60,6 +60,12 @@ type Problem struct {
 	Code string
 	// Violations are the google.rpc.BadRequest field violations, in order.
 	Violations []Violation
+	// Reason is the google.rpc.ErrorInfo reason of an error about the
+	// request as a whole, such as CONTENT_BLOCKED from the edge's keyword
+	// filter; empty without one.
+	Reason string
+	// Metadata is that ErrorInfo's metadata ("words" for CONTENT_BLOCKED).
+	Metadata map[string]string
 }
 
 // Violation is one bad field.
@@ -86,6 +92,10 @@ func Explain(err error) Problem {
 	for _, d := range ce.Details() {
 		v, err := d.Value()
 		if err != nil {
+			continue
+		}
+		if info, ok := v.(*errdetails.ErrorInfo); ok && p.Reason == "" {
+			p.Reason, p.Metadata = info.GetReason(), info.GetMetadata()
 			continue
 		}
 		br, ok := v.(*errdetails.BadRequest)

@@ -41,6 +41,19 @@ func TestExplain(t *testing.T) {
 			want: Problem{Code: "invalid_argument", Violations: []Violation{{Field: "title", Reason: "REQUIRED"}, {Field: "skill_tags", Reason: "TAG_INVALID"}}},
 		},
 		{
+			name: "error info from the edge",
+			err: func() error {
+				ce := connect.NewError(connect.CodeInvalidArgument, errors.New("the text contains words that are not allowed on Talent: 赌博"))
+				d, err := connect.NewErrorDetail(&errdetails.ErrorInfo{Reason: "CONTENT_BLOCKED", Domain: "edge.talent", Metadata: map[string]string{"words": "赌博"}})
+				if err != nil {
+					t.Fatalf("new error detail: %v", err)
+				}
+				ce.AddDetail(d)
+				return ce
+			}(),
+			want: Problem{Code: "invalid_argument", Reason: "CONTENT_BLOCKED", Metadata: map[string]string{"words": "赌博"}},
+		},
+		{
 			name: "plain connect error",
 			err:  connect.NewError(connect.CodeUnauthenticated, errors.New("please log in")),
 			want: Problem{Code: "unauthenticated"},
@@ -57,6 +70,9 @@ func TestExplain(t *testing.T) {
 			got := Explain(tt.err)
 			if got.Code != tt.want.Code {
 				t.Fatalf("Code = %q, want %q", got.Code, tt.want.Code)
+			}
+			if got.Reason != tt.want.Reason || got.Metadata["words"] != tt.want.Metadata["words"] {
+				t.Fatalf("Reason, words = %q, %q, want %q, %q", got.Reason, got.Metadata["words"], tt.want.Reason, tt.want.Metadata["words"])
 			}
 			if len(got.Violations) != len(tt.want.Violations) {
 				t.Fatalf("Violations = %+v, want %+v", got.Violations, tt.want.Violations)
