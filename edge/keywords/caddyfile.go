@@ -24,6 +24,8 @@ func init() {
 //	talent_keywords [<matcher>] {
 //		block_file  <path>...
 //		review_file <path>...
+//		block_url   <url>...
+//		review_url  <url>...
 //		block       <word>...
 //		review      <word>...
 //		max_bytes   <bytes>
@@ -37,7 +39,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	for d.NextBlock(0) {
 		switch opt := d.Val(); opt {
-		case "block_file", "review_file", "block", "review":
+		case "block_file", "review_file", "block_url", "review_url", "block", "review":
 			args := d.RemainingArgs()
 			if len(args) == 0 {
 				return d.ArgErr()
@@ -47,6 +49,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.BlockFiles = append(h.BlockFiles, relativeTo(d.File(), args)...)
 			case "review_file":
 				h.ReviewFiles = append(h.ReviewFiles, relativeTo(d.File(), args)...)
+			case "block_url":
+				h.BlockURLs = append(h.BlockURLs, args...)
+			case "review_url":
+				h.ReviewURLs = append(h.ReviewURLs, args...)
 			case "block":
 				h.Block = append(h.Block, args...)
 			case "review":

@@ -27,7 +27,8 @@
 // word and a google.rpc.ErrorInfo detail with reason CONTENT_BLOCKED. A
 // review keyword lets the request through but logs it and counts it for the
 // admins' patrol queue. Lists come from files (one keyword per line, '#'
-// comments) polled for changes, and inline from the config. An allowed
+// comments) or URLs (polled with ETag) checked for changes, and inline from
+// the config. An allowed
 // request reaches the next handler with its body byte for byte as sent.
 //
 // Matching uses github.com/coregx/ahocorasick (v0.3.1, MIT, maintained, no
@@ -59,6 +60,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -100,6 +102,11 @@ type Handler struct {
 	// ReviewFiles are files of keywords that let a request through but log
 	// and count it for review.
 	ReviewFiles []string `json:"review_files,omitempty"`
+	// BlockURLs and ReviewURLs are lists served over HTTP(S), such as the
+	// admin-managed lists the backend publishes; they are polled like the
+	// files, with If-None-Match.
+	BlockURLs  []string `json:"block_urls,omitempty"`
+	ReviewURLs []string `json:"review_urls,omitempty"`
 	// Block and Review are keywords given inline, added to the files'.
 	Block  []string `json:"block,omitempty"`
 	Review []string `json:"review,omitempty"`
@@ -153,8 +160,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.loader = &loader{
 		inlineBlock:  h.Block,
 		inlineReview: h.Review,
-		block:        fileSources(h.BlockFiles),
-		review:       fileSources(h.ReviewFiles),
+		block:        sources(h.BlockFiles, h.BlockURLs),
+		review:       sources(h.ReviewFiles, h.ReviewURLs),
 		logger:       h.logger,
 		onSwap:       h.swap,
 	}
@@ -163,7 +170,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("load keyword lists: %w", err)
 	}
 	h.swap(first)
-	if len(h.BlockFiles)+len(h.ReviewFiles) > 0 {
+	if len(h.loader.block)+len(h.loader.review) > 0 {
 		wctx, cancel := context.WithCancel(context.Background())
 		h.stop = cancel
 		h.wg.Add(1)
@@ -182,16 +189,25 @@ func (h *Handler) swap(m *Matcher) {
 	h.metrics.keywords.WithLabelValues("review").Set(float64(nr))
 }
 
-func fileSources(paths []string) []source {
-	srcs := make([]source, 0, len(paths))
+func sources(paths, urls []string) []source {
+	srcs := make([]source, 0, len(paths)+len(urls))
 	for _, p := range paths {
 		srcs = append(srcs, &fileSource{path: filepath.Clean(p)})
+	}
+	for _, u := range urls {
+		srcs = append(srcs, &httpSource{url: u, client: &http.Client{Timeout: 30 * time.Second}})
 	}
 	return srcs
 }
 
-// Validate checks the limits.
+// Validate checks the limits and the list URLs.
 func (h *Handler) Validate() error {
+	for _, u := range append(append([]string(nil), h.BlockURLs...), h.ReviewURLs...) {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return fmt.Errorf("validate list URL %q: want an http or https URL", u)
+		}
+	}
 	if h.MaxBytes < 0 {
 		return fmt.Errorf("validate max_bytes %d: must be positive", h.MaxBytes)
 	}

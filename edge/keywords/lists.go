@@ -2,7 +2,10 @@ package keywords
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"sync/atomic"
 	"time"
@@ -24,14 +27,15 @@ type compiled struct{ *Matcher }
 // Destruct implements caddy.Destructor; the Matcher holds no resources.
 func (compiled) Destruct() error { return nil }
 
-// source is where one keyword list comes from. Today a file; the loader
-// only needs the content and whether it may have changed, so an HTTP
-// source polled with If-None-Match/ETag fits the same shape.
+// maxListBytes caps one list's size.
+const maxListBytes = 16 << 20
+
+// source is where one keyword list comes from: a file, or a URL the
+// backend publishes the admins' list at.
 type source interface {
-	// changed reports whether the content may differ from the last read.
-	changed() bool
-	// read returns the current content.
-	read(ctx context.Context) ([]byte, error)
+	// poll returns the list's current content and whether it changed
+	// since the last poll; the first successful poll reports a change.
+	poll(ctx context.Context) (content []byte, changed bool, err error)
 	String() string
 }
 
@@ -41,29 +45,71 @@ type fileSource struct {
 	path    string
 	modTime time.Time
 	size    int64
+	content []byte
+	read    bool
 }
 
 func (f *fileSource) String() string { return f.path }
 
-func (f *fileSource) changed() bool {
+func (f *fileSource) poll(context.Context) ([]byte, bool, error) {
 	fi, err := os.Stat(f.path)
 	if err != nil {
-		return true // read reports the error
+		return nil, false, fmt.Errorf("stat keyword list: %w", err)
 	}
-	return !fi.ModTime().Equal(f.modTime) || fi.Size() != f.size
-}
-
-func (f *fileSource) read(context.Context) ([]byte, error) {
-	fi, err := os.Stat(f.path)
-	if err != nil {
-		return nil, fmt.Errorf("stat keyword list: %w", err)
+	if f.read && fi.ModTime().Equal(f.modTime) && fi.Size() == f.size {
+		return f.content, false, nil
+	}
+	if fi.Size() > maxListBytes {
+		return nil, false, fmt.Errorf("read keyword list: larger than %d bytes", maxListBytes)
 	}
 	b, err := os.ReadFile(f.path)
 	if err != nil {
-		return nil, fmt.Errorf("read keyword list: %w", err)
+		return nil, false, fmt.Errorf("read keyword list: %w", err)
 	}
-	f.modTime, f.size = fi.ModTime(), fi.Size()
-	return b, nil
+	f.modTime, f.size, f.content, f.read = fi.ModTime(), fi.Size(), b, true
+	return b, true, nil
+}
+
+// httpSource is a list served over HTTP(S), polled with If-None-Match so
+// that an unchanged list costs a 304.
+type httpSource struct {
+	url     string
+	client  *http.Client
+	etag    string
+	content []byte
+	read    bool
+}
+
+func (h *httpSource) String() string { return h.url }
+
+func (h *httpSource) poll(ctx context.Context) ([]byte, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("build list request: %w", err)
+	}
+	if h.read && h.etag != "" {
+		req.Header.Set("If-None-Match", h.etag)
+	}
+	res, err := h.client.Do(req)
+	if err != nil {
+		return nil, false, fmt.Errorf("fetch keyword list: %w", err)
+	}
+	defer res.Body.Close()
+	switch {
+	case res.StatusCode == http.StatusNotModified && h.read:
+		return h.content, false, nil
+	case res.StatusCode != http.StatusOK:
+		return nil, false, fmt.Errorf("fetch keyword list: HTTP %s", res.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(res.Body, maxListBytes+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("read keyword list: %w", err)
+	}
+	if len(b) > maxListBytes {
+		return nil, false, fmt.Errorf("read keyword list: larger than %d bytes", maxListBytes)
+	}
+	h.etag, h.content, h.read = res.Header.Get("ETag"), b, true
+	return b, true, nil
 }
 
 // loader reads a handler's lists and keeps its current Matcher, taking it
@@ -78,22 +124,29 @@ type loader struct {
 	failures atomic.Int64 // failed reloads
 }
 
+// errUnchanged is returned by load when no source changed.
+var errUnchanged = errors.New("keyword lists unchanged")
+
 // reloadErrors returns how many reloads failed.
 func (l *loader) reloadErrors() int64 { return l.failures.Load() }
 
-// load reads every source and returns the Matcher for their content,
-// holding a pool reference to it (and releasing the one held before).
+// load polls every source and returns the Matcher for their content,
+// holding a pool reference to it (and releasing the one held before). It
+// returns errUnchanged when a Matcher is held and no source changed.
 func (l *loader) load(ctx context.Context) (*Matcher, error) {
-	block, err := readAll(ctx, l.inlineBlock, l.block)
+	block, bChanged, err := pollAll(ctx, l.inlineBlock, l.block)
 	if err != nil {
 		return nil, err
 	}
-	review, err := readAll(ctx, l.inlineReview, l.review)
+	review, rChanged, err := pollAll(ctx, l.inlineReview, l.review)
 	if err != nil {
 		return nil, err
+	}
+	if l.key != "" && !bChanged && !rChanged {
+		return nil, errUnchanged
 	}
 	key := listsKey(block, review)
-	val, loaded, err := matchers.LoadOrNew(key, func() (caddy.Destructor, error) {
+	val, shared, err := matchers.LoadOrNew(key, func() (caddy.Destructor, error) {
 		m, err := Compile(block, review)
 		if err != nil {
 			return nil, err
@@ -111,22 +164,12 @@ func (l *loader) load(ctx context.Context) (*Matcher, error) {
 	nb, nr := m.Len()
 	l.logger.Info("keyword lists loaded",
 		zap.Int("block", nb), zap.Int("review", nr),
-		zap.String("hash", key[:12]), zap.Bool("shared", loaded))
+		zap.String("hash", key[:12]), zap.Bool("shared", shared))
 	return m, nil
 }
 
-// changed reports whether any source may have changed.
-func (l *loader) changed() bool {
-	for _, s := range append(append([]source(nil), l.block...), l.review...) {
-		if s.changed() {
-			return true
-		}
-	}
-	return false
-}
-
-// watch polls the sources every interval until ctx ends, and reloads the
-// lists when one changed. A failed reload keeps the lists in force.
+// watch polls the sources every interval until ctx ends, and swaps in the
+// new lists when one changed. A failed reload keeps the lists in force.
 func (l *loader) watch(ctx context.Context, interval time.Duration, reloads func(result string)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -136,18 +179,22 @@ func (l *loader) watch(ctx context.Context, interval time.Duration, reloads func
 			return
 		case <-t.C:
 		}
-		if !l.changed() {
-			continue
-		}
-		m, err := l.load(ctx)
-		if err != nil {
-			l.logger.Error("reload keyword lists; keeping the lists in force", zap.Error(err))
+		pctx, cancel := context.WithTimeout(ctx, max(interval, 10*time.Second))
+		m, err := l.load(pctx)
+		cancel()
+		switch {
+		case errors.Is(err, errUnchanged):
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
 			l.failures.Add(1)
+			l.logger.Error("reload keyword lists; keeping the lists in force", zap.Error(err))
 			reloads("error")
-			continue
+		default:
+			reloads("ok")
+			l.onSwap(m)
 		}
-		reloads("ok")
-		l.onSwap(m)
 	}
 }
 
@@ -159,14 +206,15 @@ func (l *loader) release() {
 	}
 }
 
-func readAll(ctx context.Context, inline []string, srcs []source) ([]string, error) {
-	words := append([]string(nil), inline...)
+func pollAll(ctx context.Context, inline []string, srcs []source) (words []string, changed bool, err error) {
+	words = append([]string(nil), inline...)
 	for _, s := range srcs {
-		b, err := s.read(ctx)
+		b, ch, err := s.poll(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", s, err)
+			return nil, false, fmt.Errorf("load %s: %w", s, err)
 		}
+		changed = changed || ch
 		words = append(words, ParseList(b)...)
 	}
-	return words, nil
+	return words, changed, nil
 }

@@ -2,11 +2,14 @@ package keywords
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +110,56 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestListURLReload serves a list over HTTP as the backend will publish
+// the admins' lists: the edge polls it with If-None-Match, an unchanged
+// list costs a 304, and a changed one is in force without a restart
+// (SEC-5).
+func TestListURLReload(t *testing.T) {
+	t.Parallel()
+	var (
+		mu         sync.Mutex
+		list       = "赌博\n"
+		version    = 1
+		notChanged int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		etag := `"v` + strconv.Itoa(version) + `"`
+		if r.Header.Get("If-None-Match") == etag {
+			notChanged++
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		io.WriteString(w, list)
+	}))
+	t.Cleanup(srv.Close)
+	h := provisioned(t, &Handler{BlockURLs: []string{srv.URL + "/lists/block.txt"}, ReloadInterval: caddy.Duration(10 * time.Millisecond)})
+	t.Cleanup(func() { _ = h.Cleanup() })
+	if err := h.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if !blocked(t, h, "赌博") || blocked(t, h, "诈骗") {
+		t.Fatal("initial list not in force")
+	}
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return notChanged > 0 })
+
+	mu.Lock()
+	list, version = "赌博\n诈骗\n", 2
+	mu.Unlock()
+	waitFor(t, func() bool { return blocked(t, h, "诈骗") })
+}
+
+func TestValidateListURL(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"ftp://x/list", "/lists/block.txt", "http://"} {
+		h := &Handler{BlockURLs: []string{u}}
+		if err := h.Validate(); err == nil {
+			t.Errorf("Validate(block_url %q) = nil, want an error", u)
+		}
 	}
 }
