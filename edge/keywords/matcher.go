@@ -85,16 +85,24 @@ func (m *Matcher) Len() (block, review int) {
 // list: the automaton looks at a keyword's length from each place the
 // prefilter marked while normalizing.
 func (m *Matcher) mayMatch(text []byte, cands []int) bool {
-	if m.any.ac == nil {
+	if m.any.ac == nil || len(cands) == 0 {
 		return false
 	}
-	for _, off := range cands {
-		end := min(off+m.pre.maxLen, len(text))
-		if _, ok := m.any.first(text[off:end]); ok {
+	// Windows that overlap are merged, so the automaton reads each byte at
+	// most once however dense the marks are.
+	from, to := cands[0], min(cands[0]+m.pre.maxLen, len(text))
+	for _, off := range cands[1:] {
+		if off <= to {
+			to = min(max(to, off+m.pre.maxLen), len(text))
+			continue
+		}
+		if _, ok := m.any.first(text[from:to]); ok {
 			return true
 		}
+		from, to = off, min(off+m.pre.maxLen, len(text))
 	}
-	return false
+	_, ok := m.any.first(text[from:to])
+	return ok
 }
 
 // first returns the first keyword of l found in normalized text.

@@ -196,23 +196,40 @@ func (s *scan) message(isJSON bool, data []byte) {
 	s.proto(data, 0)
 }
 
-// json judges every string in a JSON document, keys included, with escapes
-// such as \u8d4c decoded. Invalid JSON is judged as raw text.
+// json judges every string in a JSON document, keys too, with escapes
+// such as \u8d4c decoded. It does not validate the document: the backend
+// rejects a broken one, and an unterminated string is judged as text.
 func (s *scan) json(data []byte) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for !s.done() {
-		tok, err := dec.Token()
-		if err == io.EOF {
+	for i := 0; i < len(data) && !s.done(); i++ {
+		if data[i] != '"' {
+			continue
+		}
+		escaped := false
+		end := -1
+		for j := i + 1; j < len(data); j++ {
+			if c := data[j]; c == '\\' {
+				escaped = true
+				j++
+			} else if c == '"' {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			s.text(data[i+1:])
 			return
 		}
-		if err != nil {
-			s.text(data)
-			return
+		if !escaped {
+			s.text(data[i+1 : end])
+		} else {
+			var str string
+			if err := json.Unmarshal(data[i:end+1], &str); err != nil {
+				s.text(data[i+1 : end])
+			} else {
+				s.text([]byte(str))
+			}
 		}
-		if str, ok := tok.(string); ok {
-			s.text([]byte(str))
-		}
+		i = end
 	}
 }
 
