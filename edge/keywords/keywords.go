@@ -282,6 +282,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // a compression the backend does not accept.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) error {
 	var unsupported *unsupportedEncodingError
+	h.logger.Info("request refused unjudged",
+		zap.String("request_id", requestID(r)),
+		zap.String("route", h.Route),
+		zap.String("method", r.Method),
+		zap.String("uri", r.RequestURI),
+		zap.Error(err))
 	switch {
 	case errors.Is(err, errTooLarge):
 		h.metrics.refusals.WithLabelValues(h.Route, "too_large").Inc()
