@@ -17,9 +17,8 @@ func init() {
 	httpcaddyfile.RegisterDirectiveOrder("talent_keywords", httpcaddyfile.Before, "request_body")
 }
 
-// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
-//
-// Relative list paths are relative to the Caddyfile's folder.
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Relative
+// list paths are relative to the Caddyfile's folder. Syntax:
 //
 //	talent_keywords [<matcher>] {
 //		block_file  <path>...

@@ -28,8 +28,8 @@
 // review keyword lets the request through but logs it and counts it for the
 // admins' patrol queue. Lists come from files (one keyword per line, '#'
 // comments) or URLs (polled with ETag) checked for changes, and inline from
-// the config. An allowed
-// request reaches the next handler with its body byte for byte as sent.
+// the config. An allowed request reaches the next handler with its body
+// byte for byte as sent.
 //
 // Matching uses github.com/coregx/ahocorasick (v0.3.1, MIT, maintained, no
 // dependencies): a fully compiled DFA, one table lookup per byte, no
@@ -37,9 +37,9 @@
 // 500 MB/s on one core here against about 275 MB/s for
 // github.com/BobuSumisu/aho-corasick (a double-array trie that allocates
 // per match); github.com/petar-dambovaliev/aho-corasick is not served by
-// our module proxy. (Its IsMatch re-runs its start-byte prefilter over the
-// rest of the text at every return to the start state, which is quadratic
-// on Chinese text: only Find is used.) While normalizing, a bit set of the
+// our module proxy. (coregx's IsMatch re-runs its start-byte prefilter
+// over the rest of the text at every return to the start state, which is
+// quadratic on Chinese text: only Find is used.) While normalizing, a bit set of the
 // keywords' first two characters marks where a keyword may start; the
 // automaton then runs only over a keyword's length from those places, which
 // keeps the filter at normalization speed (BenchmarkFilter,
