@@ -46,6 +46,7 @@ type scan struct {
 	blocked  string
 	review   []string
 	bytesIn  int64 // text bytes matched, before normalization
+	inflated int64 // bytes produced by decompression so far
 	maxDepth int
 }
 
@@ -265,7 +266,10 @@ func (s *scan) proto(b []byte, depth int) {
 	}
 }
 
-// decompress undoes one compression, refusing output beyond the limit.
+// decompress undoes one compression. What all messages of a request
+// decompress to together may not exceed the limit: Talent's RPCs are unary,
+// and a stream of small frames that each inflate to the limit must not
+// cost gigabytes.
 func (s *scan) decompress(encoding string, data []byte) ([]byte, error) {
 	if encoding != "gzip" {
 		return nil, &unsupportedEncodingError{encoding: encoding}
@@ -274,12 +278,14 @@ func (s *scan) decompress(encoding string, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read gzip header: %w", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, s.max+1))
+	budget := s.max - s.inflated
+	out, err := io.ReadAll(io.LimitReader(zr, budget+1))
 	if err != nil {
 		return nil, fmt.Errorf("decompress gzip: %w", err)
 	}
-	if int64(len(out)) > s.max {
+	if int64(len(out)) > budget {
 		return nil, errTooLarge
 	}
+	s.inflated += int64(len(out))
 	return out, nil
 }
