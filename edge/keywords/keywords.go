@@ -127,6 +127,7 @@ type Handler struct {
 	loader  *loader
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
+	scans   sync.Pool // *scan, to reuse their buffers
 }
 
 // CaddyModule returns the Caddy module information.
@@ -232,7 +233,12 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP judges the request and refuses it, or passes it on with its
 // body unchanged.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	s := newScan(h.current.Load(), h.MaxBytes)
+	s, _ := h.scans.Get().(*scan)
+	if s == nil {
+		s = new(scan)
+	}
+	s.reset(h.current.Load(), h.MaxBytes)
+	defer h.scans.Put(s)
 	if err := s.query(r.URL.RawQuery); err != nil {
 		return h.refuse(w, r, err)
 	}
@@ -240,12 +246,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		if r.ContentLength > h.MaxBytes {
 			return h.refuse(w, r, errTooLarge)
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, h.MaxBytes+1))
+		body, err := readBody(r, h.MaxBytes)
+		if errors.Is(err, errTooLarge) {
+			return h.refuse(w, r, err)
+		}
 		if err != nil {
 			return caddyhttp.Error(http.StatusBadRequest, fmt.Errorf("read request body: %w", err))
-		}
-		if int64(len(body)) > h.MaxBytes {
-			return h.refuse(w, r, errTooLarge)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
@@ -276,6 +282,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			zap.String("uri", r.RequestURI))
 	}
 	return next.ServeHTTP(w, r)
+}
+
+// readBody reads the whole body, or fails with errTooLarge past max bytes.
+func readBody(r *http.Request, max int64) ([]byte, error) {
+	if r.ContentLength <= 0 {
+		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		if err == nil && int64(len(body)) > max {
+			err = errTooLarge
+		}
+		return body, err
+	}
+	// The length is announced (and at most max): read exactly that, and
+	// make sure nothing follows.
+	body := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		return nil, err
+	}
+	var one [1]byte
+	if n, _ := r.Body.Read(one[:]); n > 0 {
+		return nil, errTooLarge
+	}
+	return body, nil
 }
 
 // refuse answers a request the handler could not judge: too large, or in

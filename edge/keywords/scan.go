@@ -51,7 +51,14 @@ type scan struct {
 }
 
 func newScan(m *Matcher, max int64) *scan {
-	return &scan{m: m, max: max, maxDepth: maxProtoDepth}
+	s := new(scan)
+	s.reset(m, max)
+	return s
+}
+
+// reset readies s for a new request, keeping its buffers.
+func (s *scan) reset(m *Matcher, max int64) {
+	*s = scan{m: m, max: max, maxDepth: maxProtoDepth, norm: s.norm[:0], mark: marker{cands: s.mark.cands[:0]}, review: s.review[:0]}
 }
 
 // done reports whether a block keyword has been found.
