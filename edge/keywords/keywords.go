@@ -337,6 +337,17 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err *connec
 	if tooLarge {
 		w = &statusRewriter{ResponseWriter: w, from: http.StatusTooManyRequests, to: http.StatusRequestEntityTooLarge}
 	}
+	if ct := r.Header.Get("Content-Type"); isGRPC(ct) {
+		// A trailers-only response: grpc-status and grpc-message in the
+		// one HEADERS frame, no body. connect's ErrorWriter writes that
+		// for gRPC-Web, whose headers are the same, so ask it for that
+		// and keep the client's Content-Type.
+		web := *r
+		web.Header = r.Header.Clone()
+		web.Header.Set("Content-Type", "application/grpc-web+proto")
+		r = &web
+		w = &contentTypeSetter{ResponseWriter: w, contentType: ct}
+	}
 	if werr := h.errs.Write(w, r, err); werr != nil {
 		h.logger.Debug("write error response", zap.Error(werr))
 	}
@@ -373,6 +384,24 @@ func requestID(r *http.Request) string {
 		return v
 	}
 	return strings.TrimSpace(r.Header.Get("X-Request-Id"))
+}
+
+// isGRPC reports whether a Content-Type is gRPC's (not gRPC-Web's).
+func isGRPC(contentType string) bool {
+	ct := strings.ToLower(contentType)
+	return ct == "application/grpc" || strings.HasPrefix(ct, "application/grpc+") || strings.HasPrefix(ct, "application/grpc;")
+}
+
+// contentTypeSetter sets the response's Content-Type as its header is
+// written.
+type contentTypeSetter struct {
+	http.ResponseWriter
+	contentType string
+}
+
+func (c *contentTypeSetter) WriteHeader(code int) {
+	c.Header().Set("Content-Type", c.contentType)
+	c.ResponseWriter.WriteHeader(code)
 }
 
 // statusRewriter changes one status code on the way out.

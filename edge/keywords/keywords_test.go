@@ -237,8 +237,20 @@ func TestServeHTTP(t *testing.T) {
 			}
 			switch {
 			case tt.wantGRPC > 0:
-				if got := w.Header().Get("Grpc-Status"); got != strconv.Itoa(tt.wantGRPC) {
-					t.Fatalf("grpc-status = %q, want %d (headers %v)", got, tt.wantGRPC, w.Header())
+				// Trailers-only: the status is in the headers as written,
+				// with no body and no trailers.
+				res := w.Result()
+				if got := res.Header.Get("Grpc-Status"); got != strconv.Itoa(tt.wantGRPC) {
+					t.Fatalf("grpc-status = %q, want %d (headers %v)", got, tt.wantGRPC, res.Header)
+				}
+				if got := res.Header.Get("Grpc-Message"); got == "" {
+					t.Fatal("no grpc-message")
+				}
+				if got, want := res.Header.Get("Content-Type"), tt.req.header["Content-Type"]; got != want {
+					t.Fatalf("Content-Type = %q, want %q", got, want)
+				}
+				if w.Body.Len() != 0 || len(res.Trailer) != 0 {
+					t.Fatalf("body %q, trailers %v; want a trailers-only response", w.Body, res.Trailer)
 				}
 			case tt.wantGRPC == -1:
 				// Connect streaming end-stream or gRPC-Web-Text: an error
