@@ -285,25 +285,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 }
 
 // readBody reads the whole body, or fails with errTooLarge past max bytes.
+// It reads to the end of the body whatever length was announced.
 func readBody(r *http.Request, max int64) ([]byte, error) {
-	if r.ContentLength <= 0 {
-		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-		if err == nil && int64(len(body)) > max {
-			err = errTooLarge
-		}
-		return body, err
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
-	// The length is announced (and at most max): read exactly that, and
-	// make sure nothing follows.
-	body := make([]byte, r.ContentLength)
-	if _, err := io.ReadFull(r.Body, body); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, max+1)); err != nil {
 		return nil, err
 	}
-	var one [1]byte
-	if n, _ := r.Body.Read(one[:]); n > 0 {
+	if int64(buf.Len()) > max {
 		return nil, errTooLarge
 	}
-	return body, nil
+	return buf.Bytes(), nil
 }
 
 // refuse answers a request the handler could not judge: too large, or in
