@@ -130,6 +130,10 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 	$(GO) test -run '^$$' -bench 'Split' -benchtime 1x ./edge/canary
 	$(GO) test -run '^$$' -bench 'Bucket' ./edge/canary
 
+.PHONY: bench-keywords
+bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
+	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
+
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).
 	rm -rf $(BIN)

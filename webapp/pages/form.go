@@ -44,7 +44,8 @@ func (f *formState) setErr(field, msg string) {
 
 // fail shows a failed call. Violations of fields the form has go next to
 // them; the rest, and BAD_CREDENTIALS, go to the form-level error; with no
-// violations the Connect code's generic message is shown.
+// violations an ErrorInfo reason the catalogue knows is shown, and
+// otherwise the Connect code's generic message.
 func (f *formState) fail(l ui.Lang, p rpc.Problem, fields ...string) {
 	f.reset()
 	known := make(map[string]bool, len(fields))
@@ -59,6 +60,14 @@ func (f *formState) fail(l ui.Lang, p rpc.Problem, fields ...string) {
 		}
 		if f.formErr == "" {
 			f.formErr = msg
+		}
+	}
+	if len(f.errs) == 0 && f.formErr == "" && p.Reason != "" && ui.Has(p.Reason) {
+		// An error about the request as a whole, e.g. CONTENT_BLOCKED from
+		// the edge's keyword filter, naming the words to change.
+		f.formErr = l.T(p.Reason)
+		if w := p.Metadata["words"]; w != "" {
+			f.formErr += l.T("content.words") + w
 		}
 	}
 	if len(f.errs) == 0 && f.formErr == "" {

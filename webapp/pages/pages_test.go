@@ -190,6 +190,18 @@ func TestFormShowsErrorsAndKeepsInput(t *testing.T) {
 			wantField: map[string]string{"form-error": "服务暂时无法访问，请检查网络后重试。"},
 		},
 		{
+			name:      "content blocked by the edge, Chinese",
+			lang:      ui.Chinese,
+			problem:   rpc.Problem{Code: "invalid_argument", Reason: "CONTENT_BLOCKED", Metadata: map[string]string{"words": "赌博"}},
+			wantField: map[string]string{"form-error": "内容包含 Talent 不允许发布的词语，请修改后重试。词语：赌博"},
+		},
+		{
+			name:      "content blocked by the edge, English",
+			lang:      ui.English,
+			problem:   rpc.Problem{Code: "invalid_argument", Reason: "CONTENT_BLOCKED", Metadata: map[string]string{"words": "赌博"}},
+			wantField: map[string]string{"form-error": "The text contains words that are not allowed on Talent. Please change them and try again. Words: 赌博"},
+		},
+		{
 			name: "unknown field goes to the form",
 			lang: ui.English,
 			problem: rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{

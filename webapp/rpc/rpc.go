@@ -58,13 +58,17 @@ func Origin(scheme, host string) string {
 type Problem struct {
 	// Code is the Connect code as a string ("invalid_argument", ...).
 	Code string
-	// Violations are the google.rpc.BadRequest field violations, in order,
-	// followed by a google.rpc.ErrorInfo reason (such as BAD_CREDENTIALS) as
-	// a violation without a field.
+	// Violations are the google.rpc.BadRequest field violations, in order.
 	Violations []Violation
 	// RetryAfter is how long to wait before trying again, from a
 	// google.rpc.RetryInfo detail; 0 without one.
 	RetryAfter time.Duration
+	// Reason is the google.rpc.ErrorInfo reason of an error about the
+	// request as a whole, such as BAD_CREDENTIALS, LOCKED_OUT or the edge's
+	// CONTENT_BLOCKED; empty without one.
+	Reason string
+	// Metadata is that ErrorInfo's metadata ("words" for CONTENT_BLOCKED).
+	Metadata map[string]string
 }
 
 // Violation is one bad field.
@@ -95,7 +99,9 @@ func Explain(err error) Problem {
 		}
 		switch d := v.(type) {
 		case *errdetails.ErrorInfo:
-			p.Violations = append(p.Violations, Violation{Reason: d.GetReason(), Description: ce.Message()})
+			if p.Reason == "" {
+				p.Reason, p.Metadata = d.GetReason(), d.GetMetadata()
+			}
 			continue
 		case *errdetails.RetryInfo:
 			p.RetryAfter = d.GetRetryDelay().AsDuration()

@@ -59,8 +59,20 @@ func TestExplain(t *testing.T) {
 				}
 				return ce
 			}(),
-			want: Problem{Code: "resource_exhausted", RetryAfter: 42 * time.Second,
-				Violations: []Violation{{Reason: "CODE_RESEND_TOO_SOON", Description: "a code was sent moments ago"}}},
+			want: Problem{Code: "resource_exhausted", RetryAfter: 42 * time.Second, Reason: "CODE_RESEND_TOO_SOON"},
+		},
+		{
+			name: "error info from the edge",
+			err: func() error {
+				ce := connect.NewError(connect.CodeInvalidArgument, errors.New("the text contains words that are not allowed on Talent: 赌博"))
+				d, err := connect.NewErrorDetail(&errdetails.ErrorInfo{Reason: "CONTENT_BLOCKED", Domain: "edge.talent", Metadata: map[string]string{"words": "赌博"}})
+				if err != nil {
+					t.Fatalf("new error detail: %v", err)
+				}
+				ce.AddDetail(d)
+				return ce
+			}(),
+			want: Problem{Code: "invalid_argument", Reason: "CONTENT_BLOCKED", Metadata: map[string]string{"words": "赌博"}},
 		},
 		{
 			name: "plain connect error",
@@ -79,6 +91,9 @@ func TestExplain(t *testing.T) {
 			got := Explain(tt.err)
 			if got.Code != tt.want.Code || got.RetryAfter != tt.want.RetryAfter {
 				t.Fatalf("Code, RetryAfter = %q, %v; want %q, %v", got.Code, got.RetryAfter, tt.want.Code, tt.want.RetryAfter)
+			}
+			if got.Reason != tt.want.Reason || got.Metadata["words"] != tt.want.Metadata["words"] {
+				t.Fatalf("Reason, words = %q, %q, want %q, %q", got.Reason, got.Metadata["words"], tt.want.Reason, tt.want.Metadata["words"])
 			}
 			if len(got.Violations) != len(tt.want.Violations) {
 				t.Fatalf("Violations = %+v, want %+v", got.Violations, tt.want.Violations)

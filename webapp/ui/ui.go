@@ -144,6 +144,12 @@ var messages = map[string]message{
 	"RATE_LIMITED":         {"Too many attempts from here. Please wait a while and try again.", "操作过于频繁，请稍后再试。"},
 	"LOCKED_OUT":           {"Too many failed attempts. For your safety this account is locked for a while.", "失败次数过多，为保护账号安全已暂时锁定。"},
 
+	// Reasons of errors about a request as a whole (google.rpc.ErrorInfo),
+	// sent by the edge (edge/keywords).
+	"CONTENT_BLOCKED":   {"The text contains words that are not allowed on Talent. Please change them and try again.", "内容包含 Talent 不允许发布的词语，请修改后重试。"},
+	"REQUEST_TOO_LARGE": {"This is too large to send. Please shorten the text or send smaller files.", "提交的内容过大，请缩短文字或减小文件后重试。"},
+	"content.words":     {" Words: ", "词语："}, // follows the sentence
+
 	// Fallbacks by Connect code, for errors without field details.
 	"code.unauthenticated":     {"Please log in first.", "请先登录。"},
 	"code.permission_denied":   {"You are not allowed to do this.", "您没有执行此操作的权限。"},
