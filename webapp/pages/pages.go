@@ -2,8 +2,9 @@
 // registers their routes.
 //
 // Routes: "/" (home), "/signup", "/login", "/tasks" (newest first, "load
-// more" by page token), "/tasks/new" (post a task) and "/tasks/{ref}" (one
-// task).
+// more" by page token, search and filters in the query string), "/tasks/new"
+// (post a task), "/tasks/{ref}" (one task) and "/tasks/{ref}/edit" (edit
+// one task).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -13,9 +14,13 @@
 //	          #role-client, #role-provider (checkboxes, client checked by
 //	          default), #consent (checkbox); submit #signup-submit
 //	log-in:   form #login-form; inputs #email, #password; submit #login-submit
-//	new task: form #task-form; inputs #title, #description, #budget-min,
+//	new task: form #task-form; inputs #title, #task-type (select of the
+//	          TaskType enum names), #description, #budget-min,
 //	          #budget-max (yuan), #delivery-date (type=date), #skill-tags
-//	          (comma-separated; chips in #skill-chips); submit #task-submit
+//	          (comma-separated; chips in #skill-chips), #remote (checkbox,
+//	          checked by default), #city (shown when not remote); submit
+//	          #task-submit, button #task-draft (save as draft). The same
+//	          form edits a task at /tasks/{ref}/edit.
 //	errors:   one element per field, #error-<proto field name>, always in the
 //	          DOM and empty (hidden) when the field is fine:
 //	          #error-display_name, #error-email, #error-password,
@@ -24,10 +29,17 @@
 //	          #error-delivery_date, #error-skill_tags; and a form-level
 //	          #form-error (role=alert) for errors not tied to one field, such
 //	          as BAD_CREDENTIALS or an unreachable service.
-//	tasks:    list #task-list, items .task-item with .task-title, .task-ref,
-//	          .task-budget; button #load-more while more pages exist;
-//	          #tasks-empty when there are none.
-//	task:     #task-detail with .task-title and .task-ref.
+//	tasks:    search form #search-form with #search-query, #filter-type,
+//	          #filter-sort, #filter-remote, #filter-city, #filter-skills,
+//	          #filter-budget-min, #filter-budget-max, #filter-mine and submit
+//	          #search-submit; the search lives in the URL (/tasks?q=...).
+//	          List #task-list, items .task-item with .task-title, .task-ref,
+//	          .task-budget, .status; button #load-more while more pages
+//	          exist; #tasks-empty when there are none.
+//	task:     #task-detail with .task-title, .task-ref, .status, the
+//	          rendered Markdown in .markdown, the timeline #task-timeline
+//	          (.timeline-item), and for its client the actions #task-edit,
+//	          #task-publish, #task-close, #task-cancel.
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -69,8 +81,9 @@ func Register() {
 	app.Route("/signup", func() app.Composer { return newSignUpPage(e) })
 	app.Route("/login", func() app.Composer { return &logInPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
-	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
+	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -81,12 +94,14 @@ type session struct {
 	// Loaded is false until GetMe has answered.
 	Loaded   bool
 	SignedIn bool
-	Name     string
-	Client   bool
+	// ID is the signed-in user's id, to tell their own tasks.
+	ID     string
+	Name   string
+	Client bool
 }
 
 func sessionFor(u *identityv1.User) session {
-	s := session{Loaded: true, SignedIn: u != nil, Name: u.GetDisplayName()}
+	s := session{Loaded: true, SignedIn: u != nil, ID: u.GetId(), Name: u.GetDisplayName()}
 	for _, r := range u.GetRoles() {
 		if r == identityv1.Role_ROLE_CLIENT {
 			s.Client = true
