@@ -1,11 +1,25 @@
 // Package tasks is the task service (requirements TASK-1, TASK-2): clients
-// post IT work with a budget range, a delivery date and skill tags, and
-// everyone browses it. It implements tasksv1connect.TaskServiceHandler.
+// post IT work with a type from the catalogue, a budget range, a delivery
+// date, skill tags from the shared vocabulary (backend/skills), remote or a
+// city, and everyone finds it. It implements
+// tasksv1connect.TaskServiceHandler.
 //
 // Every task gets a readable reference ("T-000123") from a sequence.
-// Posting is idempotent per client through the request's request_id.
-// Listing is newest first with opaque keyset page tokens. Reads go to the
-// read replica except where the caller must see their own writes.
+// Posting is idempotent per client through the request's request_id; a
+// task may be saved as a draft, which only its client sees.
+//
+// The life of a task is one table, transitions in lifecycle.go; every
+// change is checked against it (a refused one is FAILED_PRECONDITION with
+// the reason TRANSITION_NOT_ALLOWED) and recorded in task_events, the
+// timeline ListTaskEvents returns.
+//
+// Search (search.go) matches each query word as a substring of a
+// lower-cased search_text column (title, tags, description), so Chinese,
+// which has no spaces, is found by any two-character word; a pg_trgm GIN
+// index serves words of three characters or more. Filters and four sorts
+// are built into one query; page tokens carry the sort's key and the id,
+// so pages stay correct for each sort. Reads go to the read replica except
+// where the caller must see their own writes.
 package tasks
 
 import (

@@ -36,7 +36,8 @@ UPDATE tasks SET search_text = lower(title || E'\n' || array_to_string(skill_tag
 CREATE INDEX tasks_search_trgm_idx ON tasks USING gin (search_text gin_trgm_ops);
 -- tasks_skill_tags_idx serves the skills filter (&& and @>).
 CREATE INDEX tasks_skill_tags_idx ON tasks USING gin (skill_tags);
--- Orders of ListTasks over open tasks other than newest first.
+-- Orders of ListTasks over the public list, which always filters by status.
+CREATE INDEX tasks_status_list_idx ON tasks (status, create_time DESC, id DESC);
 CREATE INDEX tasks_status_budget_max_idx ON tasks (status, budget_max_fen DESC, id DESC);
 CREATE INDEX tasks_status_budget_min_idx ON tasks (status, budget_min_fen, id);
 CREATE INDEX tasks_status_delivery_idx ON tasks (status, delivery_date, id);
