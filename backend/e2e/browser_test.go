@@ -27,7 +27,8 @@ const chromiumPath = "/usr/bin/chromium"
 // the form), stay signed in across a reload, log out and in (a wrong
 // password is refused), post a task (bad input is refused field by field and
 // saves nothing), see it in the task list, find it by a two-character
-// Chinese word, and close it from its page (ARCH-1, ID-1, TASK-1).
+// Chinese word, and close it from its page; save a draft, edit it and
+// publish it (ARCH-1, ID-1, TASK-1).
 func TestSkeletonInBrowser(t *testing.T) {
 	needPlatform(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -197,6 +198,40 @@ func TestSkeletonInBrowser(t *testing.T) {
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
 		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
 	)
+
+	// A draft: saved, edited, then published (TASK-1).
+	draft := "Draft " + suffix + " 迁移"
+	step("save a draft",
+		chromedp.Navigate(platform.url+"/tasks/new"), appReady(),
+		fill("#title", draft), fill("#task-type", "TASK_TYPE_DATABASE_OPS"),
+		fill("#budget-min", "1000"), fill("#budget-max", "2000"),
+		fill("#delivery-date", tomorrow), fill("#skill-tags", "postgres"),
+		chromedp.Click(chromedp.CSS("#remote")),
+		chromedp.WaitVisible(chromedp.CSS("#city")),
+		fill("#city", "上海"),
+		chromedp.Click(chromedp.CSS("#task-draft")),
+		waitTextIs("#task-detail > .status", en.T("status.draft")),
+		waitTextIs("#task-detail .task-place", "上海"),
+	)
+	step("edit the draft",
+		chromedp.Click(chromedp.CSS("#task-edit")),
+		waitPathSuffix("/edit"),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#title").value === %q || undefined`, draft)),
+		fill("#title", draft+" v2"),
+		chromedp.Click(chromedp.CSS("#task-submit")),
+		waitTextIs("#task-detail .task-title", draft+" v2"),
+	)
+	step("publish the draft",
+		chromedp.Click(chromedp.CSS("#task-publish")),
+		waitTextIs("#task-detail > .status", en.T("status.open")),
+		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("迁移 "+suffix)), appReady(),
+		waitTaskTitle(draft+" v2"),
+	)
+}
+
+// waitPathSuffix waits until the page's path ends with suffix.
+func waitPathSuffix(suffix string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`location.pathname.endsWith(%q) || undefined`, suffix))
 }
 
 // TestErrorsAreTranslated checks that a person whose browser prefers Chinese
