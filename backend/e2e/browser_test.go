@@ -198,6 +198,11 @@ func TestSkeletonInBrowser(t *testing.T) {
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
 		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
 	)
+	step("the closed task is found with the status filter",
+		fill("#filter-status", "TASK_STATUS_CLOSED"),
+		chromedp.Click(chromedp.CSS("#search-submit")),
+		waitTaskTitle(title),
+	)
 
 	// A draft: saved, edited, then published (TASK-1).
 	draft := "Draft " + suffix + " 迁移"

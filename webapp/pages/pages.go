@@ -30,8 +30,10 @@
 //	          #form-error (role=alert) for errors not tied to one field, such
 //	          as BAD_CREDENTIALS or an unreachable service.
 //	tasks:    search form #search-form with #search-query, #filter-type,
-//	          #filter-sort, #filter-remote, #filter-city, #filter-skills,
-//	          #filter-budget-min, #filter-budget-max, #filter-mine and submit
+//	          #filter-sort, #filter-status, #filter-remote, #filter-city,
+//	          #filter-skills, #filter-all-skills, #filter-budget-min,
+//	          #filter-budget-max, #filter-delivery-from, #filter-delivery-to
+//	          (type=date), #filter-mine (clients only) and submit
 //	          #search-submit; the search lives in the URL (/tasks?q=...).
 //	          List #task-list, items .task-item with .task-title, .task-ref,
 //	          .task-budget, .status; button #load-more while more pages

@@ -17,7 +17,8 @@ import (
 func TestFiltersURL(t *testing.T) {
 	t.Parallel()
 	f := filters{query: "数据 迁移", taskType: "TASK_TYPE_DATABASE_OPS", sort: "TASK_SORT_BUDGET_HIGH",
-		city: "上海", skills: "golang, vue", budgetMin: "1,000", budgetMax: "bad", remote: true, mine: true}
+		city: "上海", skills: "golang, vue", budgetMin: "1,000", budgetMax: "bad", remote: true, mine: true,
+		status: "TASK_STATUS_CLOSED", deliveryFrom: "2030-01-01", deliveryTo: "2030-02-01", allSkills: true}
 	u, err := url.Parse(f.url())
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +29,9 @@ func TestFiltersURL(t *testing.T) {
 	req := f.request()
 	if req.GetQuery() != "数据 迁移" || !slices.Equal(req.GetTaskTypes(), []tasksv1.TaskType{tasksv1.TaskType_TASK_TYPE_DATABASE_OPS}) ||
 		req.GetSort() != tasksv1.TaskSort_TASK_SORT_BUDGET_HIGH || req.GetCity() != "上海" || !req.GetRemoteOnly() || !req.GetMine() ||
-		req.GetBudgetMinFen() != 100000 || req.GetBudgetMaxFen() != 0 || !slices.Equal(req.GetSkillTags(), []string{"golang", "vue"}) {
+		req.GetBudgetMinFen() != 100000 || req.GetBudgetMaxFen() != 0 || !slices.Equal(req.GetSkillTags(), []string{"golang", "vue"}) ||
+		!req.GetAllSkills() || req.GetDeliveryFrom() != "2030-01-01" || req.GetDeliveryTo() != "2030-02-01" ||
+		!slices.Equal(req.GetStatuses(), []tasksv1.TaskStatus{tasksv1.TaskStatus_TASK_STATUS_CLOSED}) {
 		t.Fatalf("request = %v", req)
 	}
 	if got := (filters{}).url(); got != "/tasks" {

@@ -34,7 +34,8 @@ type tasksPage struct {
 // parameters of /tasks.
 type filters struct {
 	query, taskType, sort, city, skills, budgetMin, budgetMax string
-	remote, mine                                              bool
+	status, deliveryFrom, deliveryTo                          string
+	remote, mine, allSkills                                   bool
 }
 
 // filtersFrom reads the search from a /tasks URL.
@@ -43,7 +44,8 @@ func filtersFrom(u *url.URL) filters {
 	return filters{
 		query: q.Get("q"), taskType: q.Get("type"), sort: q.Get("sort"), city: q.Get("city"),
 		skills: q.Get("skills"), budgetMin: q.Get("min"), budgetMax: q.Get("max"),
-		remote: q.Get("remote") == "1", mine: q.Get("mine") == "1",
+		status: q.Get("status"), deliveryFrom: q.Get("due_from"), deliveryTo: q.Get("due_to"),
+		remote: q.Get("remote") == "1", mine: q.Get("mine") == "1", allSkills: q.Get("all") == "1",
 	}
 }
 
@@ -51,7 +53,8 @@ func filtersFrom(u *url.URL) filters {
 func (f filters) url() string {
 	q := url.Values{}
 	for k, v := range map[string]string{"q": f.query, "type": f.taskType, "sort": f.sort, "city": f.city,
-		"skills": f.skills, "min": f.budgetMin, "max": f.budgetMax} {
+		"skills": f.skills, "min": f.budgetMin, "max": f.budgetMax, "status": f.status,
+		"due_from": f.deliveryFrom, "due_to": f.deliveryTo} {
 		if v = strings.TrimSpace(v); v != "" {
 			q.Set(k, v)
 		}
@@ -61,6 +64,9 @@ func (f filters) url() string {
 	}
 	if f.mine {
 		q.Set("mine", "1")
+	}
+	if f.allSkills {
+		q.Set("all", "1")
 	}
 	if len(q) == 0 {
 		return "/tasks"
@@ -72,13 +78,19 @@ func (f filters) url() string {
 // are left out.
 func (f filters) request() *tasksv1.ListTasksRequest {
 	req := &tasksv1.ListTasksRequest{
-		PageSize:   pageSize,
-		Query:      strings.TrimSpace(f.query),
-		City:       strings.TrimSpace(f.city),
-		RemoteOnly: f.remote,
-		Mine:       f.mine,
-		SkillTags:  splitTags(f.skills),
-		Sort:       tasksv1.TaskSort(tasksv1.TaskSort_value[f.sort]),
+		PageSize:     pageSize,
+		Query:        strings.TrimSpace(f.query),
+		City:         strings.TrimSpace(f.city),
+		RemoteOnly:   f.remote,
+		Mine:         f.mine,
+		SkillTags:    splitTags(f.skills),
+		AllSkills:    f.allSkills,
+		Sort:         tasksv1.TaskSort(tasksv1.TaskSort_value[f.sort]),
+		DeliveryFrom: strings.TrimSpace(f.deliveryFrom),
+		DeliveryTo:   strings.TrimSpace(f.deliveryTo),
+	}
+	if st := tasksv1.TaskStatus(tasksv1.TaskStatus_value[f.status]); st != tasksv1.TaskStatus_TASK_STATUS_UNSPECIFIED {
+		req.Statuses = []tasksv1.TaskStatus{st}
 	}
 	if t := tasksv1.TaskType(tasksv1.TaskType_value[f.taskType]); t != tasksv1.TaskType_TASK_TYPE_UNSPECIFIED {
 		req.TaskTypes = []tasksv1.TaskType{t}
@@ -103,6 +115,15 @@ var taskTypes = func() []tasksv1.TaskType {
 	return ts
 }()
 
+// listStatuses are the states the status filter offers (drafts are only
+// under "my tasks", which lists every state).
+var listStatuses = []tasksv1.TaskStatus{
+	tasksv1.TaskStatus_TASK_STATUS_OPEN, tasksv1.TaskStatus_TASK_STATUS_AWARDED,
+	tasksv1.TaskStatus_TASK_STATUS_IN_PROGRESS, tasksv1.TaskStatus_TASK_STATUS_DELIVERED,
+	tasksv1.TaskStatus_TASK_STATUS_ACCEPTED, tasksv1.TaskStatus_TASK_STATUS_CLOSED,
+	tasksv1.TaskStatus_TASK_STATUS_CANCELLED, tasksv1.TaskStatus_TASK_STATUS_DISPUTED,
+}
+
 // sorts are the orders of the list.
 var sorts = []tasksv1.TaskSort{
 	tasksv1.TaskSort_TASK_SORT_NEWEST, tasksv1.TaskSort_TASK_SORT_BUDGET_HIGH,
@@ -117,6 +138,14 @@ func typeKey(t tasksv1.TaskType) string {
 // sortKey is the catalogue key of a sort.
 func sortKey(s tasksv1.TaskSort) string {
 	return "sort." + strings.ToLower(strings.TrimPrefix(s.String(), "TASK_SORT_"))
+}
+
+// anyStatusKey names the status filter's default.
+func (p *tasksPage) anyStatusKey() string {
+	if p.f.mine {
+		return "search.any_status"
+	}
+	return "search.open_default"
 }
 
 func (p *tasksPage) OnMount(ctx app.Context) {
@@ -172,13 +201,14 @@ func (p *tasksPage) search(ctx app.Context, e app.Event) {
 // searchForm is the search box and the filters.
 func (p *tasksPage) searchForm() app.UI {
 	l := p.env.lang
-	text := func(id, label, placeholder string, v *string) app.UI {
+	input := func(typ, id, label, placeholder string, v *string) app.UI {
 		return app.Div().Class("field").Body(
 			app.Label().For(id).Text(label),
-			app.Input().ID(id).Type("text").Class("input").Placeholder(placeholder).Value(*v).
-				OnInput(p.ValueTo(v)),
+			app.Input().ID(id).Type(typ).Class("input").Placeholder(placeholder).Value(*v).
+				OnInput(p.ValueTo(v)).OnChange(p.ValueTo(v)),
 		)
 	}
+	text := func(id, label, placeholder string, v *string) app.UI { return input("text", id, label, placeholder, v) }
 	check := func(id, label string, v *bool) app.UI {
 		return app.Label().Class("check").Body(
 			app.Input().ID(id).Type("checkbox").Checked(*v).
@@ -216,11 +246,25 @@ func (p *tasksPage) searchForm() app.UI {
 						}),
 					),
 				),
+				app.Div().Class("field").Body(
+					app.Label().For("filter-status").Text(l.T("search.status")),
+					app.Select().ID("filter-status").Class("input").OnChange(p.ValueTo(&p.f.status)).Body(
+						// No status: open tasks, or every state of my tasks.
+						app.Option().Value("").Text(l.T(p.anyStatusKey())).Selected(p.f.status == ""),
+						app.Range(listStatuses).Slice(func(i int) app.UI {
+							v := listStatuses[i].String()
+							return app.Option().Value(v).Text(l.T(statusKey(listStatuses[i]))).Selected(p.f.status == v)
+						}),
+					),
+				),
 				text("filter-skills", l.T("tasks.skills"), "go, vue", &p.f.skills),
+				input("date", "filter-delivery-from", l.T("search.due_from"), "", &p.f.deliveryFrom),
+				input("date", "filter-delivery-to", l.T("search.due_to"), "", &p.f.deliveryTo),
 				text("filter-city", l.T("task.city"), "上海", &p.f.city),
 				text("filter-budget-min", l.T("search.budget_min"), "1000", &p.f.budgetMin),
 				text("filter-budget-max", l.T("search.budget_max"), "50000", &p.f.budgetMax),
 				app.Div().Class("field").Body(
+					check("filter-all-skills", l.T("search.all_skills"), &p.f.allSkills),
 					check("filter-remote", l.T("search.remote"), &p.f.remote),
 					app.If(p.s.Client, func() app.UI { return check("filter-mine", l.T("search.mine"), &p.f.mine) }),
 				),
