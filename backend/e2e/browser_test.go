@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,7 +27,9 @@ const chromiumPath = "/usr/bin/chromium"
 // headless Chromium through the edge: sign up (a taken email is refused on
 // the form), stay signed in across a reload, log out and in (a wrong
 // password is refused), post a task (bad input is refused field by field and
-// saves nothing), and see it in the task list (ARCH-1, ID-1, TASK-1).
+// saves nothing), see it in the task list, find it by a two-character
+// Chinese word, and close it from its page; save a draft, edit it and
+// publish it (ARCH-1, ID-1, TASK-1).
 func TestSkeletonInBrowser(t *testing.T) {
 	needPlatform(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -145,7 +148,8 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// Good input is posted and shows in the list.
 	tomorrow := time.Now().In(shanghai(t)).AddDate(0, 0, 7).Format(time.DateOnly)
 	step("post the task",
-		fill("#title", title), fill("#budget-min", "3000"), fill("#budget-max", "5000"),
+		fill("#title", title), fill("#task-type", "TASK_TYPE_DATA_ANALYSIS"),
+		fill("#budget-min", "3000"), fill("#budget-max", "5000"),
 		fill("#delivery-date", tomorrow),
 		chromedp.Click(chromedp.CSS("#task-submit")),
 		waitPath("/tasks"),
@@ -163,6 +167,77 @@ func TestSkeletonInBrowser(t *testing.T) {
 	if err == nil {
 		t.Logf("task list with the new task shown %s ms after navigation start", strconv.FormatFloat(ms, 'f', 0, 64))
 	}
+
+	// A two-character Chinese word inside the title finds the task; a word
+	// it does not hold leaves the list empty (issue 4: finding work).
+	step("search for a Chinese word",
+		fill("#search-query", "看板 "+suffix),
+		chromedp.Click(chromedp.CSS("#search-submit")),
+		waitTaskTitle(title),
+	)
+	step("search for a word the task does not hold",
+		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("区块链 "+suffix)), appReady(),
+		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
+	)
+
+	// The client opens the task, sees its rendered description and
+	// timeline, and closes it; it leaves the open list.
+	step("open the task",
+		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
+		waitTaskTitle(title),
+		chromedp.Click(chromedp.CSS("#task-list .task-item a.task-link")),
+		chromedp.WaitVisible(chromedp.CSS("#task-close")),
+		waitTextIs("#task-detail > .status", en.T("status.open")),
+		chromedp.WaitVisible(chromedp.CSS("#task-timeline .timeline-item")),
+	)
+	step("close the task",
+		chromedp.Click(chromedp.CSS("#task-close")),
+		waitTextIs("#task-detail > .status", en.T("status.closed")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length === 2 || undefined`),
+	)
+	step("the closed task is not listed as open",
+		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
+		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
+	)
+	step("the closed task is found with the status filter",
+		fill("#filter-status", "TASK_STATUS_CLOSED"),
+		chromedp.Click(chromedp.CSS("#search-submit")),
+		waitTaskTitle(title),
+	)
+
+	// A draft: saved, edited, then published (TASK-1).
+	draft := "Draft " + suffix + " 迁移"
+	step("save a draft",
+		chromedp.Navigate(platform.url+"/tasks/new"), appReady(),
+		fill("#title", draft), fill("#task-type", "TASK_TYPE_DATABASE_OPS"),
+		fill("#budget-min", "1000"), fill("#budget-max", "2000"),
+		fill("#delivery-date", tomorrow), fill("#skill-tags", "postgres"),
+		chromedp.Click(chromedp.CSS("#remote")),
+		chromedp.WaitVisible(chromedp.CSS("#city")),
+		fill("#city", "上海"),
+		chromedp.Click(chromedp.CSS("#task-draft")),
+		waitTextIs("#task-detail > .status", en.T("status.draft")),
+		waitTextIs("#task-detail .task-place", "上海"),
+	)
+	step("edit the draft",
+		chromedp.Click(chromedp.CSS("#task-edit")),
+		waitPathSuffix("/edit"),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#title").value === %q || undefined`, draft)),
+		fill("#title", draft+" v2"),
+		chromedp.Click(chromedp.CSS("#task-submit")),
+		waitTextIs("#task-detail .task-title", draft+" v2"),
+	)
+	step("publish the draft",
+		chromedp.Click(chromedp.CSS("#task-publish")),
+		waitTextIs("#task-detail > .status", en.T("status.open")),
+		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("迁移 "+suffix)), appReady(),
+		waitTaskTitle(draft+" v2"),
+	)
+}
+
+// waitPathSuffix waits until the page's path ends with suffix.
+func waitPathSuffix(suffix string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`location.pathname.endsWith(%q) || undefined`, suffix))
 }
 
 // TestErrorsAreTranslated checks that a person whose browser prefers Chinese

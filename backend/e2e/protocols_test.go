@@ -112,6 +112,7 @@ func TestSkeletonOverEveryProtocol(t *testing.T) {
 			create := connect.NewRequest(&tasksv1.CreateTaskRequest{
 				Title: title, Description: "Move **everything**.", BudgetMinFen: 500000, BudgetMaxFen: 800000,
 				DeliveryDate: tomorrow, SkillTags: []string{"Go", "PostgreSQL"}, RequestId: randomHex(t),
+				TaskType: tasksv1.TaskType_TASK_TYPE_DATABASE_OPS, Remote: true,
 			})
 			create.Header().Set("Authorization", "Bearer "+token)
 			created, err := tasks.CreateTask(ctx, create)

@@ -3,15 +3,18 @@
 -- created a task with the same request_id.
 WITH ins AS (
     INSERT INTO tasks (client_id, title, description, budget_min_fen, budget_max_fen,
-                       delivery_date, skill_tags, request_id)
+                       delivery_date, skill_tags, request_id, task_type, remote, city,
+                       status, search_text)
     VALUES (@client_id, @title, @description, @budget_min_fen, @budget_max_fen,
-            @delivery_date, @skill_tags, sqlc.narg('request_id'))
+            @delivery_date, @skill_tags, sqlc.narg('request_id'), @task_type, @remote, @city,
+            @status, @search_text)
     ON CONFLICT (client_id, request_id) DO NOTHING
     RETURNING *
 )
 SELECT ins.id, ins.ref_no, ins.client_id, ins.title, ins.description, ins.budget_min_fen,
        ins.budget_max_fen, ins.delivery_date, ins.skill_tags, ins.status, ins.request_id,
-       ins.demo, ins.create_time, u.display_name AS client_display_name
+       ins.demo, ins.create_time, ins.task_type, ins.remote, ins.city, ins.sub_status,
+       ins.update_time, ins.search_text, u.display_name AS client_display_name
 FROM ins
 JOIN users u ON u.id = ins.client_id;
 
@@ -33,21 +36,33 @@ FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.ref_no = @ref_no;
 
--- name: ListTasks :many
--- ListTasks returns the tasks older than the cursor, newest first.
-SELECT sqlc.embed(t), u.display_name AS client_display_name
-FROM tasks t
-JOIN users u ON u.id = t.client_id
-WHERE (t.create_time, t.id) < (@before_time::timestamptz, @before_id::uuid)
-ORDER BY t.create_time DESC, t.id DESC
-LIMIT @row_limit;
+-- name: LockTask :one
+-- LockTask reads a task for a change, holding its row lock until the
+-- transaction ends so that concurrent changes apply one after another.
+SELECT * FROM tasks WHERE id = @id FOR UPDATE;
 
--- name: ListClientTasks :many
--- ListClientTasks is ListTasks for one client's own tasks.
-SELECT sqlc.embed(t), u.display_name AS client_display_name
-FROM tasks t
-JOIN users u ON u.id = t.client_id
-WHERE t.client_id = @client_id
-  AND (t.create_time, t.id) < (@before_time::timestamptz, @before_id::uuid)
-ORDER BY t.create_time DESC, t.id DESC
-LIMIT @row_limit;
+-- name: UpdateTask :exec
+UPDATE tasks
+SET title = @title, description = @description, budget_min_fen = @budget_min_fen,
+    budget_max_fen = @budget_max_fen, delivery_date = @delivery_date, skill_tags = @skill_tags,
+    task_type = @task_type, remote = @remote, city = @city, search_text = @search_text,
+    update_time = now()
+WHERE id = @id;
+
+-- name: SetTaskStatus :exec
+UPDATE tasks
+SET status = @status, sub_status = @sub_status, update_time = now()
+WHERE id = @id;
+
+-- name: InsertTaskEvent :exec
+INSERT INTO task_events (task_id, actor_id, from_status, to_status, note)
+VALUES (@task_id, @actor_id, @from_status, @to_status, @note);
+
+-- name: ListTaskEvents :many
+-- ListTaskEvents returns a task's timeline, oldest first.
+SELECT e.from_status, e.to_status, e.actor_id, e.note, e.create_time,
+       u.display_name AS actor_display_name
+FROM task_events e
+JOIN users u ON u.id = e.actor_id
+WHERE e.task_id = @task_id
+ORDER BY e.id;

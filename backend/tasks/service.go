@@ -1,11 +1,25 @@
 // Package tasks is the task service (requirements TASK-1, TASK-2): clients
-// post IT work with a budget range, a delivery date and skill tags, and
-// everyone browses it. It implements tasksv1connect.TaskServiceHandler.
+// post IT work with a type from the catalogue, a budget range, a delivery
+// date, skill tags from the shared vocabulary (backend/skills), remote or a
+// city, and everyone finds it. It implements
+// tasksv1connect.TaskServiceHandler.
 //
 // Every task gets a readable reference ("T-000123") from a sequence.
-// Posting is idempotent per client through the request's request_id.
-// Listing is newest first with opaque keyset page tokens. Reads go to the
-// read replica except where the caller must see their own writes.
+// Posting is idempotent per client through the request's request_id; a
+// task may be saved as a draft, which only its client sees.
+//
+// The life of a task is one table, transitions in lifecycle.go; every
+// change is checked against it (a refused one is FAILED_PRECONDITION with
+// the reason TRANSITION_NOT_ALLOWED) and recorded in task_events, the
+// timeline ListTaskEvents returns.
+//
+// Search (search.go) matches each query word as a substring of a
+// lower-cased search_text column (title, tags, description), so Chinese,
+// which has no spaces, is found by any two-character word; a pg_trgm GIN
+// index serves words of three characters or more. Filters and four sorts
+// are built into one query; page tokens carry the sort's key and the id,
+// so pages stay correct for each sort. Reads go to the read replica except
+// where the caller must see their own writes.
 package tasks
 
 import (
@@ -77,6 +91,13 @@ func Policies() auth.Policies {
 		tasksv1connect.TaskServiceCreateTaskProcedure: {Roles: []string{auth.RoleClient}},
 		tasksv1connect.TaskServiceGetTaskProcedure:    {Public: true},
 		tasksv1connect.TaskServiceListTasksProcedure:  {Public: true},
+		// The client's own changes; the handlers check ownership.
+		tasksv1connect.TaskServiceUpdateTaskProcedure:  {Roles: []string{auth.RoleClient}},
+		tasksv1connect.TaskServicePublishTaskProcedure: {Roles: []string{auth.RoleClient}},
+		tasksv1connect.TaskServiceCloseTaskProcedure:   {Roles: []string{auth.RoleClient}},
+		tasksv1connect.TaskServiceCancelTaskProcedure:  {Roles: []string{auth.RoleClient}},
+		// The timeline is as public as the task; drafts only to their client.
+		tasksv1connect.TaskServiceListTaskEventsProcedure: {Public: true},
 	}
 }
 
@@ -119,7 +140,16 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 	if in.requestID != "" {
 		requestID = &in.requestID
 	}
-	q := db.New(s.db.Primary)
+	status := statusOpen
+	if in.draft {
+		status = statusDraft
+	}
+	tx, err := s.db.Primary.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin create task: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	q := db.New(tx)
 	row, err := q.CreateTask(ctx, db.CreateTaskParams{
 		ClientID:     clientID,
 		Title:        in.title,
@@ -129,8 +159,21 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 		DeliveryDate: in.deliveryDate,
 		SkillTags:    in.skillTags,
 		RequestID:    requestID,
+		TaskType:     in.taskType,
+		Remote:       in.remote,
+		City:         in.city,
+		Status:       status,
+		SearchText:   in.searchText(),
 	})
 	if err == nil {
+		if err := q.InsertTaskEvent(ctx, db.InsertTaskEventParams{
+			TaskID: row.ID, ActorID: clientID, FromStatus: "", ToStatus: status,
+		}); err != nil {
+			return nil, fmt.Errorf("record task creation: %w", err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return nil, fmt.Errorf("commit create task: %w", err)
+		}
 		return taskToProto(db.Task{
 			ID:           row.ID,
 			RefNo:        row.RefNo,
@@ -145,6 +188,11 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 			RequestID:    row.RequestID,
 			Demo:         row.Demo,
 			CreateTime:   row.CreateTime,
+			TaskType:     row.TaskType,
+			Remote:       row.Remote,
+			City:         row.City,
+			SubStatus:    row.SubStatus,
+			UpdateTime:   row.UpdateTime,
 		}, row.ClientDisplayName), nil
 	}
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23503" {
@@ -155,7 +203,7 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 		return nil, fmt.Errorf("create task: %w", err)
 	}
 	// A retry: the client already created a task with this request_id.
-	prev, err := q.GetTaskByRequestID(ctx, db.GetTaskByRequestIDParams{ClientID: clientID, RequestID: requestID})
+	prev, err := db.New(s.db.Primary).GetTaskByRequestID(ctx, db.GetTaskByRequestIDParams{ClientID: clientID, RequestID: requestID})
 	if err != nil {
 		return nil, fmt.Errorf("get task by request id: %w", err)
 	}
@@ -186,7 +234,19 @@ func (s *Service) GetTask(ctx context.Context, req *connect.Request[tasksv1.GetT
 	if err != nil {
 		return nil, fmt.Errorf("get task: %w", err)
 	}
+	if !visible(ctx, row.Task) {
+		return nil, connectError(ErrNotFound)
+	}
 	return connect.NewResponse(&tasksv1.GetTaskResponse{Task: taskToProto(row.Task, row.ClientDisplayName)}), nil
+}
+
+// visible reports whether the caller may see t: drafts only their client.
+func visible(ctx context.Context, t db.Task) bool {
+	if t.Status != statusDraft {
+		return true
+	}
+	p, ok := auth.FromContext(ctx)
+	return ok && p.UserID == t.ClientID.String()
 }
 
 func getTask(ctx context.Context, q *db.Queries, id uuid.UUID, refNo int64) (db.GetTaskRow, error) {
@@ -195,80 +255,6 @@ func getTask(ctx context.Context, q *db.Queries, id uuid.UUID, refNo int64) (db.
 		return db.GetTaskRow(row), err
 	}
 	return q.GetTask(ctx, id)
-}
-
-// ListTasks lists tasks newest first, one page at a time.
-func (s *Service) ListTasks(ctx context.Context, req *connect.Request[tasksv1.ListTasksRequest]) (*connect.Response[tasksv1.ListTasksResponse], error) {
-	var vs badrequest.List
-	size := int(req.Msg.GetPageSize())
-	switch {
-	case size < 0:
-		vs.Add("page_size", "OUT_OF_RANGE", fmt.Sprintf("The page size must be between 1 and %d.", maxPageSize))
-	case size == 0:
-		size = defaultPageSize
-	case size > maxPageSize:
-		size = maxPageSize
-	}
-	after := startCursor()
-	if t := req.Msg.GetPageToken(); t != "" {
-		c, ok := decodePageToken(t)
-		if !ok {
-			vs.Add("page_token", "PAGE_TOKEN_INVALID", "The page token is not one this service returned.")
-		}
-		after = c
-	}
-	if err := vs.Err(); err != nil {
-		return nil, connectError(err)
-	}
-
-	var rows []db.GetTaskRow
-	if req.Msg.GetMine() {
-		p, ok := auth.FromContext(ctx)
-		if !ok {
-			return nil, connectError(ErrUnauthenticated)
-		}
-		clientID, err := uuid.Parse(p.UserID)
-		if err != nil {
-			return nil, connectError(ErrUnauthenticated)
-		}
-		// The primary: a client looks at their tasks right after posting one.
-		mine, err := db.New(s.db.Primary).ListClientTasks(ctx, db.ListClientTasksParams{
-			ClientID:   clientID,
-			BeforeTime: after.createTime,
-			BeforeID:   after.id,
-			RowLimit:   int32(size + 1),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list client tasks: %w", err)
-		}
-		for _, r := range mine {
-			rows = append(rows, db.GetTaskRow(r))
-		}
-	} else {
-		all, err := db.New(s.db.Replica).ListTasks(ctx, db.ListTasksParams{
-			BeforeTime: after.createTime,
-			BeforeID:   after.id,
-			RowLimit:   int32(size + 1),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list tasks: %w", err)
-		}
-		for _, r := range all {
-			rows = append(rows, db.GetTaskRow(r))
-		}
-	}
-
-	resp := &tasksv1.ListTasksResponse{}
-	if len(rows) > size {
-		rows = rows[:size]
-		last := rows[size-1].Task
-		resp.NextPageToken = encodePageToken(cursor{createTime: last.CreateTime, id: last.ID})
-	}
-	resp.Tasks = make([]*tasksv1.Task, len(rows))
-	for i, r := range rows {
-		resp.Tasks[i] = taskToProto(r.Task, r.ClientDisplayName)
-	}
-	return connect.NewResponse(resp), nil
 }
 
 func taskToProto(t db.Task, clientDisplayName string) *tasksv1.Task {
@@ -286,5 +272,10 @@ func taskToProto(t db.Task, clientDisplayName string) *tasksv1.Task {
 		ClientDisplayName: clientDisplayName,
 		CreateTime:        timestamppb.New(t.CreateTime),
 		Demo:              t.Demo,
+		TaskType:          taskTypeToProto(t.TaskType),
+		Remote:            t.Remote,
+		City:              t.City,
+		SubStatus:         t.SubStatus,
+		UpdateTime:        timestamppb.New(t.UpdateTime),
 	}
 }

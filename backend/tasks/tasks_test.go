@@ -83,6 +83,8 @@ func validTask() *tasksv1.CreateTaskRequest {
 		BudgetMaxFen: 800000,
 		DeliveryDate: "2030-07-01",
 		SkillTags:    []string{"Go", " PostgreSQL ", "go", "Node.js"},
+		TaskType:     tasksv1.TaskType_TASK_TYPE_BACK_END,
+		Remote:       true,
 	}
 }
 
@@ -236,6 +238,8 @@ func TestCreateTask(t *testing.T) {
 				"budget_min_fen": "BUDGET_MIN_ABOVE_MAX",
 				"delivery_date":  "DATE_IN_PAST",
 				"skill_tags":     "TAGS_REQUIRED",
+				"task_type":      "TASK_TYPE_REQUIRED",
+				"city":           "CITY_REQUIRED",
 			},
 		},
 	}
@@ -290,14 +294,16 @@ func TestCreateTask(t *testing.T) {
 	}
 }
 
+// TestCreateTaskNormalisesTags checks that tags go through the shared
+// vocabulary's synonyms and unknown tags are kept, normalised (TASK-1).
 func TestCreateTaskNormalisesTags(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx, _ := b.newUser(t, "Tagger", auth.RoleClient)
 	m := validTask()
-	m.SkillTags = []string{"  Go ", "GO", "Machine   Learning", "C++", "c#", "小程序", "", "node.JS"}
+	m.SkillTags = []string{"  Go ", "golang", "Machine   Learning", "C++", "c#", "小程序", "", "node.JS", "k8s", "Postgres", "Acme  Tool"}
 	got := b.create(t, ctx, m).GetSkillTags()
-	want := []string{"go", "machine learning", "c++", "c#", "小程序", "node.js"}
+	want := []string{"go", "machine learning", "c++", "c#", "wechat mini-program", "node.js", "kubernetes", "postgresql", "acme tool"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("tags = %q, want %q", got, want)
 	}
@@ -567,9 +573,9 @@ func TestListTasks(t *testing.T) {
 
 func TestPageToken(t *testing.T) {
 	t.Parallel()
-	c := cursor{createTime: time.Date(2030, 6, 15, 1, 2, 3, 456789000, time.UTC), id: [16]byte{1, 2, 3, 15: 16}}
+	c := cursor{sort: tasksv1.TaskSort_TASK_SORT_BUDGET_LOW, key: -1234567890123, id: [16]byte{1, 2, 3, 15: 16}}
 	got, ok := decodePageToken(encodePageToken(c))
-	if !ok || !got.createTime.Equal(c.createTime) || got.id != c.id {
+	if !ok || got != c {
 		t.Fatalf("round trip = %+v %v, want %+v", got, ok, c)
 	}
 	for _, bad := range []string{"", "!!!", encodePageToken(c) + "A", encodePageToken(c)[:10]} {

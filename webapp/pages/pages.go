@@ -3,9 +3,9 @@
 //
 // Routes: "/" (home), "/signup", "/login", "/signup/phone" and
 // "/login/phone" (mobile number and SMS code), "/account/security"
-// (sessions), "/tasks" (newest first, "load
-// more" by page token), "/tasks/new" (post a task) and "/tasks/{ref}" (one
-// task).
+// (sessions), "/tasks" (newest first, "load more" by page token, search and
+// filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
+// (one task) and "/tasks/{ref}/edit" (edit one task).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -22,9 +22,13 @@
 //	          #role-provider, #consent; submit #phone-login-submit or
 //	          #phone-signup-submit; links #use-phone-login, #use-phone-signup,
 //	          #use-email; errors #error-phone, #error-code
-//	new task: form #task-form; inputs #title, #description, #budget-min,
+//	new task: form #task-form; inputs #title, #task-type (select of the
+//	          TaskType enum names), #description, #budget-min,
 //	          #budget-max (yuan), #delivery-date (type=date), #skill-tags
-//	          (comma-separated; chips in #skill-chips); submit #task-submit
+//	          (comma-separated; chips in #skill-chips), #remote (checkbox,
+//	          checked by default), #city (shown when not remote); submit
+//	          #task-submit, button #task-draft (save as draft). The same
+//	          form edits a task at /tasks/{ref}/edit.
 //	security: list #session-list of li.session-item (data-id = session id)
 //	          with .session-device, .session-meta, and .session-current on
 //	          this device or a button #end-session-<id> (.end-session) on
@@ -38,10 +42,19 @@
 //	          #error-delivery_date, #error-skill_tags; and a form-level
 //	          #form-error (role=alert) for errors not tied to one field, such
 //	          as BAD_CREDENTIALS or an unreachable service.
-//	tasks:    list #task-list, items .task-item with .task-title, .task-ref,
-//	          .task-budget; button #load-more while more pages exist;
-//	          #tasks-empty when there are none.
-//	task:     #task-detail with .task-title and .task-ref.
+//	tasks:    search form #search-form with #search-query, #filter-type,
+//	          #filter-sort, #filter-status, #filter-remote, #filter-city,
+//	          #filter-skills, #filter-all-skills, #filter-budget-min,
+//	          #filter-budget-max, #filter-delivery-from, #filter-delivery-to
+//	          (type=date), #filter-mine (clients only) and submit
+//	          #search-submit; the search lives in the URL (/tasks?q=...).
+//	          List #task-list, items .task-item with .task-title, .task-ref,
+//	          .task-budget, .status; button #load-more while more pages
+//	          exist; #tasks-empty when there are none.
+//	task:     #task-detail with .task-title, .task-ref, .status, the
+//	          rendered Markdown in .markdown, the timeline #task-timeline
+//	          (.timeline-item), and for its client the actions #task-edit,
+//	          #task-publish, #task-close, #task-cancel.
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -86,8 +99,9 @@ func Register() {
 	app.Route("/signup/phone", func() app.Composer { return newPhonePage(e, true) })
 	app.Route("/account/security", func() app.Composer { return &securityPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
-	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
+	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -98,12 +112,14 @@ type session struct {
 	// Loaded is false until GetMe has answered.
 	Loaded   bool
 	SignedIn bool
-	Name     string
-	Client   bool
+	// ID is the signed-in user's id, to tell their own tasks.
+	ID     string
+	Name   string
+	Client bool
 }
 
 func sessionFor(u *identityv1.User) session {
-	s := session{Loaded: true, SignedIn: u != nil, Name: u.GetDisplayName()}
+	s := session{Loaded: true, SignedIn: u != nil, ID: u.GetId(), Name: u.GetDisplayName()}
 	for _, r := range u.GetRoles() {
 		if r == identityv1.Role_ROLE_CLIENT {
 			s.Client = true

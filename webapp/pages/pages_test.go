@@ -11,6 +11,7 @@ import (
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 
+	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
 	"github.com/talent-hub/talent/webapp/ui"
 )
@@ -286,11 +287,13 @@ func TestTaskRequest(t *testing.T) {
 	good := taskInput{
 		title: "  Build a booking mini-program ", description: "Details", budgetMin: "5,000", budgetMax: "¥8000.5",
 		deliveryDate: "2026-12-31", skillTags: "Go, vue，微信小程序, go, ",
+		taskType: "TASK_TYPE_MINI_PROGRAM", remote: true,
 	}
 	req, errs := good.request(today)
 	assertReasons(t, errs, map[string]string{})
 	if req.Title != "Build a booking mini-program" || req.BudgetMinFen != 500000 || req.BudgetMaxFen != 800050 ||
-		req.DeliveryDate != "2026-12-31" || strings.Join(req.SkillTags, "|") != "go|vue|微信小程序" {
+		req.DeliveryDate != "2026-12-31" || strings.Join(req.SkillTags, "|") != "go|vue|微信小程序" ||
+		req.TaskType != tasksv1.TaskType_TASK_TYPE_MINI_PROGRAM || !req.Remote || req.City != "" {
 		t.Fatalf("request = %+v", req)
 	}
 
@@ -301,8 +304,11 @@ func TestTaskRequest(t *testing.T) {
 	}{
 		{"empty", func(in *taskInput) { *in = taskInput{} }, map[string]string{
 			"title": "REQUIRED", "budget_min_fen": "REQUIRED", "budget_max_fen": "REQUIRED",
-			"delivery_date": "REQUIRED", "skill_tags": "TAGS_REQUIRED",
+			"delivery_date": "REQUIRED", "skill_tags": "TAGS_REQUIRED", "task_type": "TASK_TYPE_REQUIRED", "city": "CITY_REQUIRED",
 		}},
+		{"on site", func(in *taskInput) { in.remote, in.city = false, " 上海 " }, map[string]string{}},
+		{"on site without city", func(in *taskInput) { in.remote = false }, map[string]string{"city": "CITY_REQUIRED"}},
+		{"unknown type", func(in *taskInput) { in.taskType = "TASK_TYPE_ROCKETS" }, map[string]string{"task_type": "TASK_TYPE_REQUIRED"}},
 		{"long title", func(in *taskInput) { in.title = strings.Repeat("x", 121) }, map[string]string{"title": "TOO_LONG"}},
 		{"min above max", func(in *taskInput) { in.budgetMin = "9000" }, map[string]string{"budget_min_fen": "BUDGET_MIN_ABOVE_MAX"}},
 		{"too low", func(in *taskInput) { in.budgetMin = "99.99" }, map[string]string{"budget_min_fen": "BUDGET_TOO_LOW"}},

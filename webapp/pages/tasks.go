@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"net/url"
 	"strings"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -14,20 +16,146 @@ import (
 // pageSize is how many tasks one "load more" fetches.
 const pageSize = 20
 
-// tasksPage lists tasks, newest first.
+// tasksPage lists tasks: a search box and filters, kept in the URL's
+// query string so that a search can be shared, and the matching tasks.
 type tasksPage struct {
 	app.Compo
 	env     *env
+	f       filters
 	tasks   []*tasksv1.Task
 	next    string
 	loading bool
 	loaded  bool
 	err     string
+	s       session
+}
+
+// filters is the search form, as typed. Its fields are the query
+// parameters of /tasks.
+type filters struct {
+	query, taskType, sort, city, skills, budgetMin, budgetMax string
+	status, deliveryFrom, deliveryTo                          string
+	remote, mine, allSkills                                   bool
+}
+
+// filtersFrom reads the search from a /tasks URL.
+func filtersFrom(u *url.URL) filters {
+	q := u.Query()
+	return filters{
+		query: q.Get("q"), taskType: q.Get("type"), sort: q.Get("sort"), city: q.Get("city"),
+		skills: q.Get("skills"), budgetMin: q.Get("min"), budgetMax: q.Get("max"),
+		status: q.Get("status"), deliveryFrom: q.Get("due_from"), deliveryTo: q.Get("due_to"),
+		remote: q.Get("remote") == "1", mine: q.Get("mine") == "1", allSkills: q.Get("all") == "1",
+	}
+}
+
+// url is the /tasks URL of the search.
+func (f filters) url() string {
+	q := url.Values{}
+	for k, v := range map[string]string{"q": f.query, "type": f.taskType, "sort": f.sort, "city": f.city,
+		"skills": f.skills, "min": f.budgetMin, "max": f.budgetMax, "status": f.status,
+		"due_from": f.deliveryFrom, "due_to": f.deliveryTo} {
+		if v = strings.TrimSpace(v); v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.remote {
+		q.Set("remote", "1")
+	}
+	if f.mine {
+		q.Set("mine", "1")
+	}
+	if f.allSkills {
+		q.Set("all", "1")
+	}
+	if len(q) == 0 {
+		return "/tasks"
+	}
+	return "/tasks?" + q.Encode()
+}
+
+// request is the ListTasksRequest of the search. Amounts that do not parse
+// are left out.
+func (f filters) request() *tasksv1.ListTasksRequest {
+	req := &tasksv1.ListTasksRequest{
+		PageSize:     pageSize,
+		Query:        strings.TrimSpace(f.query),
+		City:         strings.TrimSpace(f.city),
+		RemoteOnly:   f.remote,
+		Mine:         f.mine,
+		SkillTags:    splitTags(f.skills),
+		AllSkills:    f.allSkills,
+		Sort:         tasksv1.TaskSort(tasksv1.TaskSort_value[f.sort]),
+		DeliveryFrom: strings.TrimSpace(f.deliveryFrom),
+		DeliveryTo:   strings.TrimSpace(f.deliveryTo),
+	}
+	if st := tasksv1.TaskStatus(tasksv1.TaskStatus_value[f.status]); st != tasksv1.TaskStatus_TASK_STATUS_UNSPECIFIED {
+		req.Statuses = []tasksv1.TaskStatus{st}
+	}
+	if t := tasksv1.TaskType(tasksv1.TaskType_value[f.taskType]); t != tasksv1.TaskType_TASK_TYPE_UNSPECIFIED {
+		req.TaskTypes = []tasksv1.TaskType{t}
+	}
+	if fen, ok := parseYuan(f.budgetMin); ok {
+		req.BudgetMinFen = fen
+	}
+	if fen, ok := parseYuan(f.budgetMax); ok {
+		req.BudgetMaxFen = fen
+	}
+	return req
+}
+
+// taskTypes are the catalogue's task types in the order the forms list them.
+var taskTypes = func() []tasksv1.TaskType {
+	var ts []tasksv1.TaskType
+	for n := range len(tasksv1.TaskType_name) {
+		if t := tasksv1.TaskType(n); t != tasksv1.TaskType_TASK_TYPE_UNSPECIFIED {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}()
+
+// listStatuses are the states the status filter offers (drafts are only
+// under "my tasks", which lists every state).
+var listStatuses = []tasksv1.TaskStatus{
+	tasksv1.TaskStatus_TASK_STATUS_OPEN, tasksv1.TaskStatus_TASK_STATUS_AWARDED,
+	tasksv1.TaskStatus_TASK_STATUS_IN_PROGRESS, tasksv1.TaskStatus_TASK_STATUS_DELIVERED,
+	tasksv1.TaskStatus_TASK_STATUS_ACCEPTED, tasksv1.TaskStatus_TASK_STATUS_CLOSED,
+	tasksv1.TaskStatus_TASK_STATUS_CANCELLED, tasksv1.TaskStatus_TASK_STATUS_DISPUTED,
+}
+
+// sorts are the orders of the list.
+var sorts = []tasksv1.TaskSort{
+	tasksv1.TaskSort_TASK_SORT_NEWEST, tasksv1.TaskSort_TASK_SORT_BUDGET_HIGH,
+	tasksv1.TaskSort_TASK_SORT_BUDGET_LOW, tasksv1.TaskSort_TASK_SORT_DELIVERY_SOONEST,
+}
+
+// typeKey is the catalogue key of a task type, e.g. "type.back_end".
+func typeKey(t tasksv1.TaskType) string {
+	return "type." + strings.ToLower(strings.TrimPrefix(t.String(), "TASK_TYPE_"))
+}
+
+// sortKey is the catalogue key of a sort.
+func sortKey(s tasksv1.TaskSort) string {
+	return "sort." + strings.ToLower(strings.TrimPrefix(s.String(), "TASK_SORT_"))
+}
+
+// anyStatusKey names the status filter's default.
+func (p *tasksPage) anyStatusKey() string {
+	if p.f.mine {
+		return "search.any_status"
+	}
+	return "search.open_default"
+}
+
+func (p *tasksPage) OnMount(ctx app.Context) {
+	ctx.ObserveState(sessionState, &p.s)
 }
 
 func (p *tasksPage) OnNav(ctx app.Context) {
 	p.env.title(ctx, "tasks.title")
-	if p.env.rpc == nil || p.loading {
+	p.f = filtersFrom(ctx.Page().URL())
+	if p.env.rpc == nil {
 		return
 	}
 	p.tasks, p.next, p.loaded, p.err = nil, "", false, ""
@@ -36,15 +164,18 @@ func (p *tasksPage) OnNav(ctx app.Context) {
 
 func (p *tasksPage) load(ctx app.Context, token string) {
 	p.loading = true
+	req := p.f.request()
+	req.PageToken = token
 	ctx.Async(func() {
-		resp, err := p.env.rpc.Tasks.ListTasks(ctx, connect.NewRequest(&tasksv1.ListTasksRequest{
-			PageSize:  pageSize,
-			PageToken: token,
-		}))
+		resp, err := p.env.rpc.Tasks.ListTasks(ctx, connect.NewRequest(req))
 		ctx.Dispatch(func(ctx app.Context) {
 			p.loading = false
 			if err != nil {
-				p.err = p.env.lang.Code(rpc.Explain(err).Code)
+				pr := rpc.Explain(err)
+				p.err = p.env.lang.Code(pr.Code)
+				if len(pr.Violations) > 0 {
+					p.err = p.env.lang.Reason(pr.Violations[0].Reason, pr.Violations[0].Description)
+				}
 				return
 			}
 			p.err = ""
@@ -62,6 +193,86 @@ func (p *tasksPage) loadMore(ctx app.Context, e app.Event) {
 	p.load(ctx, p.next)
 }
 
+func (p *tasksPage) search(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	ctx.Navigate(p.f.url())
+}
+
+// searchForm is the search box and the filters.
+func (p *tasksPage) searchForm() app.UI {
+	l := p.env.lang
+	input := func(typ, id, label, placeholder string, v *string) app.UI {
+		return app.Div().Class("field").Body(
+			app.Label().For(id).Text(label),
+			app.Input().ID(id).Type(typ).Class("input").Placeholder(placeholder).Value(*v).
+				OnInput(p.ValueTo(v)).OnChange(p.ValueTo(v)),
+		)
+	}
+	text := func(id, label, placeholder string, v *string) app.UI { return input("text", id, label, placeholder, v) }
+	check := func(id, label string, v *bool) app.UI {
+		return app.Label().Class("check").Body(
+			app.Input().ID(id).Type("checkbox").Checked(*v).
+				OnChange(func(ctx app.Context, e app.Event) { *v = ctx.JSSrc().Get("checked").Bool() }),
+			app.Text(" "+label),
+		)
+	}
+	return app.Form().ID("search-form").Class("card search").Role("search").OnSubmit(p.search).Body(
+		app.Div().Class("search-row").Body(
+			app.Label().For("search-query").Class("visually-hidden").Text(l.T("search.label")),
+			app.Input().ID("search-query").Type("search").Class("input").Placeholder(l.T("search.placeholder")).
+				Value(p.f.query).OnInput(p.ValueTo(&p.f.query)),
+			app.Button().ID("search-submit").Class("btn btn-primary").Type("submit").Text(l.T("search.submit")),
+		),
+		app.Details().Class("filters").Open(p.f != filters{query: p.f.query}).Body(
+			app.Summary().Text(l.T("search.filters")),
+			app.Div().Class("filter-grid").Body(
+				app.Div().Class("field").Body(
+					app.Label().For("filter-type").Text(l.T("task.type")),
+					app.Select().ID("filter-type").Class("input").OnChange(p.ValueTo(&p.f.taskType)).Body(
+						app.Option().Value("").Text(l.T("search.any_type")).Selected(p.f.taskType == ""),
+						app.Range(taskTypes).Slice(func(i int) app.UI {
+							v := taskTypes[i].String()
+							return app.Option().Value(v).Text(l.T(typeKey(taskTypes[i]))).Selected(p.f.taskType == v)
+						}),
+					),
+				),
+				app.Div().Class("field").Body(
+					app.Label().For("filter-sort").Text(l.T("search.sort")),
+					app.Select().ID("filter-sort").Class("input").OnChange(p.ValueTo(&p.f.sort)).Body(
+						app.Range(sorts).Slice(func(i int) app.UI {
+							v := sorts[i].String()
+							return app.Option().Value(v).Text(l.T(sortKey(sorts[i]))).
+								Selected(p.f.sort == v || (p.f.sort == "" && i == 0))
+						}),
+					),
+				),
+				app.Div().Class("field").Body(
+					app.Label().For("filter-status").Text(l.T("search.status")),
+					app.Select().ID("filter-status").Class("input").OnChange(p.ValueTo(&p.f.status)).Body(
+						// No status: open tasks, or every state of my tasks.
+						app.Option().Value("").Text(l.T(p.anyStatusKey())).Selected(p.f.status == ""),
+						app.Range(listStatuses).Slice(func(i int) app.UI {
+							v := listStatuses[i].String()
+							return app.Option().Value(v).Text(l.T(statusKey(listStatuses[i]))).Selected(p.f.status == v)
+						}),
+					),
+				),
+				text("filter-skills", l.T("tasks.skills"), "go, vue", &p.f.skills),
+				input("date", "filter-delivery-from", l.T("search.due_from"), "", &p.f.deliveryFrom),
+				input("date", "filter-delivery-to", l.T("search.due_to"), "", &p.f.deliveryTo),
+				text("filter-city", l.T("task.city"), "上海", &p.f.city),
+				text("filter-budget-min", l.T("search.budget_min"), "1000", &p.f.budgetMin),
+				text("filter-budget-max", l.T("search.budget_max"), "50000", &p.f.budgetMax),
+				app.Div().Class("field").Body(
+					check("filter-all-skills", l.T("search.all_skills"), &p.f.allSkills),
+					check("filter-remote", l.T("search.remote"), &p.f.remote),
+					app.If(p.s.Client, func() app.UI { return check("filter-mine", l.T("search.mine"), &p.f.mine) }),
+				),
+			),
+		),
+	)
+}
+
 func (p *tasksPage) Render() app.UI {
 	l := p.env.lang
 	return p.env.layout(
@@ -72,10 +283,14 @@ func (p *tasksPage) Render() app.UI {
 			),
 			app.A().ID("tasks-post").Class("btn btn-primary").Href("/tasks/new").Text(l.T("nav.post")),
 		),
+		p.searchForm(),
 		app.Ul().ID("task-list").Class("task-list").Aria("busy", p.loading).Body(
 			app.Range(p.tasks).Slice(func(i int) app.UI { return taskItem(l, p.tasks[i]) }),
 		),
 		app.If(p.loaded && len(p.tasks) == 0, func() app.UI {
+			if p.f != (filters{}) {
+				return app.Div().ID("tasks-empty").Class("empty").Body(app.P().Text(l.T("search.none")))
+			}
 			return app.Div().ID("tasks-empty").Class("empty").Body(
 				app.P().Text(l.T("tasks.empty")),
 				app.A().Class("btn btn-primary").Href("/tasks/new").Text(l.T("nav.post")),
@@ -112,6 +327,9 @@ func taskItem(l ui.Lang, t *tasksv1.Task) app.UI {
 				app.Span().Class("task-ref").Text(t.GetRef()),
 			),
 			app.P().Class("task-meta").Body(
+				statusBadge(l, t.GetStatus()),
+				app.Span().Class("task-type").Text(l.T(typeKey(t.GetTaskType()))),
+				app.Span().Class("task-place").Text(place(l, t)),
 				app.Span().Class("task-budget").Text(budgetText(t)),
 				app.Span().Class("task-due").Text(l.T("tasks.due")+" "+t.GetDeliveryDate()),
 				app.If(t.GetClientDisplayName() != "", func() app.UI {
@@ -139,20 +357,43 @@ func chips(tags []string) app.UI {
 	)
 }
 
+// place is where the work is done: remote or a city.
+func place(l ui.Lang, t *tasksv1.Task) string {
+	if t.GetRemote() {
+		return l.T("task.remote_short")
+	}
+	return t.GetCity()
+}
+
+// statusBadge shows a task status.
+func statusBadge(l ui.Lang, s tasksv1.TaskStatus) app.UI {
+	return app.Span().Class("status status-" + strings.TrimPrefix(statusKey(s), "status.")).Text(l.T(statusKey(s)))
+}
+
 // statusKey is the catalogue key of a task status.
 func statusKey(s tasksv1.TaskStatus) string {
 	name := strings.TrimPrefix(s.String(), "TASK_STATUS_")
 	return "status." + strings.ToLower(name)
 }
 
-// taskPage shows one task by its reference.
+// taskPage shows one task by its reference: the rendered description, the
+// status and timeline, and its client's actions.
 type taskPage struct {
 	app.Compo
 	env     *env
 	ref     string
 	task    *tasksv1.Task
+	events  []*tasksv1.TaskEvent
 	loading bool
+	busy    bool
 	err     string
+	// actionErr is why the last action failed.
+	actionErr string
+	s         session
+}
+
+func (p *taskPage) OnMount(ctx app.Context) {
+	ctx.ObserveState(sessionState, &p.s)
 }
 
 func (p *taskPage) OnNav(ctx app.Context) {
@@ -161,10 +402,21 @@ func (p *taskPage) OnNav(ctx app.Context) {
 	if p.env.rpc == nil {
 		return
 	}
-	p.task, p.err, p.loading = nil, "", true
+	p.task, p.events, p.err, p.actionErr, p.loading = nil, nil, "", "", true
+	p.fetch(ctx)
+}
+
+// fetch loads the task and its timeline.
+func (p *taskPage) fetch(ctx app.Context) {
 	ref := p.ref
 	ctx.Async(func() {
 		resp, err := p.env.rpc.Tasks.GetTask(ctx, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: ref}))
+		var events []*tasksv1.TaskEvent
+		if err == nil {
+			if ev, everr := p.env.rpc.Tasks.ListTaskEvents(ctx, connect.NewRequest(&tasksv1.ListTaskEventsRequest{IdOrRef: ref})); everr == nil {
+				events = ev.Msg.GetEvents()
+			}
+		}
 		ctx.Dispatch(func(ctx app.Context) {
 			p.loading = false
 			switch {
@@ -173,11 +425,99 @@ func (p *taskPage) OnNav(ctx app.Context) {
 			case err != nil:
 				p.err = p.env.lang.Code(rpc.Explain(err).Code)
 			default:
-				p.task = resp.Msg.GetTask()
+				p.task, p.events = resp.Msg.GetTask(), events
 				ctx.Page().SetTitle(p.task.GetTitle() + " · " + p.env.lang.T("app.name"))
 			}
 		})
 	})
+}
+
+// act runs one of the client's actions and reloads the task.
+func (p *taskPage) act(call func(ctx app.Context, ref string) error) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		if p.busy || p.env.rpc == nil {
+			return
+		}
+		p.busy, p.actionErr = true, ""
+		ref := p.ref
+		ctx.Async(func() {
+			err := call(ctx, ref)
+			ctx.Dispatch(func(ctx app.Context) {
+				p.busy = false
+				if err != nil {
+					pr := rpc.Explain(err)
+					p.actionErr = p.env.lang.Code(pr.Code)
+					if len(pr.Violations) > 0 {
+						p.actionErr = p.env.lang.Reason(pr.Violations[0].Reason, pr.Violations[0].Description)
+					}
+					return
+				}
+				p.fetch(ctx)
+			})
+		})
+	}
+}
+
+func (p *taskPage) publish(ctx app.Context, ref string) error {
+	_, err := p.env.rpc.Tasks.PublishTask(ctx, connect.NewRequest(&tasksv1.PublishTaskRequest{IdOrRef: ref}))
+	return err
+}
+
+func (p *taskPage) close(ctx app.Context, ref string) error {
+	_, err := p.env.rpc.Tasks.CloseTask(ctx, connect.NewRequest(&tasksv1.CloseTaskRequest{IdOrRef: ref}))
+	return err
+}
+
+func (p *taskPage) cancel(ctx app.Context, ref string) error {
+	_, err := p.env.rpc.Tasks.CancelTask(ctx, connect.NewRequest(&tasksv1.CancelTaskRequest{IdOrRef: ref}))
+	return err
+}
+
+// actions are the buttons the task's client has in the task's state.
+func (p *taskPage) actions(t *tasksv1.Task) app.UI {
+	if !p.s.SignedIn || p.s.ID != t.GetClientId() {
+		return nil
+	}
+	l := p.env.lang
+	st := t.GetStatus()
+	draft, open := st == tasksv1.TaskStatus_TASK_STATUS_DRAFT, st == tasksv1.TaskStatus_TASK_STATUS_OPEN
+	button := func(id, key, class string, h app.EventHandler) app.UI {
+		return app.Button().ID(id).Class("btn " + class).Type("button").Disabled(p.busy).Text(l.T(key)).OnClick(h)
+	}
+	return app.Div().ID("task-actions").Class("actions").Body(
+		app.If(draft || open, func() app.UI {
+			return app.A().ID("task-edit").Class("btn btn-secondary").Href("/tasks/" + t.GetRef() + "/edit").Text(l.T("task.edit"))
+		}),
+		app.If(draft, func() app.UI { return button("task-publish", "task.publish", "btn-primary", p.act(p.publish)) }),
+		app.If(open, func() app.UI { return button("task-close", "task.close", "btn-secondary", p.act(p.close)) }),
+		app.If(draft || open || st == tasksv1.TaskStatus_TASK_STATUS_AWARDED, func() app.UI {
+			return button("task-cancel", "task.cancel", "btn-quiet", p.act(p.cancel))
+		}),
+		app.If(p.actionErr != "", func() app.UI {
+			return app.P().ID("action-error").Class("form-error").Role("alert").Text(p.actionErr)
+		}),
+	)
+}
+
+// timeline lists the task's status changes, oldest first.
+func (p *taskPage) timeline() app.UI {
+	l := p.env.lang
+	return app.Section().Class("timeline").Body(
+		app.H2().Text(l.T("task.timeline")),
+		app.Ol().ID("task-timeline").Body(
+			app.Range(p.events).Slice(func(i int) app.UI {
+				e := p.events[i]
+				return app.Li().Class("timeline-item").Body(
+					app.Time().DateTime(e.GetCreateTime().AsTime().Format(time.RFC3339)).
+						Text(e.GetCreateTime().AsTime().In(chinaTime).Format("2006-01-02 15:04")),
+					app.Text(" "),
+					statusBadge(l, e.GetToStatus()),
+					app.Text(" "+e.GetActorDisplayName()),
+					app.If(e.GetNote() != "", func() app.UI { return app.Span().Class("muted").Text(" — " + e.GetNote()) }),
+				)
+			}),
+		),
+	)
 }
 
 func (p *taskPage) Render() app.UI {
@@ -190,9 +530,12 @@ func (p *taskPage) Render() app.UI {
 				app.H1().Class("task-title").Text(t.GetTitle()),
 				app.Span().Class("task-ref").Text(t.GetRef()),
 			),
-			app.Span().Class("status status-"+strings.TrimPrefix(statusKey(t.GetStatus()), "status.")).
-				Text(l.T(statusKey(t.GetStatus()))),
+			statusBadge(l, t.GetStatus()),
+			app.If(t.GetSubStatus() != "", func() app.UI { return app.Span().Class("sub-status muted").Text(" " + t.GetSubStatus()) }),
+			p.actions(t),
 			app.Dl().Class("facts").Body(
+				app.Dt().Text(l.T("task.type")), app.Dd().Class("task-type").Text(l.T(typeKey(t.GetTaskType()))),
+				app.Dt().Text(l.T("task.where")), app.Dd().Class("task-place").Text(place(l, t)),
 				app.Dt().Text(l.T("tasks.budget")), app.Dd().Class("task-budget").Text(budgetText(t)),
 				app.Dt().Text(l.T("tasks.due")), app.Dd().Text(t.GetDeliveryDate()),
 				app.Dt().Text(l.T("tasks.by")), app.Dd().Text(t.GetClientDisplayName()),
@@ -201,9 +544,10 @@ func (p *taskPage) Render() app.UI {
 			app.If(t.GetDescription() != "", func() app.UI {
 				return app.Div().Body(
 					app.H2().Text(l.T("tasks.description")),
-					app.P().Class("description").Text(t.GetDescription()),
+					markdown(t.GetDescription()),
 				)
 			}),
+			p.timeline(),
 		)
 	case p.err != "":
 		body = app.P().ID("form-error").Class("form-error").Role("alert").Text(p.err)

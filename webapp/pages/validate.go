@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
+	"github.com/talent-hub/talent/webapp/ui"
 )
 
 // The same limits the services enforce; the services remain the authority.
@@ -143,6 +144,31 @@ type taskInput struct {
 	title, description      string
 	budgetMin, budgetMax    string // yuan
 	deliveryDate, skillTags string
+	taskType                string // the enum's name, "" when none is chosen
+	remote                  bool
+	city                    string
+}
+
+// inputFor fills the form from a task, to edit it.
+func inputFor(t *tasksv1.Task) taskInput {
+	return taskInput{
+		title: t.GetTitle(), description: t.GetDescription(),
+		budgetMin:    strings.TrimPrefix(strings.ReplaceAll(ui.Yuan(t.GetBudgetMinFen()), ",", ""), "¥"),
+		budgetMax:    strings.TrimPrefix(strings.ReplaceAll(ui.Yuan(t.GetBudgetMaxFen()), ",", ""), "¥"),
+		deliveryDate: t.GetDeliveryDate(), skillTags: strings.Join(t.GetSkillTags(), ", "),
+		taskType: t.GetTaskType().String(), remote: t.GetRemote(), city: t.GetCity(),
+	}
+}
+
+// update converts a checked CreateTaskRequest into the UpdateTaskRequest
+// of the task ref.
+func update(ref string, c *tasksv1.CreateTaskRequest) *tasksv1.UpdateTaskRequest {
+	return &tasksv1.UpdateTaskRequest{
+		IdOrRef: ref, Title: c.GetTitle(), Description: c.GetDescription(),
+		BudgetMinFen: c.GetBudgetMinFen(), BudgetMaxFen: c.GetBudgetMaxFen(),
+		DeliveryDate: c.GetDeliveryDate(), SkillTags: c.GetSkillTags(),
+		TaskType: c.GetTaskType(), Remote: c.GetRemote(), City: c.GetCity(),
+	}
 }
 
 // request converts the form to a CreateTaskRequest and reports, per proto
@@ -154,6 +180,17 @@ func (in taskInput) request(today string) (*tasksv1.CreateTaskRequest, map[strin
 		Description:  strings.TrimSpace(in.description),
 		DeliveryDate: strings.TrimSpace(in.deliveryDate),
 		SkillTags:    splitTags(in.skillTags),
+		TaskType:     tasksv1.TaskType(tasksv1.TaskType_value[in.taskType]),
+		Remote:       in.remote,
+	}
+	if req.TaskType == tasksv1.TaskType_TASK_TYPE_UNSPECIFIED {
+		errs["task_type"] = "TASK_TYPE_REQUIRED"
+	}
+	if !in.remote {
+		req.City = strings.TrimSpace(in.city)
+		if req.City == "" {
+			errs["city"] = "CITY_REQUIRED"
+		}
 	}
 	switch n := utf8.RuneCountInString(req.Title); {
 	case n == 0:
@@ -275,3 +312,6 @@ func splitTags(s string) []string {
 func chinaToday(now time.Time) string {
 	return now.In(time.FixedZone("CST", chinaUTCOffsetS)).Format(time.DateOnly)
 }
+
+// chinaTime is China Standard Time, in which the timeline is shown.
+var chinaTime = time.FixedZone("CST", chinaUTCOffsetS)

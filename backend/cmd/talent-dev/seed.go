@@ -49,12 +49,14 @@ type demoTask struct {
 	maxYuan       int64
 	daysFromToday int
 	skillTags     []string
+	taskType      tasksv1.TaskType
+	city          string // "" for remote work
 }
 
 func demoTasks() []demoTask {
 	return []demoTask{
 		{
-			requestID: "demo-seed-task-1", client: 0,
+			requestID: "demo-seed-task-1", client: 0, taskType: tasksv1.TaskType_TASK_TYPE_MINI_PROGRAM,
 			title: "[Demo] 微信小程序商城开发",
 			description: "我们是一家做精品咖啡豆的小公司，需要一个微信小程序商城：商品展示、购物车、微信支付、订单查询和简单的会员积分。" +
 				"后台希望能让运营同事自己上架商品。请附上过往小程序案例。",
@@ -62,7 +64,7 @@ func demoTasks() []demoTask {
 			skillTags: []string{"微信小程序", "go", "postgresql"},
 		},
 		{
-			requestID: "demo-seed-task-2", client: 0,
+			requestID: "demo-seed-task-2", client: 0, taskType: tasksv1.TaskType_TASK_TYPE_UI_UX_DESIGN, city: "上海",
 			title: "[Demo] 企业官网改版（响应式设计）",
 			description: "现有官网是五年前做的，手机上几乎无法浏览。需要重新设计并实现一个响应式官网，约 8 个页面，中英文双语，" +
 				"交付 Figma 设计稿和静态页面代码。",
@@ -70,14 +72,14 @@ func demoTasks() []demoTask {
 			skillTags: []string{"ui设计", "figma", "html", "css"},
 		},
 		{
-			requestID: "demo-seed-task-3", client: 0,
+			requestID: "demo-seed-task-3", client: 0, taskType: tasksv1.TaskType_TASK_TYPE_DATA_ANALYSIS,
 			title:       "[Demo] 销售数据可视化看板",
 			description: "把 ERP 导出的销售数据（每天约 2 万行）做成一个内部可视化看板：按区域、产品线和时间查看趋势，支持导出 Excel。",
 			minYuan:     12000, maxYuan: 20000, daysFromToday: 20,
 			skillTags: []string{"python", "数据分析", "echarts"},
 		},
 		{
-			requestID: "demo-seed-task-4", client: 1,
+			requestID: "demo-seed-task-4", client: 1, taskType: tasksv1.TaskType_TASK_TYPE_BACK_END,
 			title: "[Demo] Migrate our billing service from PHP to Go",
 			description: "Our billing service is a 15k-line PHP 7 monolith with a MySQL database. We want it rewritten as a Go service " +
 				"with the same HTTP API, moved to PostgreSQL, with tests for the invoice rules. We will pair with you on the domain details.",
@@ -85,7 +87,7 @@ func demoTasks() []demoTask {
 			skillTags: []string{"go", "php", "postgresql", "mysql"},
 		},
 		{
-			requestID: "demo-seed-task-5", client: 1,
+			requestID: "demo-seed-task-5", client: 1, taskType: tasksv1.TaskType_TASK_TYPE_MOBILE,
 			title: "[Demo] iOS and Android app for a fitness studio",
 			description: "A booking app for our three yoga and fitness studios: class timetable, booking and cancelling, membership cards " +
 				"and push reminders. One Flutter code base preferred. Designs exist in Figma.",
@@ -93,7 +95,7 @@ func demoTasks() []demoTask {
 			skillTags: []string{"flutter", "ios", "android"},
 		},
 		{
-			requestID: "demo-seed-task-6", client: 1,
+			requestID: "demo-seed-task-6", client: 1, taskType: tasksv1.TaskType_TASK_TYPE_DEVOPS,
 			title: "[Demo] Security review of our Kubernetes cluster",
 			description: "Review a 12-node Kubernetes cluster (network policies, RBAC, secrets, image supply chain) and deliver a " +
 				"written report with prioritised fixes. Remote work, read-only access will be provided.",
@@ -131,6 +133,9 @@ func seed(ctx context.Context, baseURL string, httpClient connect.HTTPClient, no
 			DeliveryDate: today.AddDate(0, 0, t.daysFromToday).Format(time.DateOnly),
 			SkillTags:    t.skillTags,
 			RequestId:    t.requestID,
+			TaskType:     t.taskType,
+			Remote:       t.city == "",
+			City:         t.city,
 		})
 		req.Header().Set("Authorization", "Bearer "+tokens[t.client])
 		if _, err := tasks.CreateTask(ctx, req); err != nil {

@@ -387,6 +387,8 @@ func testUserJourney(t *testing.T, srv *server, httpClient *http.Client, opts []
 		BudgetMaxFen: 500_000,
 		DeliveryDate: delivery,
 		SkillTags:    []string{"Go", "postgresql"},
+		TaskType:     tasksv1.TaskType_TASK_TYPE_BACK_END,
+		Remote:       true,
 	}
 	if _, err := tasks.CreateTask(ctx, connect.NewRequest(newTask)); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Fatalf("anonymous CreateTask: err = %v, want unauthenticated", err)
@@ -423,6 +425,8 @@ func testUserJourney(t *testing.T, srv *server, httpClient *http.Client, opts []
 		BudgetMaxFen: 200_000,
 		DeliveryDate: delivery,
 		SkillTags:    []string{"go"},
+		TaskType:     tasksv1.TaskType_TASK_TYPE_BACK_END,
+		Remote:       true,
 	}), token))
 	if code := connect.CodeOf(err); code != connect.CodeInvalidArgument {
 		t.Fatalf("CreateTask with bad input: code %v (%v), want invalid_argument", code, err)

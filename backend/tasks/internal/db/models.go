@@ -35,6 +35,22 @@ type Task struct {
 	RequestID    *string
 	Demo         bool
 	CreateTime   time.Time
+	TaskType     string
+	Remote       bool
+	City         string
+	SubStatus    string
+	UpdateTime   time.Time
+	SearchText   string
+}
+
+type TaskEvent struct {
+	ID         int64
+	TaskID     uuid.UUID
+	ActorID    uuid.UUID
+	FromStatus string
+	ToStatus   string
+	Note       string
+	CreateTime time.Time
 }
 
 type User struct {

@@ -15,15 +15,18 @@ import (
 const createTask = `-- name: CreateTask :one
 WITH ins AS (
     INSERT INTO tasks (client_id, title, description, budget_min_fen, budget_max_fen,
-                       delivery_date, skill_tags, request_id)
+                       delivery_date, skill_tags, request_id, task_type, remote, city,
+                       status, search_text)
     VALUES ($1, $2, $3, $4, $5,
-            $6, $7, $8)
+            $6, $7, $8, $9, $10, $11,
+            $12, $13)
     ON CONFLICT (client_id, request_id) DO NOTHING
-    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time
+    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text
 )
 SELECT ins.id, ins.ref_no, ins.client_id, ins.title, ins.description, ins.budget_min_fen,
        ins.budget_max_fen, ins.delivery_date, ins.skill_tags, ins.status, ins.request_id,
-       ins.demo, ins.create_time, u.display_name AS client_display_name
+       ins.demo, ins.create_time, ins.task_type, ins.remote, ins.city, ins.sub_status,
+       ins.update_time, ins.search_text, u.display_name AS client_display_name
 FROM ins
 JOIN users u ON u.id = ins.client_id
 `
@@ -37,6 +40,11 @@ type CreateTaskParams struct {
 	DeliveryDate time.Time
 	SkillTags    []string
 	RequestID    *string
+	TaskType     string
+	Remote       bool
+	City         string
+	Status       string
+	SearchText   string
 }
 
 type CreateTaskRow struct {
@@ -53,6 +61,12 @@ type CreateTaskRow struct {
 	RequestID         *string
 	Demo              bool
 	CreateTime        time.Time
+	TaskType          string
+	Remote            bool
+	City              string
+	SubStatus         string
+	UpdateTime        time.Time
+	SearchText        string
 	ClientDisplayName string
 }
 
@@ -68,6 +82,11 @@ func (q *Queries) CreateTask(ctx context.Context, arg CreateTaskParams) (CreateT
 		arg.DeliveryDate,
 		arg.SkillTags,
 		arg.RequestID,
+		arg.TaskType,
+		arg.Remote,
+		arg.City,
+		arg.Status,
+		arg.SearchText,
 	)
 	var i CreateTaskRow
 	err := row.Scan(
@@ -84,13 +103,19 @@ func (q *Queries) CreateTask(ctx context.Context, arg CreateTaskParams) (CreateT
 		&i.RequestID,
 		&i.Demo,
 		&i.CreateTime,
+		&i.TaskType,
+		&i.Remote,
+		&i.City,
+		&i.SubStatus,
+		&i.UpdateTime,
+		&i.SearchText,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTask = `-- name: GetTask :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.id = $1
@@ -118,13 +143,19 @@ func (q *Queries) GetTask(ctx context.Context, id uuid.UUID) (GetTaskRow, error)
 		&i.Task.RequestID,
 		&i.Task.Demo,
 		&i.Task.CreateTime,
+		&i.Task.TaskType,
+		&i.Task.Remote,
+		&i.Task.City,
+		&i.Task.SubStatus,
+		&i.Task.UpdateTime,
+		&i.Task.SearchText,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRef = `-- name: GetTaskByRef :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.ref_no = $1
@@ -152,13 +183,19 @@ func (q *Queries) GetTaskByRef(ctx context.Context, refNo int64) (GetTaskByRefRo
 		&i.Task.RequestID,
 		&i.Task.Demo,
 		&i.Task.CreateTime,
+		&i.Task.TaskType,
+		&i.Task.Remote,
+		&i.Task.City,
+		&i.Task.SubStatus,
+		&i.Task.UpdateTime,
+		&i.Task.SearchText,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRequestID = `-- name: GetTaskByRequestID :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.client_id = $1 AND t.request_id = $2
@@ -191,119 +228,76 @@ func (q *Queries) GetTaskByRequestID(ctx context.Context, arg GetTaskByRequestID
 		&i.Task.RequestID,
 		&i.Task.Demo,
 		&i.Task.CreateTime,
+		&i.Task.TaskType,
+		&i.Task.Remote,
+		&i.Task.City,
+		&i.Task.SubStatus,
+		&i.Task.UpdateTime,
+		&i.Task.SearchText,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
-const listClientTasks = `-- name: ListClientTasks :many
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, u.display_name AS client_display_name
-FROM tasks t
-JOIN users u ON u.id = t.client_id
-WHERE t.client_id = $1
-  AND (t.create_time, t.id) < ($2::timestamptz, $3::uuid)
-ORDER BY t.create_time DESC, t.id DESC
-LIMIT $4
+const insertTaskEvent = `-- name: InsertTaskEvent :exec
+INSERT INTO task_events (task_id, actor_id, from_status, to_status, note)
+VALUES ($1, $2, $3, $4, $5)
 `
 
-type ListClientTasksParams struct {
-	ClientID   uuid.UUID
-	BeforeTime time.Time
-	BeforeID   uuid.UUID
-	RowLimit   int32
+type InsertTaskEventParams struct {
+	TaskID     uuid.UUID
+	ActorID    uuid.UUID
+	FromStatus string
+	ToStatus   string
+	Note       string
 }
 
-type ListClientTasksRow struct {
-	Task              Task
-	ClientDisplayName string
-}
-
-// ListClientTasks is ListTasks for one client's own tasks.
-func (q *Queries) ListClientTasks(ctx context.Context, arg ListClientTasksParams) ([]ListClientTasksRow, error) {
-	rows, err := q.db.Query(ctx, listClientTasks,
-		arg.ClientID,
-		arg.BeforeTime,
-		arg.BeforeID,
-		arg.RowLimit,
+func (q *Queries) InsertTaskEvent(ctx context.Context, arg InsertTaskEventParams) error {
+	_, err := q.db.Exec(ctx, insertTaskEvent,
+		arg.TaskID,
+		arg.ActorID,
+		arg.FromStatus,
+		arg.ToStatus,
+		arg.Note,
 	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListClientTasksRow
-	for rows.Next() {
-		var i ListClientTasksRow
-		if err := rows.Scan(
-			&i.Task.ID,
-			&i.Task.RefNo,
-			&i.Task.ClientID,
-			&i.Task.Title,
-			&i.Task.Description,
-			&i.Task.BudgetMinFen,
-			&i.Task.BudgetMaxFen,
-			&i.Task.DeliveryDate,
-			&i.Task.SkillTags,
-			&i.Task.Status,
-			&i.Task.RequestID,
-			&i.Task.Demo,
-			&i.Task.CreateTime,
-			&i.ClientDisplayName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+	return err
 }
 
-const listTasks = `-- name: ListTasks :many
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, u.display_name AS client_display_name
-FROM tasks t
-JOIN users u ON u.id = t.client_id
-WHERE (t.create_time, t.id) < ($1::timestamptz, $2::uuid)
-ORDER BY t.create_time DESC, t.id DESC
-LIMIT $3
+const listTaskEvents = `-- name: ListTaskEvents :many
+SELECT e.from_status, e.to_status, e.actor_id, e.note, e.create_time,
+       u.display_name AS actor_display_name
+FROM task_events e
+JOIN users u ON u.id = e.actor_id
+WHERE e.task_id = $1
+ORDER BY e.id
 `
 
-type ListTasksParams struct {
-	BeforeTime time.Time
-	BeforeID   uuid.UUID
-	RowLimit   int32
+type ListTaskEventsRow struct {
+	FromStatus       string
+	ToStatus         string
+	ActorID          uuid.UUID
+	Note             string
+	CreateTime       time.Time
+	ActorDisplayName string
 }
 
-type ListTasksRow struct {
-	Task              Task
-	ClientDisplayName string
-}
-
-// ListTasks returns the tasks older than the cursor, newest first.
-func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]ListTasksRow, error) {
-	rows, err := q.db.Query(ctx, listTasks, arg.BeforeTime, arg.BeforeID, arg.RowLimit)
+// ListTaskEvents returns a task's timeline, oldest first.
+func (q *Queries) ListTaskEvents(ctx context.Context, taskID uuid.UUID) ([]ListTaskEventsRow, error) {
+	rows, err := q.db.Query(ctx, listTaskEvents, taskID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []ListTasksRow
+	var items []ListTaskEventsRow
 	for rows.Next() {
-		var i ListTasksRow
+		var i ListTaskEventsRow
 		if err := rows.Scan(
-			&i.Task.ID,
-			&i.Task.RefNo,
-			&i.Task.ClientID,
-			&i.Task.Title,
-			&i.Task.Description,
-			&i.Task.BudgetMinFen,
-			&i.Task.BudgetMaxFen,
-			&i.Task.DeliveryDate,
-			&i.Task.SkillTags,
-			&i.Task.Status,
-			&i.Task.RequestID,
-			&i.Task.Demo,
-			&i.Task.CreateTime,
-			&i.ClientDisplayName,
+			&i.FromStatus,
+			&i.ToStatus,
+			&i.ActorID,
+			&i.Note,
+			&i.CreateTime,
+			&i.ActorDisplayName,
 		); err != nil {
 			return nil, err
 		}
@@ -313,4 +307,94 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]ListTas
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockTask = `-- name: LockTask :one
+SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text FROM tasks WHERE id = $1 FOR UPDATE
+`
+
+// LockTask reads a task for a change, holding its row lock until the
+// transaction ends so that concurrent changes apply one after another.
+func (q *Queries) LockTask(ctx context.Context, id uuid.UUID) (Task, error) {
+	row := q.db.QueryRow(ctx, lockTask, id)
+	var i Task
+	err := row.Scan(
+		&i.ID,
+		&i.RefNo,
+		&i.ClientID,
+		&i.Title,
+		&i.Description,
+		&i.BudgetMinFen,
+		&i.BudgetMaxFen,
+		&i.DeliveryDate,
+		&i.SkillTags,
+		&i.Status,
+		&i.RequestID,
+		&i.Demo,
+		&i.CreateTime,
+		&i.TaskType,
+		&i.Remote,
+		&i.City,
+		&i.SubStatus,
+		&i.UpdateTime,
+		&i.SearchText,
+	)
+	return i, err
+}
+
+const setTaskStatus = `-- name: SetTaskStatus :exec
+UPDATE tasks
+SET status = $1, sub_status = $2, update_time = now()
+WHERE id = $3
+`
+
+type SetTaskStatusParams struct {
+	Status    string
+	SubStatus string
+	ID        uuid.UUID
+}
+
+func (q *Queries) SetTaskStatus(ctx context.Context, arg SetTaskStatusParams) error {
+	_, err := q.db.Exec(ctx, setTaskStatus, arg.Status, arg.SubStatus, arg.ID)
+	return err
+}
+
+const updateTask = `-- name: UpdateTask :exec
+UPDATE tasks
+SET title = $1, description = $2, budget_min_fen = $3,
+    budget_max_fen = $4, delivery_date = $5, skill_tags = $6,
+    task_type = $7, remote = $8, city = $9, search_text = $10,
+    update_time = now()
+WHERE id = $11
+`
+
+type UpdateTaskParams struct {
+	Title        string
+	Description  string
+	BudgetMinFen int64
+	BudgetMaxFen int64
+	DeliveryDate time.Time
+	SkillTags    []string
+	TaskType     string
+	Remote       bool
+	City         string
+	SearchText   string
+	ID           uuid.UUID
+}
+
+func (q *Queries) UpdateTask(ctx context.Context, arg UpdateTaskParams) error {
+	_, err := q.db.Exec(ctx, updateTask,
+		arg.Title,
+		arg.Description,
+		arg.BudgetMinFen,
+		arg.BudgetMaxFen,
+		arg.DeliveryDate,
+		arg.SkillTags,
+		arg.TaskType,
+		arg.Remote,
+		arg.City,
+		arg.SearchText,
+		arg.ID,
+	)
+	return err
 }

@@ -39,6 +39,9 @@ const (
 	TaskStatus_TASK_STATUS_CLOSED      TaskStatus = 6
 	TaskStatus_TASK_STATUS_CANCELLED   TaskStatus = 7
 	TaskStatus_TASK_STATUS_DISPUTED    TaskStatus = 8
+	// TASK_STATUS_DRAFT is a task its client has not published yet; only the
+	// client sees it.
+	TaskStatus_TASK_STATUS_DRAFT TaskStatus = 9
 )
 
 // Enum value maps for TaskStatus.
@@ -53,6 +56,7 @@ var (
 		6: "TASK_STATUS_CLOSED",
 		7: "TASK_STATUS_CANCELLED",
 		8: "TASK_STATUS_DISPUTED",
+		9: "TASK_STATUS_DRAFT",
 	}
 	TaskStatus_value = map[string]int32{
 		"TASK_STATUS_UNSPECIFIED": 0,
@@ -64,6 +68,7 @@ var (
 		"TASK_STATUS_CLOSED":      6,
 		"TASK_STATUS_CANCELLED":   7,
 		"TASK_STATUS_DISPUTED":    8,
+		"TASK_STATUS_DRAFT":       9,
 	}
 )
 
@@ -94,6 +99,144 @@ func (TaskStatus) EnumDescriptor() ([]byte, []int) {
 	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{0}
 }
 
+// TaskType is the kind of work, from the platform's catalogue (TASK-1).
+// The web app names each type in English and Chinese.
+type TaskType int32
+
+const (
+	TaskType_TASK_TYPE_UNSPECIFIED   TaskType = 0
+	TaskType_TASK_TYPE_FRONT_END     TaskType = 1
+	TaskType_TASK_TYPE_BACK_END      TaskType = 2
+	TaskType_TASK_TYPE_FULL_STACK    TaskType = 3
+	TaskType_TASK_TYPE_MOBILE        TaskType = 4
+	TaskType_TASK_TYPE_MINI_PROGRAM  TaskType = 5
+	TaskType_TASK_TYPE_DATABASE_OPS  TaskType = 6
+	TaskType_TASK_TYPE_DEVOPS        TaskType = 7
+	TaskType_TASK_TYPE_DATA_ANALYSIS TaskType = 8
+	TaskType_TASK_TYPE_AI_ML         TaskType = 9
+	TaskType_TASK_TYPE_TESTING       TaskType = 10
+	TaskType_TASK_TYPE_UI_UX_DESIGN  TaskType = 11
+	TaskType_TASK_TYPE_OTHER         TaskType = 12
+)
+
+// Enum value maps for TaskType.
+var (
+	TaskType_name = map[int32]string{
+		0:  "TASK_TYPE_UNSPECIFIED",
+		1:  "TASK_TYPE_FRONT_END",
+		2:  "TASK_TYPE_BACK_END",
+		3:  "TASK_TYPE_FULL_STACK",
+		4:  "TASK_TYPE_MOBILE",
+		5:  "TASK_TYPE_MINI_PROGRAM",
+		6:  "TASK_TYPE_DATABASE_OPS",
+		7:  "TASK_TYPE_DEVOPS",
+		8:  "TASK_TYPE_DATA_ANALYSIS",
+		9:  "TASK_TYPE_AI_ML",
+		10: "TASK_TYPE_TESTING",
+		11: "TASK_TYPE_UI_UX_DESIGN",
+		12: "TASK_TYPE_OTHER",
+	}
+	TaskType_value = map[string]int32{
+		"TASK_TYPE_UNSPECIFIED":   0,
+		"TASK_TYPE_FRONT_END":     1,
+		"TASK_TYPE_BACK_END":      2,
+		"TASK_TYPE_FULL_STACK":    3,
+		"TASK_TYPE_MOBILE":        4,
+		"TASK_TYPE_MINI_PROGRAM":  5,
+		"TASK_TYPE_DATABASE_OPS":  6,
+		"TASK_TYPE_DEVOPS":        7,
+		"TASK_TYPE_DATA_ANALYSIS": 8,
+		"TASK_TYPE_AI_ML":         9,
+		"TASK_TYPE_TESTING":       10,
+		"TASK_TYPE_UI_UX_DESIGN":  11,
+		"TASK_TYPE_OTHER":         12,
+	}
+)
+
+func (x TaskType) Enum() *TaskType {
+	p := new(TaskType)
+	*p = x
+	return p
+}
+
+func (x TaskType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TaskType) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_tasks_v1_tasks_proto_enumTypes[1].Descriptor()
+}
+
+func (TaskType) Type() protoreflect.EnumType {
+	return &file_talent_tasks_v1_tasks_proto_enumTypes[1]
+}
+
+func (x TaskType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TaskType.Descriptor instead.
+func (TaskType) EnumDescriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{1}
+}
+
+// TaskSort is the order of ListTasks.
+type TaskSort int32
+
+const (
+	// TASK_SORT_UNSPECIFIED is TASK_SORT_NEWEST.
+	TaskSort_TASK_SORT_UNSPECIFIED      TaskSort = 0
+	TaskSort_TASK_SORT_NEWEST           TaskSort = 1
+	TaskSort_TASK_SORT_BUDGET_HIGH      TaskSort = 2
+	TaskSort_TASK_SORT_BUDGET_LOW       TaskSort = 3
+	TaskSort_TASK_SORT_DELIVERY_SOONEST TaskSort = 4
+)
+
+// Enum value maps for TaskSort.
+var (
+	TaskSort_name = map[int32]string{
+		0: "TASK_SORT_UNSPECIFIED",
+		1: "TASK_SORT_NEWEST",
+		2: "TASK_SORT_BUDGET_HIGH",
+		3: "TASK_SORT_BUDGET_LOW",
+		4: "TASK_SORT_DELIVERY_SOONEST",
+	}
+	TaskSort_value = map[string]int32{
+		"TASK_SORT_UNSPECIFIED":      0,
+		"TASK_SORT_NEWEST":           1,
+		"TASK_SORT_BUDGET_HIGH":      2,
+		"TASK_SORT_BUDGET_LOW":       3,
+		"TASK_SORT_DELIVERY_SOONEST": 4,
+	}
+)
+
+func (x TaskSort) Enum() *TaskSort {
+	p := new(TaskSort)
+	*p = x
+	return p
+}
+
+func (x TaskSort) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TaskSort) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_tasks_v1_tasks_proto_enumTypes[2].Descriptor()
+}
+
+func (TaskSort) Type() protoreflect.EnumType {
+	return &file_talent_tasks_v1_tasks_proto_enumTypes[2]
+}
+
+func (x TaskSort) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TaskSort.Descriptor instead.
+func (TaskSort) EnumDescriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{2}
+}
+
 // Task is a piece of IT work a client posted.
 type Task struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -118,7 +261,15 @@ type Task struct {
 	ClientDisplayName string                 `protobuf:"bytes,11,opt,name=client_display_name,json=clientDisplayName,proto3" json:"client_display_name,omitempty"`
 	CreateTime        *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// demo marks tasks created by the demo seed.
-	Demo          bool `protobuf:"varint,13,opt,name=demo,proto3" json:"demo,omitempty"`
+	Demo     bool     `protobuf:"varint,13,opt,name=demo,proto3" json:"demo,omitempty"`
+	TaskType TaskType `protobuf:"varint,14,opt,name=task_type,json=taskType,proto3,enum=talent.tasks.v1.TaskType" json:"task_type,omitempty"`
+	// remote is true for work done from anywhere; otherwise city names where.
+	Remote bool   `protobuf:"varint,15,opt,name=remote,proto3" json:"remote,omitempty"`
+	City   string `protobuf:"bytes,16,opt,name=city,proto3" json:"city,omitempty"`
+	// sub_status is the provider's progress while in progress, e.g.
+	// "developing", "testing".
+	SubStatus     string                 `protobuf:"bytes,17,opt,name=sub_status,json=subStatus,proto3" json:"sub_status,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -244,6 +395,127 @@ func (x *Task) GetDemo() bool {
 	return false
 }
 
+func (x *Task) GetTaskType() TaskType {
+	if x != nil {
+		return x.TaskType
+	}
+	return TaskType_TASK_TYPE_UNSPECIFIED
+}
+
+func (x *Task) GetRemote() bool {
+	if x != nil {
+		return x.Remote
+	}
+	return false
+}
+
+func (x *Task) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *Task) GetSubStatus() string {
+	if x != nil {
+		return x.SubStatus
+	}
+	return ""
+}
+
+func (x *Task) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// TaskEvent is one change of a task's status.
+type TaskEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// from_status is UNSPECIFIED for the event that created the task.
+	FromStatus       TaskStatus             `protobuf:"varint,1,opt,name=from_status,json=fromStatus,proto3,enum=talent.tasks.v1.TaskStatus" json:"from_status,omitempty"`
+	ToStatus         TaskStatus             `protobuf:"varint,2,opt,name=to_status,json=toStatus,proto3,enum=talent.tasks.v1.TaskStatus" json:"to_status,omitempty"`
+	ActorId          string                 `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	ActorDisplayName string                 `protobuf:"bytes,4,opt,name=actor_display_name,json=actorDisplayName,proto3" json:"actor_display_name,omitempty"`
+	Note             string                 `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	CreateTime       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *TaskEvent) Reset() {
+	*x = TaskEvent{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaskEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaskEvent) ProtoMessage() {}
+
+func (x *TaskEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaskEvent.ProtoReflect.Descriptor instead.
+func (*TaskEvent) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TaskEvent) GetFromStatus() TaskStatus {
+	if x != nil {
+		return x.FromStatus
+	}
+	return TaskStatus_TASK_STATUS_UNSPECIFIED
+}
+
+func (x *TaskEvent) GetToStatus() TaskStatus {
+	if x != nil {
+		return x.ToStatus
+	}
+	return TaskStatus_TASK_STATUS_UNSPECIFIED
+}
+
+func (x *TaskEvent) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetActorDisplayName() string {
+	if x != nil {
+		return x.ActorDisplayName
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 type CreateTaskRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// title is 1 to 120 characters.
@@ -260,14 +532,21 @@ type CreateTaskRequest struct {
 	SkillTags []string `protobuf:"bytes,6,rep,name=skill_tags,json=skillTags,proto3" json:"skill_tags,omitempty"`
 	// request_id makes the call idempotent: retrying with the same id returns
 	// the task created the first time. Optional.
-	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// task_type is required.
+	TaskType TaskType `protobuf:"varint,8,opt,name=task_type,json=taskType,proto3,enum=talent.tasks.v1.TaskType" json:"task_type,omitempty"`
+	// remote, or else city (1 to 40 characters) is required.
+	Remote bool   `protobuf:"varint,9,opt,name=remote,proto3" json:"remote,omitempty"`
+	City   string `protobuf:"bytes,10,opt,name=city,proto3" json:"city,omitempty"`
+	// draft saves the task without publishing it.
+	Draft         bool `protobuf:"varint,11,opt,name=draft,proto3" json:"draft,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateTaskRequest) Reset() {
 	*x = CreateTaskRequest{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[1]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -279,7 +558,7 @@ func (x *CreateTaskRequest) String() string {
 func (*CreateTaskRequest) ProtoMessage() {}
 
 func (x *CreateTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[1]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -292,7 +571,7 @@ func (x *CreateTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTaskRequest.ProtoReflect.Descriptor instead.
 func (*CreateTaskRequest) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{1}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CreateTaskRequest) GetTitle() string {
@@ -344,6 +623,34 @@ func (x *CreateTaskRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CreateTaskRequest) GetTaskType() TaskType {
+	if x != nil {
+		return x.TaskType
+	}
+	return TaskType_TASK_TYPE_UNSPECIFIED
+}
+
+func (x *CreateTaskRequest) GetRemote() bool {
+	if x != nil {
+		return x.Remote
+	}
+	return false
+}
+
+func (x *CreateTaskRequest) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *CreateTaskRequest) GetDraft() bool {
+	if x != nil {
+		return x.Draft
+	}
+	return false
+}
+
 type CreateTaskResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
@@ -353,7 +660,7 @@ type CreateTaskResponse struct {
 
 func (x *CreateTaskResponse) Reset() {
 	*x = CreateTaskResponse{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[2]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -365,7 +672,7 @@ func (x *CreateTaskResponse) String() string {
 func (*CreateTaskResponse) ProtoMessage() {}
 
 func (x *CreateTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[2]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -378,7 +685,7 @@ func (x *CreateTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTaskResponse.ProtoReflect.Descriptor instead.
 func (*CreateTaskResponse) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{2}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateTaskResponse) GetTask() *Task {
@@ -398,7 +705,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[3]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -410,7 +717,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[3]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -423,7 +730,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{3}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetTaskRequest) GetIdOrRef() string {
@@ -442,7 +749,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[4]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -454,7 +761,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[4]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -467,7 +774,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{4}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetTaskResponse) GetTask() *Task {
@@ -484,14 +791,43 @@ type ListTasksRequest struct {
 	// page_token is the next_page_token of the previous page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// mine lists only the caller's own tasks (needs a signed-in client).
-	Mine          bool `protobuf:"varint,3,opt,name=mine,proto3" json:"mine,omitempty"`
+	Mine bool `protobuf:"varint,3,opt,name=mine,proto3" json:"mine,omitempty"`
+	// query matches words in the title, description and skill tags, as
+	// substrings, so a two-character Chinese word is found inside a longer
+	// phrase. Every word must match.
+	Query string `protobuf:"bytes,4,opt,name=query,proto3" json:"query,omitempty"`
+	// task_types keeps tasks of any of these types.
+	TaskTypes []TaskType `protobuf:"varint,5,rep,packed,name=task_types,json=taskTypes,proto3,enum=talent.tasks.v1.TaskType" json:"task_types,omitempty"`
+	// budget_min_fen and budget_max_fen keep tasks whose budget range
+	// overlaps [budget_min_fen, budget_max_fen]; 0 means unbounded.
+	BudgetMinFen int64 `protobuf:"varint,6,opt,name=budget_min_fen,json=budgetMinFen,proto3" json:"budget_min_fen,omitempty"`
+	BudgetMaxFen int64 `protobuf:"varint,7,opt,name=budget_max_fen,json=budgetMaxFen,proto3" json:"budget_max_fen,omitempty"`
+	// skill_tags keeps tasks with any of these tags, or all of them when
+	// all_skills is set. Tags are normalised as on posting.
+	SkillTags []string `protobuf:"bytes,8,rep,name=skill_tags,json=skillTags,proto3" json:"skill_tags,omitempty"`
+	AllSkills bool     `protobuf:"varint,9,opt,name=all_skills,json=allSkills,proto3" json:"all_skills,omitempty"`
+	// city keeps on-site tasks in this city; remote_only keeps remote tasks.
+	// With both, either kind is kept.
+	City       string `protobuf:"bytes,10,opt,name=city,proto3" json:"city,omitempty"`
+	RemoteOnly bool   `protobuf:"varint,11,opt,name=remote_only,json=remoteOnly,proto3" json:"remote_only,omitempty"`
+	// posted_from and posted_to ("YYYY-MM-DD", China Standard Time, both
+	// inclusive) bound the posting day; delivery_from and delivery_to the
+	// delivery date.
+	PostedFrom   string `protobuf:"bytes,12,opt,name=posted_from,json=postedFrom,proto3" json:"posted_from,omitempty"`
+	PostedTo     string `protobuf:"bytes,13,opt,name=posted_to,json=postedTo,proto3" json:"posted_to,omitempty"`
+	DeliveryFrom string `protobuf:"bytes,14,opt,name=delivery_from,json=deliveryFrom,proto3" json:"delivery_from,omitempty"`
+	DeliveryTo   string `protobuf:"bytes,15,opt,name=delivery_to,json=deliveryTo,proto3" json:"delivery_to,omitempty"`
+	// statuses keeps tasks in these states; empty means open only, or, with
+	// mine, every state. Drafts are only ever listed with mine.
+	Statuses      []TaskStatus `protobuf:"varint,16,rep,packed,name=statuses,proto3,enum=talent.tasks.v1.TaskStatus" json:"statuses,omitempty"`
+	Sort          TaskSort     `protobuf:"varint,17,opt,name=sort,proto3,enum=talent.tasks.v1.TaskSort" json:"sort,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListTasksRequest) Reset() {
 	*x = ListTasksRequest{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[5]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -503,7 +839,7 @@ func (x *ListTasksRequest) String() string {
 func (*ListTasksRequest) ProtoMessage() {}
 
 func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[5]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -516,7 +852,7 @@ func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksRequest.ProtoReflect.Descriptor instead.
 func (*ListTasksRequest) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{5}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListTasksRequest) GetPageSize() int32 {
@@ -540,6 +876,104 @@ func (x *ListTasksRequest) GetMine() bool {
 	return false
 }
 
+func (x *ListTasksRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetTaskTypes() []TaskType {
+	if x != nil {
+		return x.TaskTypes
+	}
+	return nil
+}
+
+func (x *ListTasksRequest) GetBudgetMinFen() int64 {
+	if x != nil {
+		return x.BudgetMinFen
+	}
+	return 0
+}
+
+func (x *ListTasksRequest) GetBudgetMaxFen() int64 {
+	if x != nil {
+		return x.BudgetMaxFen
+	}
+	return 0
+}
+
+func (x *ListTasksRequest) GetSkillTags() []string {
+	if x != nil {
+		return x.SkillTags
+	}
+	return nil
+}
+
+func (x *ListTasksRequest) GetAllSkills() bool {
+	if x != nil {
+		return x.AllSkills
+	}
+	return false
+}
+
+func (x *ListTasksRequest) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetRemoteOnly() bool {
+	if x != nil {
+		return x.RemoteOnly
+	}
+	return false
+}
+
+func (x *ListTasksRequest) GetPostedFrom() string {
+	if x != nil {
+		return x.PostedFrom
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetPostedTo() string {
+	if x != nil {
+		return x.PostedTo
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetDeliveryFrom() string {
+	if x != nil {
+		return x.DeliveryFrom
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetDeliveryTo() string {
+	if x != nil {
+		return x.DeliveryTo
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetStatuses() []TaskStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListTasksRequest) GetSort() TaskSort {
+	if x != nil {
+		return x.Sort
+	}
+	return TaskSort_TASK_SORT_UNSPECIFIED
+}
+
 type ListTasksResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Tasks []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
@@ -551,7 +985,7 @@ type ListTasksResponse struct {
 
 func (x *ListTasksResponse) Reset() {
 	*x = ListTasksResponse{}
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[6]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -563,7 +997,7 @@ func (x *ListTasksResponse) String() string {
 func (*ListTasksResponse) ProtoMessage() {}
 
 func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[6]
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -576,7 +1010,7 @@ func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksResponse.ProtoReflect.Descriptor instead.
 func (*ListTasksResponse) Descriptor() ([]byte, []int) {
-	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{6}
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListTasksResponse) GetTasks() []*Task {
@@ -593,11 +1027,542 @@ func (x *ListTasksResponse) GetNextPageToken() string {
 	return ""
 }
 
+type UpdateTaskRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	IdOrRef string                 `protobuf:"bytes,1,opt,name=id_or_ref,json=idOrRef,proto3" json:"id_or_ref,omitempty"`
+	// The fields below replace the task's, with the rules of CreateTask.
+	Title         string   `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Description   string   `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	BudgetMinFen  int64    `protobuf:"varint,4,opt,name=budget_min_fen,json=budgetMinFen,proto3" json:"budget_min_fen,omitempty"`
+	BudgetMaxFen  int64    `protobuf:"varint,5,opt,name=budget_max_fen,json=budgetMaxFen,proto3" json:"budget_max_fen,omitempty"`
+	DeliveryDate  string   `protobuf:"bytes,6,opt,name=delivery_date,json=deliveryDate,proto3" json:"delivery_date,omitempty"`
+	SkillTags     []string `protobuf:"bytes,7,rep,name=skill_tags,json=skillTags,proto3" json:"skill_tags,omitempty"`
+	TaskType      TaskType `protobuf:"varint,8,opt,name=task_type,json=taskType,proto3,enum=talent.tasks.v1.TaskType" json:"task_type,omitempty"`
+	Remote        bool     `protobuf:"varint,9,opt,name=remote,proto3" json:"remote,omitempty"`
+	City          string   `protobuf:"bytes,10,opt,name=city,proto3" json:"city,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest) Reset() {
+	*x = UpdateTaskRequest{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest) ProtoMessage() {}
+
+func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UpdateTaskRequest) GetIdOrRef() string {
+	if x != nil {
+		return x.IdOrRef
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest) GetBudgetMinFen() int64 {
+	if x != nil {
+		return x.BudgetMinFen
+	}
+	return 0
+}
+
+func (x *UpdateTaskRequest) GetBudgetMaxFen() int64 {
+	if x != nil {
+		return x.BudgetMaxFen
+	}
+	return 0
+}
+
+func (x *UpdateTaskRequest) GetDeliveryDate() string {
+	if x != nil {
+		return x.DeliveryDate
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest) GetSkillTags() []string {
+	if x != nil {
+		return x.SkillTags
+	}
+	return nil
+}
+
+func (x *UpdateTaskRequest) GetTaskType() TaskType {
+	if x != nil {
+		return x.TaskType
+	}
+	return TaskType_TASK_TYPE_UNSPECIFIED
+}
+
+func (x *UpdateTaskRequest) GetRemote() bool {
+	if x != nil {
+		return x.Remote
+	}
+	return false
+}
+
+func (x *UpdateTaskRequest) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+type UpdateTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskResponse) Reset() {
+	*x = UpdateTaskResponse{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskResponse) ProtoMessage() {}
+
+func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskResponse.ProtoReflect.Descriptor instead.
+func (*UpdateTaskResponse) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UpdateTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type PublishTaskRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	IdOrRef       string                 `protobuf:"bytes,1,opt,name=id_or_ref,json=idOrRef,proto3" json:"id_or_ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishTaskRequest) Reset() {
+	*x = PublishTaskRequest{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishTaskRequest) ProtoMessage() {}
+
+func (x *PublishTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishTaskRequest.ProtoReflect.Descriptor instead.
+func (*PublishTaskRequest) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PublishTaskRequest) GetIdOrRef() string {
+	if x != nil {
+		return x.IdOrRef
+	}
+	return ""
+}
+
+type PublishTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishTaskResponse) Reset() {
+	*x = PublishTaskResponse{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishTaskResponse) ProtoMessage() {}
+
+func (x *PublishTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishTaskResponse.ProtoReflect.Descriptor instead.
+func (*PublishTaskResponse) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *PublishTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type CloseTaskRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	IdOrRef string                 `protobuf:"bytes,1,opt,name=id_or_ref,json=idOrRef,proto3" json:"id_or_ref,omitempty"`
+	// note is an optional reason, up to 500 characters, shown on the timeline.
+	Note          string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseTaskRequest) Reset() {
+	*x = CloseTaskRequest{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseTaskRequest) ProtoMessage() {}
+
+func (x *CloseTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseTaskRequest.ProtoReflect.Descriptor instead.
+func (*CloseTaskRequest) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CloseTaskRequest) GetIdOrRef() string {
+	if x != nil {
+		return x.IdOrRef
+	}
+	return ""
+}
+
+func (x *CloseTaskRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type CloseTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseTaskResponse) Reset() {
+	*x = CloseTaskResponse{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseTaskResponse) ProtoMessage() {}
+
+func (x *CloseTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseTaskResponse.ProtoReflect.Descriptor instead.
+func (*CloseTaskResponse) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CloseTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type CancelTaskRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	IdOrRef string                 `protobuf:"bytes,1,opt,name=id_or_ref,json=idOrRef,proto3" json:"id_or_ref,omitempty"`
+	// note is an optional reason, up to 500 characters, shown on the timeline.
+	Note          string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTaskRequest) Reset() {
+	*x = CancelTaskRequest{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTaskRequest) ProtoMessage() {}
+
+func (x *CancelTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTaskRequest.ProtoReflect.Descriptor instead.
+func (*CancelTaskRequest) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CancelTaskRequest) GetIdOrRef() string {
+	if x != nil {
+		return x.IdOrRef
+	}
+	return ""
+}
+
+func (x *CancelTaskRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type CancelTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTaskResponse) Reset() {
+	*x = CancelTaskResponse{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTaskResponse) ProtoMessage() {}
+
+func (x *CancelTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTaskResponse.ProtoReflect.Descriptor instead.
+func (*CancelTaskResponse) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CancelTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type ListTaskEventsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	IdOrRef       string                 `protobuf:"bytes,1,opt,name=id_or_ref,json=idOrRef,proto3" json:"id_or_ref,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTaskEventsRequest) Reset() {
+	*x = ListTaskEventsRequest{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTaskEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTaskEventsRequest) ProtoMessage() {}
+
+func (x *ListTaskEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTaskEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListTaskEventsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListTaskEventsRequest) GetIdOrRef() string {
+	if x != nil {
+		return x.IdOrRef
+	}
+	return ""
+}
+
+type ListTaskEventsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*TaskEvent           `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTaskEventsResponse) Reset() {
+	*x = ListTaskEventsResponse{}
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTaskEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTaskEventsResponse) ProtoMessage() {}
+
+func (x *ListTaskEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_tasks_v1_tasks_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTaskEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListTaskEventsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_tasks_v1_tasks_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListTaskEventsResponse) GetEvents() []*TaskEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 var File_talent_tasks_v1_tasks_proto protoreflect.FileDescriptor
 
 const file_talent_tasks_v1_tasks_proto_rawDesc = "" +
 	"\n" +
-	"\x1btalent/tasks/v1/tasks.proto\x12\x0ftalent.tasks.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x03\n" +
+	"\x1btalent/tasks/v1/tasks.proto\x12\x0ftalent.tasks.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x05\n" +
 	"\x04Task\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03ref\x18\x02 \x01(\tR\x03ref\x12\x14\n" +
@@ -614,7 +1579,23 @@ const file_talent_tasks_v1_tasks_proto_rawDesc = "" +
 	"\x13client_display_name\x18\v \x01(\tR\x11clientDisplayName\x12;\n" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04demo\x18\r \x01(\bR\x04demo\"\xfa\x01\n" +
+	"\x04demo\x18\r \x01(\bR\x04demo\x126\n" +
+	"\ttask_type\x18\x0e \x01(\x0e2\x19.talent.tasks.v1.TaskTypeR\btaskType\x12\x16\n" +
+	"\x06remote\x18\x0f \x01(\bR\x06remote\x12\x12\n" +
+	"\x04city\x18\x10 \x01(\tR\x04city\x12\x1d\n" +
+	"\n" +
+	"sub_status\x18\x11 \x01(\tR\tsubStatus\x12;\n" +
+	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x9d\x02\n" +
+	"\tTaskEvent\x12<\n" +
+	"\vfrom_status\x18\x01 \x01(\x0e2\x1b.talent.tasks.v1.TaskStatusR\n" +
+	"fromStatus\x128\n" +
+	"\tto_status\x18\x02 \x01(\x0e2\x1b.talent.tasks.v1.TaskStatusR\btoStatus\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12,\n" +
+	"\x12actor_display_name\x18\x04 \x01(\tR\x10actorDisplayName\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\x12;\n" +
+	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xf4\x02\n" +
 	"\x11CreateTaskRequest\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12$\n" +
@@ -624,21 +1605,80 @@ const file_talent_tasks_v1_tasks_proto_rawDesc = "" +
 	"\n" +
 	"skill_tags\x18\x06 \x03(\tR\tskillTags\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\a \x01(\tR\trequestId\"?\n" +
+	"request_id\x18\a \x01(\tR\trequestId\x126\n" +
+	"\ttask_type\x18\b \x01(\x0e2\x19.talent.tasks.v1.TaskTypeR\btaskType\x12\x16\n" +
+	"\x06remote\x18\t \x01(\bR\x06remote\x12\x12\n" +
+	"\x04city\x18\n" +
+	" \x01(\tR\x04city\x12\x14\n" +
+	"\x05draft\x18\v \x01(\bR\x05draft\"?\n" +
 	"\x12CreateTaskResponse\x12)\n" +
 	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\",\n" +
 	"\x0eGetTaskRequest\x12\x1a\n" +
 	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\"<\n" +
 	"\x0fGetTaskResponse\x12)\n" +
-	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"b\n" +
+	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"\xdd\x04\n" +
 	"\x10ListTasksRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x12\n" +
-	"\x04mine\x18\x03 \x01(\bR\x04mine\"h\n" +
+	"\x04mine\x18\x03 \x01(\bR\x04mine\x12\x14\n" +
+	"\x05query\x18\x04 \x01(\tR\x05query\x128\n" +
+	"\n" +
+	"task_types\x18\x05 \x03(\x0e2\x19.talent.tasks.v1.TaskTypeR\ttaskTypes\x12$\n" +
+	"\x0ebudget_min_fen\x18\x06 \x01(\x03R\fbudgetMinFen\x12$\n" +
+	"\x0ebudget_max_fen\x18\a \x01(\x03R\fbudgetMaxFen\x12\x1d\n" +
+	"\n" +
+	"skill_tags\x18\b \x03(\tR\tskillTags\x12\x1d\n" +
+	"\n" +
+	"all_skills\x18\t \x01(\bR\tallSkills\x12\x12\n" +
+	"\x04city\x18\n" +
+	" \x01(\tR\x04city\x12\x1f\n" +
+	"\vremote_only\x18\v \x01(\bR\n" +
+	"remoteOnly\x12\x1f\n" +
+	"\vposted_from\x18\f \x01(\tR\n" +
+	"postedFrom\x12\x1b\n" +
+	"\tposted_to\x18\r \x01(\tR\bpostedTo\x12#\n" +
+	"\rdelivery_from\x18\x0e \x01(\tR\fdeliveryFrom\x12\x1f\n" +
+	"\vdelivery_to\x18\x0f \x01(\tR\n" +
+	"deliveryTo\x127\n" +
+	"\bstatuses\x18\x10 \x03(\x0e2\x1b.talent.tasks.v1.TaskStatusR\bstatuses\x12-\n" +
+	"\x04sort\x18\x11 \x01(\x0e2\x19.talent.tasks.v1.TaskSortR\x04sort\"h\n" +
 	"\x11ListTasksResponse\x12+\n" +
 	"\x05tasks\x18\x01 \x03(\v2\x15.talent.tasks.v1.TaskR\x05tasks\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xf7\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xdb\x02\n" +
+	"\x11UpdateTaskRequest\x12\x1a\n" +
+	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12$\n" +
+	"\x0ebudget_min_fen\x18\x04 \x01(\x03R\fbudgetMinFen\x12$\n" +
+	"\x0ebudget_max_fen\x18\x05 \x01(\x03R\fbudgetMaxFen\x12#\n" +
+	"\rdelivery_date\x18\x06 \x01(\tR\fdeliveryDate\x12\x1d\n" +
+	"\n" +
+	"skill_tags\x18\a \x03(\tR\tskillTags\x126\n" +
+	"\ttask_type\x18\b \x01(\x0e2\x19.talent.tasks.v1.TaskTypeR\btaskType\x12\x16\n" +
+	"\x06remote\x18\t \x01(\bR\x06remote\x12\x12\n" +
+	"\x04city\x18\n" +
+	" \x01(\tR\x04city\"?\n" +
+	"\x12UpdateTaskResponse\x12)\n" +
+	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"0\n" +
+	"\x12PublishTaskRequest\x12\x1a\n" +
+	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\"@\n" +
+	"\x13PublishTaskResponse\x12)\n" +
+	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"B\n" +
+	"\x10CloseTaskRequest\x12\x1a\n" +
+	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\">\n" +
+	"\x11CloseTaskResponse\x12)\n" +
+	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"C\n" +
+	"\x11CancelTaskRequest\x12\x1a\n" +
+	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"?\n" +
+	"\x12CancelTaskResponse\x12)\n" +
+	"\x04task\x18\x01 \x01(\v2\x15.talent.tasks.v1.TaskR\x04task\"3\n" +
+	"\x15ListTaskEventsRequest\x12\x1a\n" +
+	"\tid_or_ref\x18\x01 \x01(\tR\aidOrRef\"L\n" +
+	"\x16ListTaskEventsResponse\x122\n" +
+	"\x06events\x18\x01 \x03(\v2\x1a.talent.tasks.v1.TaskEventR\x06events*\x8e\x02\n" +
 	"\n" +
 	"TaskStatus\x12\x1b\n" +
 	"\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -649,12 +1689,41 @@ const file_talent_tasks_v1_tasks_proto_rawDesc = "" +
 	"\x14TASK_STATUS_ACCEPTED\x10\x05\x12\x16\n" +
 	"\x12TASK_STATUS_CLOSED\x10\x06\x12\x19\n" +
 	"\x15TASK_STATUS_CANCELLED\x10\a\x12\x18\n" +
-	"\x14TASK_STATUS_DISPUTED\x10\b2\x92\x02\n" +
+	"\x14TASK_STATUS_DISPUTED\x10\b\x12\x15\n" +
+	"\x11TASK_STATUS_DRAFT\x10\t*\xce\x02\n" +
+	"\bTaskType\x12\x19\n" +
+	"\x15TASK_TYPE_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13TASK_TYPE_FRONT_END\x10\x01\x12\x16\n" +
+	"\x12TASK_TYPE_BACK_END\x10\x02\x12\x18\n" +
+	"\x14TASK_TYPE_FULL_STACK\x10\x03\x12\x14\n" +
+	"\x10TASK_TYPE_MOBILE\x10\x04\x12\x1a\n" +
+	"\x16TASK_TYPE_MINI_PROGRAM\x10\x05\x12\x1a\n" +
+	"\x16TASK_TYPE_DATABASE_OPS\x10\x06\x12\x14\n" +
+	"\x10TASK_TYPE_DEVOPS\x10\a\x12\x1b\n" +
+	"\x17TASK_TYPE_DATA_ANALYSIS\x10\b\x12\x13\n" +
+	"\x0fTASK_TYPE_AI_ML\x10\t\x12\x15\n" +
+	"\x11TASK_TYPE_TESTING\x10\n" +
+	"\x12\x1a\n" +
+	"\x16TASK_TYPE_UI_UX_DESIGN\x10\v\x12\x13\n" +
+	"\x0fTASK_TYPE_OTHER\x10\f*\x90\x01\n" +
+	"\bTaskSort\x12\x19\n" +
+	"\x15TASK_SORT_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10TASK_SORT_NEWEST\x10\x01\x12\x19\n" +
+	"\x15TASK_SORT_BUDGET_HIGH\x10\x02\x12\x18\n" +
+	"\x14TASK_SORT_BUDGET_LOW\x10\x03\x12\x1e\n" +
+	"\x1aTASK_SORT_DELIVERY_SOONEST\x10\x042\xde\x05\n" +
 	"\vTaskService\x12W\n" +
 	"\n" +
 	"CreateTask\x12\".talent.tasks.v1.CreateTaskRequest\x1a#.talent.tasks.v1.CreateTaskResponse\"\x00\x12Q\n" +
 	"\aGetTask\x12\x1f.talent.tasks.v1.GetTaskRequest\x1a .talent.tasks.v1.GetTaskResponse\"\x03\x90\x02\x01\x12W\n" +
-	"\tListTasks\x12!.talent.tasks.v1.ListTasksRequest\x1a\".talent.tasks.v1.ListTasksResponse\"\x03\x90\x02\x01B<Z:github.com/talent-hub/talent/proto/talent/tasks/v1;tasksv1b\x06proto3"
+	"\tListTasks\x12!.talent.tasks.v1.ListTasksRequest\x1a\".talent.tasks.v1.ListTasksResponse\"\x03\x90\x02\x01\x12W\n" +
+	"\n" +
+	"UpdateTask\x12\".talent.tasks.v1.UpdateTaskRequest\x1a#.talent.tasks.v1.UpdateTaskResponse\"\x00\x12Z\n" +
+	"\vPublishTask\x12#.talent.tasks.v1.PublishTaskRequest\x1a$.talent.tasks.v1.PublishTaskResponse\"\x00\x12T\n" +
+	"\tCloseTask\x12!.talent.tasks.v1.CloseTaskRequest\x1a\".talent.tasks.v1.CloseTaskResponse\"\x00\x12W\n" +
+	"\n" +
+	"CancelTask\x12\".talent.tasks.v1.CancelTaskRequest\x1a#.talent.tasks.v1.CancelTaskResponse\"\x00\x12f\n" +
+	"\x0eListTaskEvents\x12&.talent.tasks.v1.ListTaskEventsRequest\x1a'.talent.tasks.v1.ListTaskEventsResponse\"\x03\x90\x02\x01B<Z:github.com/talent-hub/talent/proto/talent/tasks/v1;tasksv1b\x06proto3"
 
 var (
 	file_talent_tasks_v1_tasks_proto_rawDescOnce sync.Once
@@ -668,36 +1737,74 @@ func file_talent_tasks_v1_tasks_proto_rawDescGZIP() []byte {
 	return file_talent_tasks_v1_tasks_proto_rawDescData
 }
 
-var file_talent_tasks_v1_tasks_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_talent_tasks_v1_tasks_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_talent_tasks_v1_tasks_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_talent_tasks_v1_tasks_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_talent_tasks_v1_tasks_proto_goTypes = []any{
-	(TaskStatus)(0),               // 0: talent.tasks.v1.TaskStatus
-	(*Task)(nil),                  // 1: talent.tasks.v1.Task
-	(*CreateTaskRequest)(nil),     // 2: talent.tasks.v1.CreateTaskRequest
-	(*CreateTaskResponse)(nil),    // 3: talent.tasks.v1.CreateTaskResponse
-	(*GetTaskRequest)(nil),        // 4: talent.tasks.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),       // 5: talent.tasks.v1.GetTaskResponse
-	(*ListTasksRequest)(nil),      // 6: talent.tasks.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),     // 7: talent.tasks.v1.ListTasksResponse
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(TaskStatus)(0),                // 0: talent.tasks.v1.TaskStatus
+	(TaskType)(0),                  // 1: talent.tasks.v1.TaskType
+	(TaskSort)(0),                  // 2: talent.tasks.v1.TaskSort
+	(*Task)(nil),                   // 3: talent.tasks.v1.Task
+	(*TaskEvent)(nil),              // 4: talent.tasks.v1.TaskEvent
+	(*CreateTaskRequest)(nil),      // 5: talent.tasks.v1.CreateTaskRequest
+	(*CreateTaskResponse)(nil),     // 6: talent.tasks.v1.CreateTaskResponse
+	(*GetTaskRequest)(nil),         // 7: talent.tasks.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),        // 8: talent.tasks.v1.GetTaskResponse
+	(*ListTasksRequest)(nil),       // 9: talent.tasks.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),      // 10: talent.tasks.v1.ListTasksResponse
+	(*UpdateTaskRequest)(nil),      // 11: talent.tasks.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),     // 12: talent.tasks.v1.UpdateTaskResponse
+	(*PublishTaskRequest)(nil),     // 13: talent.tasks.v1.PublishTaskRequest
+	(*PublishTaskResponse)(nil),    // 14: talent.tasks.v1.PublishTaskResponse
+	(*CloseTaskRequest)(nil),       // 15: talent.tasks.v1.CloseTaskRequest
+	(*CloseTaskResponse)(nil),      // 16: talent.tasks.v1.CloseTaskResponse
+	(*CancelTaskRequest)(nil),      // 17: talent.tasks.v1.CancelTaskRequest
+	(*CancelTaskResponse)(nil),     // 18: talent.tasks.v1.CancelTaskResponse
+	(*ListTaskEventsRequest)(nil),  // 19: talent.tasks.v1.ListTaskEventsRequest
+	(*ListTaskEventsResponse)(nil), // 20: talent.tasks.v1.ListTaskEventsResponse
+	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
 }
 var file_talent_tasks_v1_tasks_proto_depIdxs = []int32{
-	0, // 0: talent.tasks.v1.Task.status:type_name -> talent.tasks.v1.TaskStatus
-	8, // 1: talent.tasks.v1.Task.create_time:type_name -> google.protobuf.Timestamp
-	1, // 2: talent.tasks.v1.CreateTaskResponse.task:type_name -> talent.tasks.v1.Task
-	1, // 3: talent.tasks.v1.GetTaskResponse.task:type_name -> talent.tasks.v1.Task
-	1, // 4: talent.tasks.v1.ListTasksResponse.tasks:type_name -> talent.tasks.v1.Task
-	2, // 5: talent.tasks.v1.TaskService.CreateTask:input_type -> talent.tasks.v1.CreateTaskRequest
-	4, // 6: talent.tasks.v1.TaskService.GetTask:input_type -> talent.tasks.v1.GetTaskRequest
-	6, // 7: talent.tasks.v1.TaskService.ListTasks:input_type -> talent.tasks.v1.ListTasksRequest
-	3, // 8: talent.tasks.v1.TaskService.CreateTask:output_type -> talent.tasks.v1.CreateTaskResponse
-	5, // 9: talent.tasks.v1.TaskService.GetTask:output_type -> talent.tasks.v1.GetTaskResponse
-	7, // 10: talent.tasks.v1.TaskService.ListTasks:output_type -> talent.tasks.v1.ListTasksResponse
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	0,  // 0: talent.tasks.v1.Task.status:type_name -> talent.tasks.v1.TaskStatus
+	21, // 1: talent.tasks.v1.Task.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 2: talent.tasks.v1.Task.task_type:type_name -> talent.tasks.v1.TaskType
+	21, // 3: talent.tasks.v1.Task.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 4: talent.tasks.v1.TaskEvent.from_status:type_name -> talent.tasks.v1.TaskStatus
+	0,  // 5: talent.tasks.v1.TaskEvent.to_status:type_name -> talent.tasks.v1.TaskStatus
+	21, // 6: talent.tasks.v1.TaskEvent.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 7: talent.tasks.v1.CreateTaskRequest.task_type:type_name -> talent.tasks.v1.TaskType
+	3,  // 8: talent.tasks.v1.CreateTaskResponse.task:type_name -> talent.tasks.v1.Task
+	3,  // 9: talent.tasks.v1.GetTaskResponse.task:type_name -> talent.tasks.v1.Task
+	1,  // 10: talent.tasks.v1.ListTasksRequest.task_types:type_name -> talent.tasks.v1.TaskType
+	0,  // 11: talent.tasks.v1.ListTasksRequest.statuses:type_name -> talent.tasks.v1.TaskStatus
+	2,  // 12: talent.tasks.v1.ListTasksRequest.sort:type_name -> talent.tasks.v1.TaskSort
+	3,  // 13: talent.tasks.v1.ListTasksResponse.tasks:type_name -> talent.tasks.v1.Task
+	1,  // 14: talent.tasks.v1.UpdateTaskRequest.task_type:type_name -> talent.tasks.v1.TaskType
+	3,  // 15: talent.tasks.v1.UpdateTaskResponse.task:type_name -> talent.tasks.v1.Task
+	3,  // 16: talent.tasks.v1.PublishTaskResponse.task:type_name -> talent.tasks.v1.Task
+	3,  // 17: talent.tasks.v1.CloseTaskResponse.task:type_name -> talent.tasks.v1.Task
+	3,  // 18: talent.tasks.v1.CancelTaskResponse.task:type_name -> talent.tasks.v1.Task
+	4,  // 19: talent.tasks.v1.ListTaskEventsResponse.events:type_name -> talent.tasks.v1.TaskEvent
+	5,  // 20: talent.tasks.v1.TaskService.CreateTask:input_type -> talent.tasks.v1.CreateTaskRequest
+	7,  // 21: talent.tasks.v1.TaskService.GetTask:input_type -> talent.tasks.v1.GetTaskRequest
+	9,  // 22: talent.tasks.v1.TaskService.ListTasks:input_type -> talent.tasks.v1.ListTasksRequest
+	11, // 23: talent.tasks.v1.TaskService.UpdateTask:input_type -> talent.tasks.v1.UpdateTaskRequest
+	13, // 24: talent.tasks.v1.TaskService.PublishTask:input_type -> talent.tasks.v1.PublishTaskRequest
+	15, // 25: talent.tasks.v1.TaskService.CloseTask:input_type -> talent.tasks.v1.CloseTaskRequest
+	17, // 26: talent.tasks.v1.TaskService.CancelTask:input_type -> talent.tasks.v1.CancelTaskRequest
+	19, // 27: talent.tasks.v1.TaskService.ListTaskEvents:input_type -> talent.tasks.v1.ListTaskEventsRequest
+	6,  // 28: talent.tasks.v1.TaskService.CreateTask:output_type -> talent.tasks.v1.CreateTaskResponse
+	8,  // 29: talent.tasks.v1.TaskService.GetTask:output_type -> talent.tasks.v1.GetTaskResponse
+	10, // 30: talent.tasks.v1.TaskService.ListTasks:output_type -> talent.tasks.v1.ListTasksResponse
+	12, // 31: talent.tasks.v1.TaskService.UpdateTask:output_type -> talent.tasks.v1.UpdateTaskResponse
+	14, // 32: talent.tasks.v1.TaskService.PublishTask:output_type -> talent.tasks.v1.PublishTaskResponse
+	16, // 33: talent.tasks.v1.TaskService.CloseTask:output_type -> talent.tasks.v1.CloseTaskResponse
+	18, // 34: talent.tasks.v1.TaskService.CancelTask:output_type -> talent.tasks.v1.CancelTaskResponse
+	20, // 35: talent.tasks.v1.TaskService.ListTaskEvents:output_type -> talent.tasks.v1.ListTaskEventsResponse
+	28, // [28:36] is the sub-list for method output_type
+	20, // [20:28] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_talent_tasks_v1_tasks_proto_init() }
@@ -710,8 +1817,8 @@ func file_talent_tasks_v1_tasks_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_tasks_v1_tasks_proto_rawDesc), len(file_talent_tasks_v1_tasks_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   7,
+			NumEnums:      3,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,17 @@ const (
 	TaskServiceGetTaskProcedure = "/talent.tasks.v1.TaskService/GetTask"
 	// TaskServiceListTasksProcedure is the fully-qualified name of the TaskService's ListTasks RPC.
 	TaskServiceListTasksProcedure = "/talent.tasks.v1.TaskService/ListTasks"
+	// TaskServiceUpdateTaskProcedure is the fully-qualified name of the TaskService's UpdateTask RPC.
+	TaskServiceUpdateTaskProcedure = "/talent.tasks.v1.TaskService/UpdateTask"
+	// TaskServicePublishTaskProcedure is the fully-qualified name of the TaskService's PublishTask RPC.
+	TaskServicePublishTaskProcedure = "/talent.tasks.v1.TaskService/PublishTask"
+	// TaskServiceCloseTaskProcedure is the fully-qualified name of the TaskService's CloseTask RPC.
+	TaskServiceCloseTaskProcedure = "/talent.tasks.v1.TaskService/CloseTask"
+	// TaskServiceCancelTaskProcedure is the fully-qualified name of the TaskService's CancelTask RPC.
+	TaskServiceCancelTaskProcedure = "/talent.tasks.v1.TaskService/CancelTask"
+	// TaskServiceListTaskEventsProcedure is the fully-qualified name of the TaskService's
+	// ListTaskEvents RPC.
+	TaskServiceListTaskEventsProcedure = "/talent.tasks.v1.TaskService/ListTaskEvents"
 )
 
 // TaskServiceClient is a client for the talent.tasks.v1.TaskService service.
@@ -53,6 +64,18 @@ type TaskServiceClient interface {
 	GetTask(context.Context, *connect.Request[v1.GetTaskRequest]) (*connect.Response[v1.GetTaskResponse], error)
 	// ListTasks lists tasks, newest first, with cursor pagination.
 	ListTasks(context.Context, *connect.Request[v1.ListTasksRequest]) (*connect.Response[v1.ListTasksResponse], error)
+	// UpdateTask replaces the editable fields of a draft or open task. Only
+	// the task's client may edit it.
+	UpdateTask(context.Context, *connect.Request[v1.UpdateTaskRequest]) (*connect.Response[v1.UpdateTaskResponse], error)
+	// PublishTask opens a draft task to providers.
+	PublishTask(context.Context, *connect.Request[v1.PublishTaskRequest]) (*connect.Response[v1.PublishTaskResponse], error)
+	// CloseTask closes an open task without awarding it.
+	CloseTask(context.Context, *connect.Request[v1.CloseTaskRequest]) (*connect.Response[v1.CloseTaskResponse], error)
+	// CancelTask cancels a draft, open or awarded task.
+	CancelTask(context.Context, *connect.Request[v1.CancelTaskRequest]) (*connect.Response[v1.CancelTaskResponse], error)
+	// ListTaskEvents returns a task's timeline: every status change with who
+	// made it and when, oldest first.
+	ListTaskEvents(context.Context, *connect.Request[v1.ListTaskEventsRequest]) (*connect.Response[v1.ListTaskEventsResponse], error)
 }
 
 // NewTaskServiceClient constructs a client for the talent.tasks.v1.TaskService service. By default,
@@ -86,14 +109,50 @@ func NewTaskServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		updateTask: connect.NewClient[v1.UpdateTaskRequest, v1.UpdateTaskResponse](
+			httpClient,
+			baseURL+TaskServiceUpdateTaskProcedure,
+			connect.WithSchema(taskServiceMethods.ByName("UpdateTask")),
+			connect.WithClientOptions(opts...),
+		),
+		publishTask: connect.NewClient[v1.PublishTaskRequest, v1.PublishTaskResponse](
+			httpClient,
+			baseURL+TaskServicePublishTaskProcedure,
+			connect.WithSchema(taskServiceMethods.ByName("PublishTask")),
+			connect.WithClientOptions(opts...),
+		),
+		closeTask: connect.NewClient[v1.CloseTaskRequest, v1.CloseTaskResponse](
+			httpClient,
+			baseURL+TaskServiceCloseTaskProcedure,
+			connect.WithSchema(taskServiceMethods.ByName("CloseTask")),
+			connect.WithClientOptions(opts...),
+		),
+		cancelTask: connect.NewClient[v1.CancelTaskRequest, v1.CancelTaskResponse](
+			httpClient,
+			baseURL+TaskServiceCancelTaskProcedure,
+			connect.WithSchema(taskServiceMethods.ByName("CancelTask")),
+			connect.WithClientOptions(opts...),
+		),
+		listTaskEvents: connect.NewClient[v1.ListTaskEventsRequest, v1.ListTaskEventsResponse](
+			httpClient,
+			baseURL+TaskServiceListTaskEventsProcedure,
+			connect.WithSchema(taskServiceMethods.ByName("ListTaskEvents")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // taskServiceClient implements TaskServiceClient.
 type taskServiceClient struct {
-	createTask *connect.Client[v1.CreateTaskRequest, v1.CreateTaskResponse]
-	getTask    *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
-	listTasks  *connect.Client[v1.ListTasksRequest, v1.ListTasksResponse]
+	createTask     *connect.Client[v1.CreateTaskRequest, v1.CreateTaskResponse]
+	getTask        *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
+	listTasks      *connect.Client[v1.ListTasksRequest, v1.ListTasksResponse]
+	updateTask     *connect.Client[v1.UpdateTaskRequest, v1.UpdateTaskResponse]
+	publishTask    *connect.Client[v1.PublishTaskRequest, v1.PublishTaskResponse]
+	closeTask      *connect.Client[v1.CloseTaskRequest, v1.CloseTaskResponse]
+	cancelTask     *connect.Client[v1.CancelTaskRequest, v1.CancelTaskResponse]
+	listTaskEvents *connect.Client[v1.ListTaskEventsRequest, v1.ListTaskEventsResponse]
 }
 
 // CreateTask calls talent.tasks.v1.TaskService.CreateTask.
@@ -111,6 +170,31 @@ func (c *taskServiceClient) ListTasks(ctx context.Context, req *connect.Request[
 	return c.listTasks.CallUnary(ctx, req)
 }
 
+// UpdateTask calls talent.tasks.v1.TaskService.UpdateTask.
+func (c *taskServiceClient) UpdateTask(ctx context.Context, req *connect.Request[v1.UpdateTaskRequest]) (*connect.Response[v1.UpdateTaskResponse], error) {
+	return c.updateTask.CallUnary(ctx, req)
+}
+
+// PublishTask calls talent.tasks.v1.TaskService.PublishTask.
+func (c *taskServiceClient) PublishTask(ctx context.Context, req *connect.Request[v1.PublishTaskRequest]) (*connect.Response[v1.PublishTaskResponse], error) {
+	return c.publishTask.CallUnary(ctx, req)
+}
+
+// CloseTask calls talent.tasks.v1.TaskService.CloseTask.
+func (c *taskServiceClient) CloseTask(ctx context.Context, req *connect.Request[v1.CloseTaskRequest]) (*connect.Response[v1.CloseTaskResponse], error) {
+	return c.closeTask.CallUnary(ctx, req)
+}
+
+// CancelTask calls talent.tasks.v1.TaskService.CancelTask.
+func (c *taskServiceClient) CancelTask(ctx context.Context, req *connect.Request[v1.CancelTaskRequest]) (*connect.Response[v1.CancelTaskResponse], error) {
+	return c.cancelTask.CallUnary(ctx, req)
+}
+
+// ListTaskEvents calls talent.tasks.v1.TaskService.ListTaskEvents.
+func (c *taskServiceClient) ListTaskEvents(ctx context.Context, req *connect.Request[v1.ListTaskEventsRequest]) (*connect.Response[v1.ListTaskEventsResponse], error) {
+	return c.listTaskEvents.CallUnary(ctx, req)
+}
+
 // TaskServiceHandler is an implementation of the talent.tasks.v1.TaskService service.
 type TaskServiceHandler interface {
 	// CreateTask posts a new open task for the signed-in client. Invalid input
@@ -121,6 +205,18 @@ type TaskServiceHandler interface {
 	GetTask(context.Context, *connect.Request[v1.GetTaskRequest]) (*connect.Response[v1.GetTaskResponse], error)
 	// ListTasks lists tasks, newest first, with cursor pagination.
 	ListTasks(context.Context, *connect.Request[v1.ListTasksRequest]) (*connect.Response[v1.ListTasksResponse], error)
+	// UpdateTask replaces the editable fields of a draft or open task. Only
+	// the task's client may edit it.
+	UpdateTask(context.Context, *connect.Request[v1.UpdateTaskRequest]) (*connect.Response[v1.UpdateTaskResponse], error)
+	// PublishTask opens a draft task to providers.
+	PublishTask(context.Context, *connect.Request[v1.PublishTaskRequest]) (*connect.Response[v1.PublishTaskResponse], error)
+	// CloseTask closes an open task without awarding it.
+	CloseTask(context.Context, *connect.Request[v1.CloseTaskRequest]) (*connect.Response[v1.CloseTaskResponse], error)
+	// CancelTask cancels a draft, open or awarded task.
+	CancelTask(context.Context, *connect.Request[v1.CancelTaskRequest]) (*connect.Response[v1.CancelTaskResponse], error)
+	// ListTaskEvents returns a task's timeline: every status change with who
+	// made it and when, oldest first.
+	ListTaskEvents(context.Context, *connect.Request[v1.ListTaskEventsRequest]) (*connect.Response[v1.ListTaskEventsResponse], error)
 }
 
 // NewTaskServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -150,6 +246,37 @@ func NewTaskServiceHandler(svc TaskServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	taskServiceUpdateTaskHandler := connect.NewUnaryHandler(
+		TaskServiceUpdateTaskProcedure,
+		svc.UpdateTask,
+		connect.WithSchema(taskServiceMethods.ByName("UpdateTask")),
+		connect.WithHandlerOptions(opts...),
+	)
+	taskServicePublishTaskHandler := connect.NewUnaryHandler(
+		TaskServicePublishTaskProcedure,
+		svc.PublishTask,
+		connect.WithSchema(taskServiceMethods.ByName("PublishTask")),
+		connect.WithHandlerOptions(opts...),
+	)
+	taskServiceCloseTaskHandler := connect.NewUnaryHandler(
+		TaskServiceCloseTaskProcedure,
+		svc.CloseTask,
+		connect.WithSchema(taskServiceMethods.ByName("CloseTask")),
+		connect.WithHandlerOptions(opts...),
+	)
+	taskServiceCancelTaskHandler := connect.NewUnaryHandler(
+		TaskServiceCancelTaskProcedure,
+		svc.CancelTask,
+		connect.WithSchema(taskServiceMethods.ByName("CancelTask")),
+		connect.WithHandlerOptions(opts...),
+	)
+	taskServiceListTaskEventsHandler := connect.NewUnaryHandler(
+		TaskServiceListTaskEventsProcedure,
+		svc.ListTaskEvents,
+		connect.WithSchema(taskServiceMethods.ByName("ListTaskEvents")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/talent.tasks.v1.TaskService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TaskServiceCreateTaskProcedure:
@@ -158,6 +285,16 @@ func NewTaskServiceHandler(svc TaskServiceHandler, opts ...connect.HandlerOption
 			taskServiceGetTaskHandler.ServeHTTP(w, r)
 		case TaskServiceListTasksProcedure:
 			taskServiceListTasksHandler.ServeHTTP(w, r)
+		case TaskServiceUpdateTaskProcedure:
+			taskServiceUpdateTaskHandler.ServeHTTP(w, r)
+		case TaskServicePublishTaskProcedure:
+			taskServicePublishTaskHandler.ServeHTTP(w, r)
+		case TaskServiceCloseTaskProcedure:
+			taskServiceCloseTaskHandler.ServeHTTP(w, r)
+		case TaskServiceCancelTaskProcedure:
+			taskServiceCancelTaskHandler.ServeHTTP(w, r)
+		case TaskServiceListTaskEventsProcedure:
+			taskServiceListTaskEventsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -177,4 +314,24 @@ func (UnimplementedTaskServiceHandler) GetTask(context.Context, *connect.Request
 
 func (UnimplementedTaskServiceHandler) ListTasks(context.Context, *connect.Request[v1.ListTasksRequest]) (*connect.Response[v1.ListTasksResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.ListTasks is not implemented"))
+}
+
+func (UnimplementedTaskServiceHandler) UpdateTask(context.Context, *connect.Request[v1.UpdateTaskRequest]) (*connect.Response[v1.UpdateTaskResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.UpdateTask is not implemented"))
+}
+
+func (UnimplementedTaskServiceHandler) PublishTask(context.Context, *connect.Request[v1.PublishTaskRequest]) (*connect.Response[v1.PublishTaskResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.PublishTask is not implemented"))
+}
+
+func (UnimplementedTaskServiceHandler) CloseTask(context.Context, *connect.Request[v1.CloseTaskRequest]) (*connect.Response[v1.CloseTaskResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.CloseTask is not implemented"))
+}
+
+func (UnimplementedTaskServiceHandler) CancelTask(context.Context, *connect.Request[v1.CancelTaskRequest]) (*connect.Response[v1.CancelTaskResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.CancelTask is not implemented"))
+}
+
+func (UnimplementedTaskServiceHandler) ListTaskEvents(context.Context, *connect.Request[v1.ListTaskEventsRequest]) (*connect.Response[v1.ListTaskEventsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.tasks.v1.TaskService.ListTaskEvents is not implemented"))
 }
