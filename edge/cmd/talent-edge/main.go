@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
+	_ "github.com/talent-hub/talent/edge/ratelimit"
 	_ "github.com/talent-hub/talent/edge/requestid"
 )
 
