@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-		"strings"
+	"strings"
 )
 
 // writeError refuses the request in the protocol the client spoke, with the
