@@ -124,6 +124,10 @@ test: tools check-generate lint build ## Run every test, with -race, against rea
 bench: tools build ## Run the benchmarks.
 	TALENT_BIN_DIR=$(BIN) $(GO) test -run '^$$' -bench . -benchmem ./...
 
+.PHONY: bench-edge
+bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
+	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
+
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).
 	rm -rf $(BIN)
