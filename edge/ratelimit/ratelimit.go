@@ -73,11 +73,15 @@ type Zone struct {
 	Window caddy.Duration `json:"window"`
 	// Burst is how many requests may arrive at once. Default: 1.
 	Burst int `json:"burst,omitempty"`
-	// Paths selects the requests the zone applies to (Caddy path
-	// matcher syntax). Empty means every request.
-	Paths caddyhttp.MatchPath `json:"paths,omitempty"`
+	// Paths selects the requests the zone applies to, in the syntax of
+	// Caddy's path matcher (case-insensitive; "/a/*", "*.x", "*x*", or
+	// path.Match globs), without placeholders or escapes. Empty means
+	// every request.
+	Paths []string `json:"paths,omitempty"`
 	// MaxKeys bounds the keys tracked at once. Default: DefaultMaxKeys.
 	MaxKeys int `json:"max_keys,omitempty"`
+
+	paths pathMatcher
 }
 
 // CaddyModule returns the Caddy module information.
@@ -103,9 +107,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if z.MaxKeys == 0 {
 			z.MaxKeys = DefaultMaxKeys
 		}
-		if err := z.Paths.Provision(ctx); err != nil {
-			return fmt.Errorf("provision zone %s paths: %w", z.Name, err)
+		m, err := compilePaths(z.Paths)
+		if err != nil {
+			return fmt.Errorf("provision zone %s: %w", z.Name, err)
 		}
+		z.paths = m
 	}
 	if err := h.Validate(); err != nil {
 		return err
@@ -172,8 +178,9 @@ func (h *Handler) Cleanup() error {
 // when one of them is exhausted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	now := time.Now()
+	clean := cleanRequestPath(r.URL.Path)
 	for i, z := range h.Zones {
-		if len(z.Paths) > 0 && !z.Paths.Match(r) {
+		if !z.paths.match(clean) {
 			continue
 		}
 		key := bucketKey(r, z.Key)

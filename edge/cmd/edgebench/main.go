@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	caddyfile := fs.String("caddyfile", "deploy/edge/Caddyfile", "the edge's Caddyfile")
 	duration := fs.Duration("duration", 20*time.Second, "total load time, split evenly between the two targets")
 	concurrency := fs.Int("concurrency", 32, "concurrent callers")
-	rounds := fs.Int("rounds", 4, "alternating rounds per target")
+	rounds := fs.Int("rounds", 10, "alternating rounds per target")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -115,6 +115,9 @@ func startStack(t *testing.T) *stack {
 		"TALENT_EDGE_DATA=" + s.dataDir,
 		"TALENT_UPSTREAM=" + upstream,
 		"TALENT_WEB_DIR=" + webDir,
+		// Slow refill, so a loaded machine cannot refill a bucket
+		// between the calls of TestRateLimitsThroughEdge.
+		"TALENT_EDGE_SIGNIN_RATE=10/h",
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
