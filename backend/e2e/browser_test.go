@@ -89,6 +89,13 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// A fresh email signs up and lands on the task list, signed in.
 	step("sign up",
 		fill("#email", email),
+		// Editing the field removes its error, which moves the button up:
+		// click only once the layout has settled, or a loaded machine
+		// clicks where the button was.
+		chromedp.Poll[chromedp.Void](`(() => {
+			const el = document.querySelector("#error-email");
+			return (!el || el.textContent.trim() === "") || undefined;
+		})()`),
 		chromedp.Click(chromedp.CSS("#signup-submit")),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
