@@ -134,6 +134,10 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
 	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
 
+.PHONY: bench-edge
+bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
+	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
+
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).
 	rm -rf $(BIN)

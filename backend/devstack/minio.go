@@ -81,7 +81,7 @@ func FindMinIO(dirs ...string) (string, error) {
 }
 
 // StartMinIO starts a single-drive MinIO server and waits until
-// /minio/health/ready answers 200.
+// /minio/health/cluster answers 200.
 func StartMinIO(ctx context.Context, cfg MinIOConfig) (*MinIO, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("minio: no data directory given")
@@ -151,7 +151,10 @@ func StartMinIO(ctx context.Context, cfg MinIOConfig) (*MinIO, error) {
 	if err != nil {
 		return nil, err
 	}
-	readyURL := "http://" + endpoint + "/minio/health/ready"
+	// /minio/health/ready answers 200 before the object layer is up
+	// (S3 calls then fail "Server not initialized yet"); the cluster
+	// check waits for the object layer, bucket metadata and IAM.
+	readyURL := "http://" + endpoint + "/minio/health/cluster"
 	err = waitReady(ctx, proc, explainPortInUse(port), func(ctx context.Context) error {
 		return httpOK(ctx, readyURL)
 	})

@@ -8,10 +8,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	cdplog "github.com/chromedp/cdproto/log"
+	cdppage "github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -89,6 +93,13 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// A fresh email signs up and lands on the task list, signed in.
 	step("sign up",
 		fill("#email", email),
+		// Editing the field removes its error, which moves the button up:
+		// click only once the layout has settled, or a loaded machine
+		// clicks where the button was.
+		chromedp.Poll[chromedp.Void](`(() => {
+			const el = document.querySelector("#error-email");
+			return (!el || el.textContent.trim() === "") || undefined;
+		})()`),
 		chromedp.Click(chromedp.CSS("#signup-submit")),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
@@ -292,7 +303,52 @@ func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context
 		chromedp.WindowSize(1280, 900),
 	)
 	browser, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	return browser, func() { cancelBrowser(); cancelAlloc() }
+	// The edge sends a Content-Security-Policy (SEC-1); the app must run
+	// under it without a single violation. A script in every document
+	// reports the page's securitypolicyviolation events on the console;
+	// Chromium also logs each violation itself, naming the policy.
+	var mu sync.Mutex
+	var violations []string
+	if err := chromedp.Listen(browser, func(ev any) {
+		var text string
+		switch e := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if e.Entry != nil {
+				text = e.Entry.Text
+			}
+		case *cdpruntime.EventConsoleAPICalled:
+			for _, arg := range e.Args {
+				text += string(arg.Value) + " " + arg.Description
+			}
+		}
+		if !strings.Contains(text, "Content Security Policy") {
+			return
+		}
+		mu.Lock()
+		violations = append(violations, text)
+		mu.Unlock()
+	}); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		t.Fatalf("listen to the browser's console: %v", err)
+	}
+	if _, err := chromedp.Call(browser, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener("securitypolicyviolation", (e) =>
+			console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline code")));`,
+	}); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		t.Fatalf("add the CSP violation reporter: %v", err)
+	}
+	return browser, func() {
+		cancelBrowser()
+		cancelAlloc()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range violations {
+			t.Errorf("CSP violation in the browser: %s", v)
+		}
+	}
 }
 
 // appReady waits until the wasm app runs and has mounted the page (the

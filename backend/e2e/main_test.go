@@ -86,6 +86,10 @@ func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
 		WebDir:     filepath.Join(bin, "web"),
 		Edge:       filepath.Join(bin, "talent-edge"),
 		Caddyfile:  filepath.Join(root, "deploy", "edge", "Caddyfile"),
+		// Every test signs up and in from 127.0.0.1: lift the per-IP
+		// sign-in limit (SEC-1) above what the suite needs; the edge's own
+		// tests cover the limits.
+		EdgeEnv: []string{"TALENT_EDGE_SIGNIN_BURST=1000", "TALENT_EDGE_WRITE_BURST=1000", "TALENT_EDGE_SMS_BURST=1000"},
 	})
 	if err != nil {
 		return stack, fmt.Errorf("start the platform: %w", err)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,6 +72,14 @@ var wantAccess = map[string]access{
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
 	tasksv1connect.TaskServiceListTasksProcedure:  anyone,
+	// Owner checks (only the task's client) are the service's, tested in
+	// backend/tasks; here: only clients get past the access policy.
+	tasksv1connect.TaskServiceUpdateTaskProcedure:  onlyRoles(auth.RoleClient),
+	tasksv1connect.TaskServicePublishTaskProcedure: onlyRoles(auth.RoleClient),
+	tasksv1connect.TaskServiceCloseTaskProcedure:   onlyRoles(auth.RoleClient),
+	tasksv1connect.TaskServiceCancelTaskProcedure:  onlyRoles(auth.RoleClient),
+	// A draft's timeline is hidden from all but its client by the service.
+	tasksv1connect.TaskServiceListTaskEventsProcedure: anyone,
 }
 
 // staleCaller sends a well-formed token that names no session.
@@ -156,20 +165,9 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 
-	userIDs := map[string]string{}
-	for _, role := range callers[2:] {
-		var id string
-		err := db.Primary.QueryRow(t.Context(), `
-			INSERT INTO users (email, password_hash, display_name, roles, consent_version)
-			VALUES ($1, 'not-a-hash', $2, ARRAY[$2]::text[], 'test') RETURNING id`,
-			role+"@access.example.com", role).Scan(&id)
-		if err != nil {
-			t.Fatalf("create %s user: %v", role, err)
-		}
-		userIDs[role] = id
-	}
-	// newToken starts a fresh session for role's user, so that an RPC such
-	// as LogOut that ends the session does not affect other calls.
+	// newToken starts a session for a new user holding role, so that an RPC
+	// such as LogOut or LogOutEverywhere, which ends sessions, cannot affect
+	// the other calls running in parallel.
 	newToken := func(t *testing.T, role string) string {
 		t.Helper()
 		b := make([]byte, 32)
@@ -178,10 +176,18 @@ func TestAccessMatrix(t *testing.T) {
 		if role == staleCaller {
 			return token
 		}
+		var userID string
+		err := db.Primary.QueryRow(t.Context(), `
+			INSERT INTO users (email, password_hash, display_name, roles, consent_version)
+			VALUES ($1, 'not-a-hash', $2, ARRAY[$2]::text[], 'test') RETURNING id`,
+			role+"-"+hex.EncodeToString(b[:6])+"@access.example.com", role).Scan(&userID)
+		if err != nil {
+			t.Fatalf("create %s user: %v", role, err)
+		}
 		hash := sha256.Sum256([]byte(token))
-		_, err := db.Primary.Exec(t.Context(), `
+		_, err = db.Primary.Exec(t.Context(), `
 			INSERT INTO sessions (token_hash, user_id, expire_time)
-			VALUES ($1, $2, now() + interval '1 hour')`, hash[:], userIDs[role])
+			VALUES ($1, $2, now() + interval '1 hour')`, hash[:], userID)
 		if err != nil {
 			t.Fatalf("create %s session: %v", role, err)
 		}

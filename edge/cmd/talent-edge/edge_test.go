@@ -23,6 +23,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
@@ -68,6 +69,9 @@ type stack struct {
 	adminAddr           string
 	dataDir             string
 	client              *http.Client // trusts the edge's local CA, speaks h2
+	pool                *x509.CertPool
+	upstream            string
+	logs                *syncBuffer
 	release             chan struct{}
 }
 
@@ -81,6 +85,7 @@ func startStack(t *testing.T) *stack {
 	t.Helper()
 	s := &stack{release: make(chan struct{})}
 	upstream := startUpstream(t, s.release)
+	s.upstream = upstream
 
 	webDir := t.TempDir()
 	files := map[string]string{
@@ -111,6 +116,9 @@ func startStack(t *testing.T) *stack {
 		"TALENT_UPSTREAM=" + upstream,
 		"TALENT_CANARY_UPSTREAM=" + upstream,
 		"TALENT_WEB_DIR=" + webDir,
+		// Slow refill, so a loaded machine cannot refill a bucket
+		// between the calls of TestRateLimitsThroughEdge.
+		"TALENT_EDGE_SIGNIN_RATE=10/h",
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -119,8 +127,9 @@ func startStack(t *testing.T) *stack {
 	cmd.Dir = home
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
-	var logs syncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := new(syncBuffer)
+	s.logs = logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start talent-edge: %v", err)
@@ -147,6 +156,7 @@ func startStack(t *testing.T) *stack {
 			if err == nil {
 				conn.Close()
 				s.client = newClient(pool)
+				s.pool = pool
 				return s
 			}
 		}
@@ -168,6 +178,7 @@ func startUpstream(t *testing.T, release <-chan struct{}) string {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle(tasksv1connect.NewTaskServiceHandler(taskServer{}))
+	mux.Handle(identityv1connect.NewIdentityServiceHandler(identityv1connect.UnimplementedIdentityServiceHandler{}))
 	mux.HandleFunc("/talent.test.v1.StreamService/Watch", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/connect+proto")
 		w.WriteHeader(http.StatusOK)
