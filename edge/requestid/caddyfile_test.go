@@ -1,17 +1,12 @@
 package requestid_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
-	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
+
+	"github.com/talent-hub/talent/edge/internal/caddyfiletest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the adapted Caddyfiles")
@@ -20,73 +15,13 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the
 // it with the matching .golden.json (go test -update rewrites them).
 func TestCaddyfileGolden(t *testing.T) {
 	t.Parallel()
-	inputs, err := filepath.Glob(filepath.Join("testdata", "*.caddyfile"))
-	if err != nil {
-		t.Fatalf("glob testdata: %v", err)
-	}
-	if len(inputs) == 0 {
-		t.Fatal("no testdata/*.caddyfile")
-	}
-	for _, in := range inputs {
-		name := strings.TrimSuffix(filepath.Base(in), ".caddyfile")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			got := adapt(t, in)
-			golden := strings.TrimSuffix(in, ".caddyfile") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatalf("write %s: %v", golden, err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read %s (run go test -update to create it): %v", golden, err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s adapts to\n%s\nwant (%s)\n%s", in, got, golden, want)
-			}
-		})
-	}
+	caddyfiletest.Golden(t, *update)
 }
 
 func TestCaddyfileErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, body string
-	}{
-		{name: "two args", body: ":80 {\n\ttalent_request_id X-A X-B\n}\n"},
-		{name: "block", body: ":80 {\n\ttalent_request_id {\n\t\theader X-A\n\t}\n}\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			a := caddyfile.Adapter{ServerType: httpcaddyfile.ServerType{}}
-			if _, _, err := a.Adapt([]byte(tt.body), map[string]any{"filename": tt.name}); err == nil {
-				t.Fatalf("Adapt(%q) succeeded, want an error", tt.body)
-			}
-		})
-	}
-}
-
-func adapt(t *testing.T, path string) []byte {
-	t.Helper()
-	body, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	a := caddyfile.Adapter{ServerType: httpcaddyfile.ServerType{}}
-	out, warnings, err := a.Adapt(body, map[string]any{"filename": path})
-	if err != nil {
-		t.Fatalf("adapt %s: %v", path, err)
-	}
-	for _, w := range warnings {
-		t.Errorf("adapt %s: warning: %s", path, w.String())
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, out, "", "\t"); err != nil {
-		t.Fatalf("indent JSON: %v", err)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes()
+	caddyfiletest.Errors(t, []caddyfiletest.Case{
+		{Name: "two args", Body: ":80 {\n\ttalent_request_id X-A X-B\n}\n"},
+		{Name: "block", Body: ":80 {\n\ttalent_request_id {\n\t\theader X-A\n\t}\n}\n"},
+	})
 }
