@@ -79,8 +79,8 @@ func TestSkeletonInBrowser(t *testing.T) {
 	}
 	step("fill the sign-up form",
 		fill("#display-name", name), fill("#email", taken), fill("#password", password),
-		chromedp.Click(chromedp.CSS("#consent")),
-		chromedp.Click(chromedp.CSS("#signup-submit")),
+		click("#consent"),
+		click("#signup-submit"),
 		waitText("#error-email"),
 	)
 	if got, want := text("#error-email"), en.Reason("EMAIL_TAKEN", ""); got != want {
@@ -100,18 +100,18 @@ func TestSkeletonInBrowser(t *testing.T) {
 			const el = document.querySelector("#error-email");
 			return (!el || el.textContent.trim() === "") || undefined;
 		})()`),
-		chromedp.Click(chromedp.CSS("#signup-submit")),
+		click("#signup-submit"),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
 	)
 	step("reload", chromedp.Reload(), appReady(), waitTextIs("#current-user", name))
 
 	// Log out, fail to log in with a wrong password, then log in.
-	step("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
+	step("log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
 	step("wrong password",
 		chromedp.Navigate(platform.url+"/login"), appReady(),
 		fill("#email", email), fill("#password", "not the password"),
-		chromedp.Click(chromedp.CSS("#login-submit")),
+		click("#login-submit"),
 		waitText("#form-error"),
 	)
 	if got, want := text("#form-error"), en.Reason("BAD_CREDENTIALS", ""); got != want {
@@ -119,7 +119,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	}
 	step("log in",
 		fill("#password", password),
-		chromedp.Click(chromedp.CSS("#login-submit")),
+		click("#login-submit"),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
 	)
@@ -132,7 +132,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		fill("#title", ""), fill("#description", "A dashboard for our sales data."),
 		fill("#budget-min", "5000"), fill("#budget-max", "3000"),
 		fill("#delivery-date", past), fill("#skill-tags", "go, postgresql"),
-		chromedp.Click(chromedp.CSS("#task-submit")),
+		click("#task-submit"),
 		waitText("#error-title"), waitText("#error-budget_min_fen"), waitText("#error-delivery_date"),
 	)
 	for sel, reason := range map[string]string{
@@ -162,7 +162,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		fill("#title", title), fill("#task-type", "TASK_TYPE_DATA_ANALYSIS"),
 		fill("#budget-min", "3000"), fill("#budget-max", "5000"),
 		fill("#delivery-date", tomorrow),
-		chromedp.Click(chromedp.CSS("#task-submit")),
+		click("#task-submit"),
 		waitPath("/tasks"),
 		waitTaskTitle(title),
 	)
@@ -183,7 +183,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// it does not hold leaves the list empty (issue 4: finding work).
 	step("search for a Chinese word",
 		fill("#search-query", "看板 "+suffix),
-		chromedp.Click(chromedp.CSS("#search-submit")),
+		click("#search-submit"),
 		waitTaskTitle(title),
 	)
 	step("search for a word the task does not hold",
@@ -196,13 +196,13 @@ func TestSkeletonInBrowser(t *testing.T) {
 	step("open the task",
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
 		waitTaskTitle(title),
-		chromedp.Click(chromedp.CSS("#task-list .task-item a.task-link")),
+		click("#task-list .task-item a.task-link"),
 		chromedp.WaitVisible(chromedp.CSS("#task-close")),
 		waitTextIs("#task-detail > .status", en.T("status.open")),
 		chromedp.WaitVisible(chromedp.CSS("#task-timeline .timeline-item")),
 	)
 	step("close the task",
-		chromedp.Click(chromedp.CSS("#task-close")),
+		click("#task-close"),
 		waitTextIs("#task-detail > .status", en.T("status.closed")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length === 2 || undefined`),
 	)
@@ -212,7 +212,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	)
 	step("the closed task is found with the status filter",
 		fill("#filter-status", "TASK_STATUS_CLOSED"),
-		chromedp.Click(chromedp.CSS("#search-submit")),
+		click("#search-submit"),
 		waitTaskTitle(title),
 	)
 
@@ -223,23 +223,23 @@ func TestSkeletonInBrowser(t *testing.T) {
 		fill("#title", draft), fill("#task-type", "TASK_TYPE_DATABASE_OPS"),
 		fill("#budget-min", "1000"), fill("#budget-max", "2000"),
 		fill("#delivery-date", tomorrow), fill("#skill-tags", "postgres"),
-		chromedp.Click(chromedp.CSS("#remote")),
+		click("#remote"),
 		chromedp.WaitVisible(chromedp.CSS("#city")),
 		fill("#city", "上海"),
-		chromedp.Click(chromedp.CSS("#task-draft")),
+		click("#task-draft"),
 		waitTextIs("#task-detail > .status", en.T("status.draft")),
 		waitTextIs("#task-detail .task-place", "上海"),
 	)
 	step("edit the draft",
-		chromedp.Click(chromedp.CSS("#task-edit")),
+		click("#task-edit"),
 		waitPathSuffix("/edit"),
 		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#title").value === %q || undefined`, draft)),
 		fill("#title", draft+" v2"),
-		chromedp.Click(chromedp.CSS("#task-submit")),
+		click("#task-submit"),
 		waitTextIs("#task-detail .task-title", draft+" v2"),
 	)
 	step("publish the draft",
-		chromedp.Click(chromedp.CSS("#task-publish")),
+		click("#task-publish"),
 		waitTextIs("#task-detail > .status", en.T("status.open")),
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("迁移 "+suffix)), appReady(),
 		waitTaskTitle(draft+" v2"),
@@ -263,7 +263,7 @@ func TestErrorsAreTranslated(t *testing.T) {
 	if err := chromedp.Do(browser,
 		chromedp.Navigate(platform.url+"/login"), appReady(),
 		fill("#email", "nobody-"+randomHex(t)+"@example.com"), fill("#password", "not a password at all"),
-		chromedp.Click(chromedp.CSS("#login-submit")),
+		click("#login-submit"),
 		waitText("#form-error"),
 	); err != nil {
 		t.Fatalf("log in with unknown credentials: %v (screenshot: %s)", err, screenshot(browser, t))
@@ -368,6 +368,23 @@ func fill(sel, value string) chromedp.Action[chromedp.Void] {
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 		el.dispatchEvent(new Event("change", {bubbles: true}));
 	})()`, sel, sel, value))
+}
+
+// click clicks the element the way a script would (element.click()), which
+// fires the same click and submit events as a person's click. A mouse click
+// at the element's coordinates is not used: after an input event the app
+// re-renders asynchronously (an error message disappears, the button moves
+// up), and under load a coordinate click computed before that lands where
+// the button used to be. It waits until the element is there and enabled.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	// Poll until the element exists and is enabled, then click it once.
+	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		if (!el || el.disabled) return undefined;
+		el.scrollIntoView({block: "center"});
+		el.click();
+		return true;
+	})()`, sel))
 }
 
 // waitText waits until the element shows some text.

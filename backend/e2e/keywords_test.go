@@ -24,8 +24,8 @@ func TestBannedWordRefusedInBrowser(t *testing.T) {
 		chromedp.Navigate(platform.url+"/signup"), appReady(),
 		fill("#display-name", "网上赌 博代理"), fill("#email", "kw-"+randomHex(t)+"@example.com"),
 		fill("#password", "a long enough password"),
-		chromedp.Click(chromedp.CSS("#consent")),
-		chromedp.Click(chromedp.CSS("#signup-submit")),
+		click("#consent"),
+		click("#signup-submit"),
 		waitText("#form-error"),
 	); err != nil {
 		t.Fatalf("sign up with a banned word: %v (screenshot: %s)", err, screenshot(browser, t))

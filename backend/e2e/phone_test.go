@@ -56,7 +56,7 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	step("ask for a code",
 		chromedp.Navigate(platform.url+"/signup/phone"), appReady(),
 		fill("#phone", phone[:3]+" "+phone[3:7]+" "+phone[7:]),
-		chromedp.Click(chromedp.CSS("#send-code")),
+		click("#send-code"),
 		waitText("#code-sent"),
 		chromedp.Poll[chromedp.Void](`document.querySelector("#send-code").disabled || undefined`),
 	)
@@ -71,8 +71,8 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	}
 	step("sign up with a wrong code",
 		fill("#code", wrong), fill("#display-name", name),
-		chromedp.Click(chromedp.CSS("#consent")),
-		chromedp.Click(chromedp.CSS("#phone-signup-submit")),
+		click("#consent"),
+		click("#phone-signup-submit"),
 		waitText("#error-code"),
 	)
 	if got, want := text("#error-code"), en.Reason("CODE_WRONG", ""); got != want {
@@ -80,7 +80,7 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	}
 	step("sign up",
 		fill("#code", code),
-		chromedp.Click(chromedp.CSS("#phone-signup-submit")),
+		click("#phone-signup-submit"),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
 	)
@@ -88,22 +88,22 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	// Log out, and log in with the phone: the code just used is spent, and
 	// the next code can be asked for once the countdown is over, which the
 	// test does not wait for: it deletes the cooldown instead.
-	step("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
+	step("log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
 	clearCooldown(ctx, t, e164)
 	step("log in with a used code",
 		chromedp.Navigate(platform.url+"/login/phone"), appReady(),
 		fill("#phone", e164), fill("#code", code),
-		chromedp.Click(chromedp.CSS("#phone-login-submit")),
+		click("#phone-login-submit"),
 		waitText("#error-code"),
 	)
 	if got, want := text("#error-code"), en.Reason("CODE_EXPIRED", ""); got != want {
 		t.Fatalf("used code: #error-code says %q, want %q", got, want)
 	}
-	step("ask for a new code", chromedp.Click(chromedp.CSS("#send-code")), waitText("#code-sent"))
+	step("ask for a new code", click("#send-code"), waitText("#code-sent"))
 	code2 := codeFromLog(ctx, t, e164, code)
 	step("log in",
 		fill("#code", code2),
-		chromedp.Click(chromedp.CSS("#phone-login-submit")),
+		click("#phone-login-submit"),
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
 	)

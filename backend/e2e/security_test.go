@@ -56,11 +56,11 @@ func TestSecurityPageInBrowser(t *testing.T) {
 	step("log in",
 		chromedp.Navigate(platform.url+"/login"), appReady(),
 		fill("#email", email), fill("#password", password),
-		chromedp.Click(chromedp.CSS("#login-submit")),
+		click("#login-submit"),
 		waitPath("/tasks"), waitTextIs("#current-user", name),
 	)
 	step("open the security page",
-		chromedp.Click(chromedp.CSS("#nav-security")),
+		click("#nav-security"),
 		waitPath("/account/security"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 2 || undefined`),
 	)
@@ -68,14 +68,14 @@ func TestSecurityPageInBrowser(t *testing.T) {
 		t.Fatalf("%d sessions marked current, want 1 (screenshot: %s)", n, screenshot(browser, t))
 	}
 	step("log out the other device",
-		chromedp.Click(chromedp.CSS("#session-list .end-session")),
+		click("#session-list .end-session"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 1 || undefined`),
 	)
 	if otherAlive() {
 		t.Fatal("the other device's session still works after it was logged out")
 	}
 	step("log out everywhere",
-		chromedp.Click(chromedp.CSS("#logout-everywhere")),
+		click("#logout-everywhere"),
 		waitPath("/login"),
 		chromedp.WaitVisible(chromedp.CSS("#nav-login")),
 	)
