@@ -2,10 +2,12 @@ package cache_test
 
 import (
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/talent-hub/talent/backend/cache"
+	"github.com/talent-hub/talent/backend/devstack"
 	"github.com/talent-hub/talent/backend/testenv"
 )
 
@@ -30,12 +32,13 @@ func TestOpen(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// A port below the ephemeral range, so no parallel test takes it
+	// before the test dials it.
+	port, err := devstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	tests := []struct {
 		name, url, want string
 	}{

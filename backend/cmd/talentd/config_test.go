@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/talent-hub/talent/backend/devstack"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -179,13 +182,13 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 // closedAddr returns a local address nobody listens on.
 func closedAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// Below the ephemeral range, so no parallel test's client socket or
+	// :0 listener takes the port before the test dials it.
+	port, err := devstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 func TestStartupErrorsAreOneClearLine(t *testing.T) {
