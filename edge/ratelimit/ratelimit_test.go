@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,10 +27,15 @@ const (
 
 // zoneFor names a zone after the test, so parallel tests never share the
 // package's zone pool entries.
+// zoneRuns numbers the zones tests create.
+var zoneRuns atomic.Int64
+
 func zoneFor(t *testing.T, suffix string) string {
 	t.Helper()
 	r := strings.NewReplacer("/", "_", "-", "_", " ", "_", ".", "_")
-	name := r.Replace(t.Name()) + "_" + suffix
+	// The run number keeps zones apart under go test -count=N: state lives
+	// in a process-wide pool keyed by zone name.
+	name := r.Replace(t.Name()) + "_" + suffix + "_" + strconv.FormatInt(zoneRuns.Add(1), 10)
 	if len(name) > 64 {
 		name = name[len(name)-64:]
 	}
