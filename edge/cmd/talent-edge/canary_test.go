@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -76,66 +74,12 @@ func startPool(t *testing.T, name string) *pool {
 // minimum.
 func startCanaryEdge(t *testing.T, stable, canaryPool *pool) (*stack, *syncBuffer) {
 	t.Helper()
-	s := &stack{}
-	s.httpsPort, s.httpPort = freePort(t), freePort(t)
-	s.adminAddr = net.JoinHostPort("localhost", strconv.Itoa(freePort(t)))
-	s.dataDir = t.TempDir()
-	home := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), edgeBinary, "run", "--config", caddyfilePath(t), "--adapter", "caddyfile")
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
-		"TALENT_EDGE_HTTPS_ADDR=:" + strconv.Itoa(s.httpsPort),
-		"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(s.httpPort),
-		"TALENT_EDGE_ADMIN=" + s.adminAddr,
-		"TALENT_EDGE_DATA=" + s.dataDir,
-		"TALENT_UPSTREAM=" + stable.addr,
-		"TALENT_CANARY_UPSTREAM=" + canaryPool.addr,
-		"TALENT_WEB_DIR=" + t.TempDir(),
+	s := runEdge(t, &stack{}, stable.addr, canaryPool.addr, t.TempDir(),
 		"TALENT_CANARY_WEIGHT=10",
 		"TALENT_CANARY_WINDOW=30s",
 		"TALENT_CANARY_MIN_REQUESTS=20",
-	}
-	cmd.Dir = home
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 10 * time.Second
-	var logs syncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start talent-edge: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		<-exited
-		if t.Failed() {
-			t.Logf("talent-edge output:\n%s", logs.String())
-		}
-	})
-	deadline, stop := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer stop()
-	for {
-		if pool, err := rootPool(s.dataDir); err == nil {
-			conn, err := tls.Dial("tcp", net.JoinHostPort("localhost", strconv.Itoa(s.httpsPort)),
-				&tls.Config{RootCAs: pool, ServerName: "localhost"})
-			if err == nil {
-				conn.Close()
-				s.client = newClient(pool)
-				return s, &logs
-			}
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("talent-edge exited before it was ready: %v\n%s", err, logs.String())
-		case <-deadline.Done():
-			t.Fatalf("talent-edge not ready: %v\n%s", deadline.Err(), logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	)
+	return s, s.logs
 }
 
 // get fetches path as user (X-Talent-User-Id), with an optional forced

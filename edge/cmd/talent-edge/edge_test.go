@@ -100,11 +100,24 @@ func startStack(t *testing.T) *stack {
 		}
 	}
 
+	return runEdge(t, s, upstream, upstream, webDir,
+		// Slow refill, so a loaded machine cannot refill a bucket
+		// between the calls of TestRateLimitsThroughEdge.
+		"TALENT_EDGE_SIGNIN_RATE=10/h",
+	)
+}
+
+// runEdge runs talent-edge with the real Caddyfile on free ports, with
+// stable and canary as its two pools, webDir as its web files and extraEnv
+// added, fills in s, and waits until the edge completes a TLS handshake
+// with a certificate from its own CA. The edge stops at the test's end.
+func runEdge(t *testing.T, s *stack, stable, canary, webDir string, extraEnv ...string) *stack {
+	t.Helper()
 	s.httpsPort, s.httpPort = freePort(t), freePort(t)
 	s.adminAddr = net.JoinHostPort("localhost", strconv.Itoa(freePort(t)))
 	s.dataDir = t.TempDir()
 	home := t.TempDir()
-	env := []string{
+	env := append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
@@ -113,13 +126,10 @@ func startStack(t *testing.T) *stack {
 		"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(s.httpPort),
 		"TALENT_EDGE_ADMIN=" + s.adminAddr,
 		"TALENT_EDGE_DATA=" + s.dataDir,
-		"TALENT_UPSTREAM=" + upstream,
-		"TALENT_CANARY_UPSTREAM=" + upstream,
+		"TALENT_UPSTREAM=" + stable,
+		"TALENT_CANARY_UPSTREAM=" + canary,
 		"TALENT_WEB_DIR=" + webDir,
-		// Slow refill, so a loaded machine cannot refill a bucket
-		// between the calls of TestRateLimitsThroughEdge.
-		"TALENT_EDGE_SIGNIN_RATE=10/h",
-	}
+	}, extraEnv...)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, edgeBinary, "run", "--config", caddyfilePath(t), "--adapter", "caddyfile")
