@@ -56,34 +56,18 @@ func TestSkeletonInBrowser(t *testing.T) {
 		t.Fatalf("SignUp of the taken account: %v", err)
 	}
 
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(browser, actions...); err != nil {
-			shot := screenshot(browser, t)
-			t.Fatalf("%s: %v (screenshot: %s)\n%s", what, err, shot, pageState(browser))
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v (screenshot: %s)", sel, err, screenshot(browser, t))
-		}
-		return strings.TrimSpace(s)
-	}
-
 	// Sign up with a taken email: the form says so and keeps the input.
-	step("open the sign-up page", chromedp.Navigate(platform.url+"/signup"), appReady())
+	step(t, browser, "open the sign-up page", chromedp.Navigate(platform.url+"/signup"), appReady())
 	if ms, err := chromedp.Run(browser, chromedp.Evaluate[float64](`performance.now()`)); err == nil {
 		t.Logf("first visit (cold cache): the app ran %.0f ms after navigation start", ms)
 	}
-	step("fill the sign-up form",
+	step(t, browser, "fill the sign-up form",
 		fill("#display-name", name), fill("#email", taken), fill("#password", password),
 		click("#consent"),
 		click("#signup-submit"),
 		waitText("#error-email"),
 	)
-	if got, want := text("#error-email"), en.Reason("EMAIL_TAKEN", ""); got != want {
+	if got, want := textOf(t, browser, "#error-email"), en.Reason("EMAIL_TAKEN", ""); got != want {
 		t.Fatalf("taken email: #error-email says %q, want %q", got, want)
 	}
 	if got, _ := chromedp.Run(browser, chromedp.Value(chromedp.CSS("#display-name"))); got != name {
@@ -91,7 +75,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	}
 
 	// A fresh email signs up and lands on the task list, signed in.
-	step("sign up",
+	step(t, browser, "sign up",
 		fill("#email", email),
 		// Editing the field removes its error, which moves the button up:
 		// click only once the layout has settled, or a loaded machine
@@ -104,20 +88,20 @@ func TestSkeletonInBrowser(t *testing.T) {
 		waitPath("/tasks"),
 		waitTextIs("#current-user", name),
 	)
-	step("reload", chromedp.Reload(), appReady(), waitTextIs("#current-user", name))
+	step(t, browser, "reload", chromedp.Reload(), appReady(), waitTextIs("#current-user", name))
 
 	// Log out, fail to log in with a wrong password, then log in.
-	step("log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
-	step("wrong password",
+	step(t, browser, "log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
+	step(t, browser, "wrong password",
 		chromedp.Navigate(platform.url+"/login"), appReady(),
 		fill("#email", email), fill("#password", "not the password"),
 		click("#login-submit"),
 		waitText("#form-error"),
 	)
-	if got, want := text("#form-error"), en.Reason("BAD_CREDENTIALS", ""); got != want {
+	if got, want := textOf(t, browser, "#form-error"), en.Reason("BAD_CREDENTIALS", ""); got != want {
 		t.Fatalf("wrong password: #form-error says %q, want %q", got, want)
 	}
-	step("log in",
+	step(t, browser, "log in",
 		fill("#password", password),
 		click("#login-submit"),
 		waitPath("/tasks"),
@@ -127,7 +111,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// Bad task input is refused field by field, and nothing is saved.
 	title := "Browser task " + suffix + " 数据看板"
 	past := time.Now().In(shanghai(t)).AddDate(0, 0, -3).Format(time.DateOnly)
-	step("post a bad task",
+	step(t, browser, "post a bad task",
 		chromedp.Navigate(platform.url+"/tasks/new"), appReady(),
 		fill("#title", ""), fill("#description", "A dashboard for our sales data."),
 		fill("#budget-min", "5000"), fill("#budget-max", "3000"),
@@ -140,7 +124,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		"#error-budget_min_fen": "BUDGET_MIN_ABOVE_MAX",
 		"#error-delivery_date":  "DATE_IN_PAST",
 	} {
-		if got, want := text(sel), en.Reason(reason, ""); got != want {
+		if got, want := textOf(t, browser, sel), en.Reason(reason, ""); got != want {
 			t.Errorf("bad task: %s says %q, want %q", sel, got, want)
 		}
 	}
@@ -158,7 +142,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 
 	// Good input is posted and shows in the list.
 	tomorrow := time.Now().In(shanghai(t)).AddDate(0, 0, 7).Format(time.DateOnly)
-	step("post the task",
+	step(t, browser, "post the task",
 		fill("#title", title), fill("#task-type", "TASK_TYPE_DATA_ANALYSIS"),
 		fill("#budget-min", "3000"), fill("#budget-max", "5000"),
 		fill("#delivery-date", tomorrow),
@@ -173,7 +157,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	// How long a fresh load of the task list takes to show the task: from
 	// navigation start to the item in the DOM, as the browser measures it.
 	// Reported, not asserted (speed is measured by benchmarks).
-	step("reload the list", chromedp.Navigate(platform.url+"/tasks"), waitTaskTitle(title))
+	step(t, browser, "reload the list", chromedp.Navigate(platform.url+"/tasks"), waitTaskTitle(title))
 	ms, err := chromedp.Run(browser, chromedp.Evaluate[float64](`performance.now()`))
 	if err == nil {
 		t.Logf("task list with the new task shown %s ms after navigation start", strconv.FormatFloat(ms, 'f', 0, 64))
@@ -181,19 +165,19 @@ func TestSkeletonInBrowser(t *testing.T) {
 
 	// A two-character Chinese word inside the title finds the task; a word
 	// it does not hold leaves the list empty (issue 4: finding work).
-	step("search for a Chinese word",
+	step(t, browser, "search for a Chinese word",
 		fill("#search-query", "看板 "+suffix),
 		click("#search-submit"),
 		waitTaskTitle(title),
 	)
-	step("search for a word the task does not hold",
+	step(t, browser, "search for a word the task does not hold",
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("区块链 "+suffix)), appReady(),
 		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
 	)
 
 	// The client opens the task, sees its rendered description and
 	// timeline, and closes it; it leaves the open list.
-	step("open the task",
+	step(t, browser, "open the task",
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
 		waitTaskTitle(title),
 		click("#task-list .task-item a.task-link"),
@@ -201,16 +185,16 @@ func TestSkeletonInBrowser(t *testing.T) {
 		waitTextIs("#task-detail > .status", en.T("status.open")),
 		chromedp.WaitVisible(chromedp.CSS("#task-timeline .timeline-item")),
 	)
-	step("close the task",
+	step(t, browser, "close the task",
 		click("#task-close"),
 		waitTextIs("#task-detail > .status", en.T("status.closed")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length === 2 || undefined`),
 	)
-	step("the closed task is not listed as open",
+	step(t, browser, "the closed task is not listed as open",
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
 		chromedp.WaitVisible(chromedp.CSS("#tasks-empty")),
 	)
-	step("the closed task is found with the status filter",
+	step(t, browser, "the closed task is found with the status filter",
 		fill("#filter-status", "TASK_STATUS_CLOSED"),
 		click("#search-submit"),
 		waitTaskTitle(title),
@@ -218,7 +202,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 
 	// A draft: saved, edited, then published (TASK-1).
 	draft := "Draft " + suffix + " 迁移"
-	step("save a draft",
+	step(t, browser, "save a draft",
 		chromedp.Navigate(platform.url+"/tasks/new"), appReady(),
 		fill("#title", draft), fill("#task-type", "TASK_TYPE_DATABASE_OPS"),
 		fill("#budget-min", "1000"), fill("#budget-max", "2000"),
@@ -230,7 +214,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		waitTextIs("#task-detail > .status", en.T("status.draft")),
 		waitTextIs("#task-detail .task-place", "上海"),
 	)
-	step("edit the draft",
+	step(t, browser, "edit the draft",
 		click("#task-edit"),
 		waitPathSuffix("/edit"),
 		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#title").value === %q || undefined`, draft)),
@@ -238,7 +222,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 		click("#task-submit"),
 		waitTextIs("#task-detail .task-title", draft+" v2"),
 	)
-	step("publish the draft",
+	step(t, browser, "publish the draft",
 		click("#task-publish"),
 		waitTextIs("#task-detail > .status", en.T("status.open")),
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("迁移 "+suffix)), appReady(),
@@ -411,6 +395,26 @@ func waitPath(path string) chromedp.Action[chromedp.Void] {
 // waitTaskTitle waits until the task list shows a task with this title.
 func waitTaskTitle(title string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === %q) || undefined`, title))
+}
+
+// step runs a browser step and fails the test with a screenshot, the page's
+// state and the end of the logs when it does not complete.
+func step(t *testing.T, browser context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(browser, actions...); err != nil {
+		shot := screenshot(browser, t)
+		t.Fatalf("%s: %v (screenshot: %s)\n%s", what, err, shot, pageState(browser))
+	}
+}
+
+// textOf returns the trimmed text of the element sel.
+func textOf(t *testing.T, browser context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v (screenshot: %s)", sel, err, screenshot(browser, t))
+	}
+	return strings.TrimSpace(s)
 }
 
 // pageState describes the page for a failure message: where it is, the

@@ -38,29 +38,14 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	e164 := "+86" + phone
 	name := "Phone Client " + suffix
 
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(browser, actions...); err != nil {
-			t.Fatalf("%s: %v (screenshot: %s)", what, err, screenshot(browser, t))
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v (screenshot: %s)", sel, err, screenshot(browser, t))
-		}
-		return strings.TrimSpace(s)
-	}
-
-	step("ask for a code",
+	step(t, browser, "ask for a code",
 		chromedp.Navigate(platform.url+"/signup/phone"), appReady(),
 		fill("#phone", phone[:3]+" "+phone[3:7]+" "+phone[7:]),
 		click("#send-code"),
 		waitText("#code-sent"),
 		chromedp.Poll[chromedp.Void](`document.querySelector("#send-code").disabled || undefined`),
 	)
-	if got := text("#send-code"); !strings.HasPrefix(got, "Resend in ") {
+	if got := textOf(t, browser, "#send-code"); !strings.HasPrefix(got, "Resend in ") {
 		t.Fatalf("#send-code says %q during the countdown, want \"Resend in … s\"", got)
 	}
 	code := codeFromLog(ctx, t, e164)
@@ -69,16 +54,16 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	step("sign up with a wrong code",
+	step(t, browser, "sign up with a wrong code",
 		fill("#code", wrong), fill("#display-name", name),
 		click("#consent"),
 		click("#phone-signup-submit"),
 		waitText("#error-code"),
 	)
-	if got, want := text("#error-code"), en.Reason("CODE_WRONG", ""); got != want {
+	if got, want := textOf(t, browser, "#error-code"), en.Reason("CODE_WRONG", ""); got != want {
 		t.Fatalf("wrong code: #error-code says %q, want %q", got, want)
 	}
-	step("sign up",
+	step(t, browser, "sign up",
 		fill("#code", code),
 		click("#phone-signup-submit"),
 		waitPath("/tasks"),
@@ -88,20 +73,20 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 	// Log out, and log in with the phone: the code just used is spent, and
 	// the next code can be asked for once the countdown is over, which the
 	// test does not wait for: it deletes the cooldown instead.
-	step("log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
+	step(t, browser, "log out", click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")))
 	clearCooldown(ctx, t, e164)
-	step("log in with a used code",
+	step(t, browser, "log in with a used code",
 		chromedp.Navigate(platform.url+"/login/phone"), appReady(),
 		fill("#phone", e164), fill("#code", code),
 		click("#phone-login-submit"),
 		waitText("#error-code"),
 	)
-	if got, want := text("#error-code"), en.Reason("CODE_EXPIRED", ""); got != want {
+	if got, want := textOf(t, browser, "#error-code"), en.Reason("CODE_EXPIRED", ""); got != want {
 		t.Fatalf("used code: #error-code says %q, want %q", got, want)
 	}
-	step("ask for a new code", click("#send-code"), waitText("#code-sent"))
+	step(t, browser, "ask for a new code", click("#send-code"), waitText("#code-sent"))
 	code2 := codeFromLog(ctx, t, e164, code)
-	step("log in",
+	step(t, browser, "log in",
 		fill("#code", code2),
 		click("#phone-login-submit"),
 		waitPath("/tasks"),

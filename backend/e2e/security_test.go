@@ -38,12 +38,6 @@ func TestSecurityPageInBrowser(t *testing.T) {
 		return err == nil
 	}
 
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(browser, actions...); err != nil {
-			t.Fatalf("%s: %v (screenshot: %s)", what, err, screenshot(browser, t))
-		}
-	}
 	count := func(sel string) int {
 		t.Helper()
 		n, err := chromedp.Run(browser, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length`))
@@ -53,13 +47,13 @@ func TestSecurityPageInBrowser(t *testing.T) {
 		return n
 	}
 
-	step("log in",
+	step(t, browser, "log in",
 		chromedp.Navigate(platform.url+"/login"), appReady(),
 		fill("#email", email), fill("#password", password),
 		click("#login-submit"),
 		waitPath("/tasks"), waitTextIs("#current-user", name),
 	)
-	step("open the security page",
+	step(t, browser, "open the security page",
 		click("#nav-security"),
 		waitPath("/account/security"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 2 || undefined`),
@@ -67,19 +61,19 @@ func TestSecurityPageInBrowser(t *testing.T) {
 	if n := count("#session-list .session-current"); n != 1 {
 		t.Fatalf("%d sessions marked current, want 1 (screenshot: %s)", n, screenshot(browser, t))
 	}
-	step("log out the other device",
+	step(t, browser, "log out the other device",
 		click("#session-list .end-session"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 1 || undefined`),
 	)
 	if otherAlive() {
 		t.Fatal("the other device's session still works after it was logged out")
 	}
-	step("log out everywhere",
+	step(t, browser, "log out everywhere",
 		click("#logout-everywhere"),
 		waitPath("/login"),
 		chromedp.WaitVisible(chromedp.CSS("#nav-login")),
 	)
-	step("the session is gone after a reload",
+	step(t, browser, "the session is gone after a reload",
 		chromedp.Navigate(platform.url+"/tasks"), appReady(),
 		chromedp.WaitVisible(chromedp.CSS("#nav-login")),
 	)
