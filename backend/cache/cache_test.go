@@ -1,13 +1,10 @@
 package cache_test
 
 import (
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/talent-hub/talent/backend/cache"
-	"github.com/talent-hub/talent/backend/devstack"
 	"github.com/talent-hub/talent/backend/testenv"
 )
 
@@ -32,13 +29,7 @@ func TestOpen(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	t.Parallel()
-	// A port below the ephemeral range, so no parallel test takes it
-	// before the test dials it.
-	port, err := devstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	addr := testenv.ClosedAddr(t)
 	tests := []struct {
 		name, url, want string
 	}{

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,28 +14,15 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/talent-hub/talent/backend/devstack"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Run(m) }
 
-// closedPort returns a local address nobody listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	// Below the ephemeral range, so no parallel test's client socket or
-	// :0 listener takes the port before the test dials it.
-	port, err := devstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-}
-
 func TestOpenErrorIsOneClearLine(t *testing.T) {
 	t.Parallel()
-	addr := closedPort(t)
+	addr := testenv.ClosedAddr(t)
 	_, err := postgres.Open(t.Context(), "postgres://talent:s3cret@"+addr+"/talent", "")
 	if err == nil {
 		t.Fatal("Open: err = nil, want connection refused")
@@ -196,7 +181,7 @@ func TestMigrateConcurrentlyAppliesEachMigrationOnce(t *testing.T) {
 
 func TestMigrateErrorIsOneClearLine(t *testing.T) {
 	t.Parallel()
-	addr := closedPort(t)
+	addr := testenv.ClosedAddr(t)
 	err := postgres.Migrate(t.Context(), "postgres://talent:s3cret@"+addr+"/talent", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	want := "connect to postgres at " + addr + ": connection refused"
 	if err == nil || err.Error() != want {

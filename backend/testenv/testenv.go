@@ -33,7 +33,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -406,4 +408,17 @@ func minioServer(t testing.TB) *devstack.MinIO {
 		t.Fatalf("testenv: %v", h.minioErr)
 	}
 	return h.minio
+}
+
+// ClosedAddr returns a 127.0.0.1 address nobody listens on, for tests of
+// "connection refused". The port is below the kernel's ephemeral range, so
+// no parallel test's client socket or :0 listener takes it before the test
+// dials it.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }

@@ -8,11 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/talent-hub/talent/backend/devstack"
+	"github.com/talent-hub/talent/backend/testenv"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -179,18 +178,6 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 	}
 }
 
-// closedAddr returns a local address nobody listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	// Below the ephemeral range, so no parallel test's client socket or
-	// :0 listener takes the port before the test dials it.
-	port, err := devstack.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-}
-
 func TestStartupErrorsAreOneClearLine(t *testing.T) {
 	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
@@ -198,7 +185,7 @@ func TestStartupErrorsAreOneClearLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { busy.Close() })
-	pgAddr, redisAddr := closedAddr(t), closedAddr(t)
+	pgAddr, redisAddr := testenv.ClosedAddr(t), testenv.ClosedAddr(t)
 	tests := []struct {
 		name    string
 		args    func(t *testing.T) []string
@@ -208,7 +195,7 @@ func TestStartupErrorsAreOneClearLine(t *testing.T) {
 			name: "postgres down",
 			args: func(*testing.T) []string {
 				return []string{"talentd", "--services", "tasks", "--database-url", "postgres://talent:pw@" + pgAddr + "/talent",
-					"--redis-url", "redis://" + redisAddr, "--s3-endpoint", closedAddr(t)}
+					"--redis-url", "redis://" + redisAddr, "--s3-endpoint", testenv.ClosedAddr(t)}
 			},
 			wantErr: "connect to postgres at " + pgAddr + ": connection refused",
 		},
