@@ -11,7 +11,8 @@ import (
 	"testing"
 )
 
-// testWebDir writes a minimal build with an icon, for the internal tests.
+// testWebDir writes a minimal build: hashed wasm (with .gz and .br copies),
+// hashed CSS, an icon and the manifest.
 func testWebDir(t *testing.T) (string, Manifest) {
 	t.Helper()
 	dir := t.TempDir()
@@ -29,6 +30,7 @@ func testWebDir(t *testing.T) (string, Manifest) {
 	files := map[string]string{
 		"app.0123456789abcdef.wasm":    "\x00asm\x01\x00\x00\x00",
 		"app.0123456789abcdef.wasm.gz": "GZIP",
+		"app.0123456789abcdef.wasm.br": "BROTLI",
 		"app.fedcba9876543210.css":     "body{}",
 		"icon.00112233aabbccdd.svg":    "<svg/>",
 	}
