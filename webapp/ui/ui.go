@@ -105,8 +105,31 @@ func Yuan(fen int64) string {
 // message is one catalogue entry.
 type message struct{ en, zh string }
 
-// messages is the catalogue. It is read-only.
-var messages = map[string]message{
+// messages is the catalogue, merged from one map per area of the app
+// (messages_*.go) so that areas grow without touching each other. It is
+// read-only; a key defined by two areas panics at start (and in tests).
+var messages = merge(
+	coreMessages,
+)
+
+// merge returns the union of the area catalogues, panicking on a key two
+// areas both define.
+func merge(areas ...map[string]message) map[string]message {
+	all := map[string]message{}
+	for _, area := range areas {
+		for k, m := range area {
+			if _, dup := all[k]; dup {
+				panic("ui: catalogue key " + k + " is defined twice")
+			}
+			all[k] = m
+		}
+	}
+	return all
+}
+
+// coreMessages are the shared reasons and the sign-up, login and task pages'
+// texts.
+var coreMessages = map[string]message{
 	// Field violation reasons sent by the services (and checked in the
 	// browser before sending).
 	"REQUIRED":             {"This field is required.", "此项为必填项。"},
