@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -90,17 +91,19 @@ func TestJourneysInEveryEngine(t *testing.T) {
 				"CHROMIUM_PATH="+chromiumPath,
 				"FIREFOX_PATH="+firefoxPath,
 			)
+			if engine == "chromium" {
+				env = append(env, "RUN_AXE=1")
+			}
 			if engine == "webkit" {
 				env = append(env, "WEBDRIVER_URL="+startWebKitWebDriver(ctx, t))
 			}
 			cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "backend", "e2e", "browsers", "journeys.mjs"))
 			cmd.Dir = tools
 			cmd.Env = env
+			var errBuf bytes.Buffer
+			cmd.Stderr = &errBuf
 			out, err := cmd.Output()
-			var stderr string
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = string(ee.Stderr)
-			}
+			stderr := errBuf.String()
 			var result struct {
 				OK    bool   `json:"ok"`
 				Error string `json:"error"`
@@ -117,6 +120,9 @@ func TestJourneysInEveryEngine(t *testing.T) {
 			}
 			if !result.OK || err != nil {
 				t.Fatalf("%s journeys failed: %s (%v)\nstderr:\n%s", engine, result.Error, err, stderr)
+			}
+			if stderr != "" {
+				t.Logf("%s stderr: %s", engine, stderr)
 			}
 			if len(result.Steps) < 15 {
 				t.Fatalf("%s ran %d steps, want every step of the journey", engine, len(result.Steps))

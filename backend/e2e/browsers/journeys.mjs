@@ -143,6 +143,26 @@ const waitVisible = (d, sel) => poll(d, sel + ' visible', `(() => { const el = d
 const waitTaskTitle = (d, title) => poll(d, 'task ' + title + ' listed',
   `Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === ${q(title)})`);
 
+// axeCheck runs axe-core in the page and fails on any serious or critical
+// violation, naming the rule and the elements.
+let axeSource;
+async function axeCheck(d, page) {
+  axeSource ??= fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated as a script by the driver, not by the page's eval, which the
+  // CSP forbids.
+  if (!(await d.evaluate('!!window.axe'))) await d.evaluate(axeSource + '\n;true');
+  await d.evaluate(`(() => { window.__axe = null; axe.run(document, {resultTypes: ["violations"]}).then(r => { window.__axe = r.violations; }, e => { window.__axe = String(e); }); return true; })()`);
+  const result = await poll(d, 'axe results', `window.__axe && JSON.stringify(window.__axe)`);
+  const violations = JSON.parse(result);
+  if (typeof violations === 'string') throw new Error('axe: ' + violations);
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  axeReport.push({ page, violations: violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`) });
+  if (bad.length) {
+    throw new Error(`axe on ${page}: ` + bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('; '));
+  }
+}
+const axeReport = [];
+
 function assertEq(what, got, want) {
   if (got !== want) throw new Error(`${what}: got ${q(got)}, want ${q(want)}`);
 }
@@ -254,6 +274,25 @@ async function journeys(d) {
     await waitTextIs(d, '#task-detail > .status', expect['status.closed']);
   });
 
+  // Accessibility (ARCH-1): axe-core finds no serious or critical
+  // violation on the main pages, signed in and out.
+  if (env.RUN_AXE) {
+    const task = await d.evaluate(`location.pathname`);
+    for (const page of ['/tasks', '/tasks/new', task, '/account/security']) {
+      await step(d, `axe ${page}`, async () => {
+        await d.goto(base + page); await appReady(d);
+        await axeCheck(d, page);
+      });
+    }
+    await step(d, 'log out for axe', async () => { await click(d, '#logout'); await waitVisible(d, '#nav-login'); });
+    for (const page of ['/', '/tasks', '/login', '/signup', task]) {
+      await step(d, `axe ${page} signed out`, async () => {
+        await d.goto(base + page); await appReady(d);
+        await axeCheck(d, page);
+      });
+    }
+  }
+
   // Responsive layouts (ARCH-1): phone, tablet and desktop screenshots of
   // the task list; the page must not scroll sideways on a phone.
   for (const [label, w, h] of [['phone', 360, 740], ['tablet', 768, 1024], ['desktop', 1280, 900]]) {
@@ -272,6 +311,7 @@ const driver = browserName === 'webkit' ? await webdriverDriver() : await puppet
 let code = 0;
 try {
   await journeys(driver);
+  if (axeReport.length) console.error(JSON.stringify({ axe: axeReport }));
   console.log(JSON.stringify({ browser: browserName, ok: true, steps }));
 } catch (e) {
   console.error(e.message);
