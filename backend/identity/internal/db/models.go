@@ -8,7 +8,30 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
+}
 
 type Session struct {
 	TokenHash  []byte
@@ -64,4 +87,6 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }
