@@ -26,7 +26,7 @@ const (
 // hold a password, code or token.
 type auditEntry struct {
 	// actor is who acted; uuid.Nil when unknown (a failed login).
-	actor uuid.UUID
+	actor  uuid.UUID
 	action string
 	detail map[string]any
 	ip     string

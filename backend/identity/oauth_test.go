@@ -135,7 +135,9 @@ func TestOAuthLogIn(t *testing.T) {
 	}{
 		{
 			name: "github with verified email", provider: "github",
-			as:       func() { b.gh.SignInAs(oauthtest.GitHubUser{ID: 101, Login: "octo", Name: "Octo Cat", Email: "Octo@Example.com", Verified: true}) },
+			as: func() {
+				b.gh.SignInAs(oauthtest.GitHubUser{ID: 101, Login: "octo", Name: "Octo Cat", Email: "Octo@Example.com", Verified: true})
+			},
 			wantMail: "octo@example.com", wantName: "Octo Cat",
 		},
 		{
