@@ -11,6 +11,18 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AuditLog struct {
+	ID         int64
+	CreateTime time.Time
+	ActorID    *uuid.UUID
+	Action     string
+	Target     string
+	Ip         string
+	Detail     []byte
+	PrevHash   []byte
+	Hash       []byte
+}
+
 type Consent struct {
 	UserID     uuid.UUID
 	Version    string
@@ -23,6 +35,16 @@ type LoginIdentity struct {
 	UserID     uuid.UUID
 	Login      string
 	CreateTime time.Time
+}
+
+type Notification struct {
+	ID         int64
+	UserID     uuid.UUID
+	Kind       string
+	Params     []byte
+	Link       string
+	CreateTime time.Time
+	ReadTime   pgtype.Timestamptz
 }
 
 type PrivacySetting struct {
@@ -64,6 +86,7 @@ type Task struct {
 	SubStatus    string
 	UpdateTime   time.Time
 	SearchText   string
+	ProviderID   *uuid.UUID
 }
 
 type TaskEvent struct {
