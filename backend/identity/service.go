@@ -170,6 +170,7 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 	if err != nil {
 		return nil, connectError(err)
 	}
+	s.auditLogIn(ctx, "password_sign_up", in.email, user.ID, ip, nil)
 	resp := connect.NewResponse(&identityv1.SignUpResponse{User: userToProto(user)})
 	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
@@ -226,6 +227,7 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logIn(ctx, email, password)
 	err = s.limits.afterLogIn(ctx, email, err)
+	s.auditLogIn(ctx, "password", email, user.ID, ip, err)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -283,6 +285,7 @@ func (s *Service) LogOut(ctx context.Context, req *connect.Request[identityv1.Lo
 		if err := db.New(s.db.Primary).DeleteSession(ctx, hash); err != nil {
 			return nil, fmt.Errorf("delete session: %w", err)
 		}
+		s.auditCaller(ctx, auditLogout, s.clientIP(req.Peer(), req.Header()), nil)
 	}
 	resp := connect.NewResponse(&identityv1.LogOutResponse{})
 	s.clearSessionCookies(resp.Header())
