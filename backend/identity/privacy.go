@@ -87,7 +87,7 @@ func (s *Service) ListLoginMethods(ctx context.Context, _ *connect.Request[ident
 // loginMethods returns the ways user can sign in.
 func loginMethods(user db.User, ids []db.ListLoginIdentitiesRow) []*identityv1.LoginMethod {
 	var ms []*identityv1.LoginMethod
-	if user.Email != nil && user.PasswordSet {
+	if hasPassword(user) {
 		ms = append(ms, &identityv1.LoginMethod{Kind: identityv1.LoginMethodKind_LOGIN_METHOD_KIND_PASSWORD, Label: *user.Email})
 	}
 	if user.Phone != nil {
@@ -350,9 +350,10 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 }
 
 // confirmDeletion checks the caller's password, or for an account without
-// one, that the current session began moments ago.
+// one (made with a provider or a phone), that the current session began
+// moments ago.
 func (s *Service) confirmDeletion(ctx context.Context, q *db.Queries, user db.User, req *connect.Request[identityv1.DeleteAccountRequest]) error {
-	if user.PasswordSet {
+	if hasPassword(user) {
 		ok, _, err := verifyPassword(user.PasswordHash, req.Msg.GetPassword(), s.params)
 		if err != nil {
 			return fmt.Errorf("verify password: %w", err)
@@ -499,7 +500,7 @@ func (s *Service) exportIdentity(ctx context.Context, userID uuid.UUID) (map[str
 	}
 	out["sessions"] = ss
 	ms := []loginMethod{}
-	if user.Email != nil && user.PasswordSet {
+	if hasPassword(user) {
 		ms = append(ms, loginMethod{Kind: "password", Label: *user.Email})
 	}
 	if user.Phone != nil {
@@ -510,4 +511,10 @@ func (s *Service) exportIdentity(ctx context.Context, userID uuid.UUID) (map[str
 	}
 	out["login_methods"] = ms
 	return out, nil
+}
+
+// hasPassword reports whether user can sign in with email and password:
+// phone and provider accounts have a random password nobody knows.
+func hasPassword(user db.User) bool {
+	return user.PasswordSet && user.Email != nil
 }
