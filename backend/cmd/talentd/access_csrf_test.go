@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -17,6 +19,8 @@ import (
 	"github.com/talent-hub/talent/backend/identity/oauthtest"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
+	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
 // errorInfoReason returns the google.rpc.ErrorInfo reason in err, or "".
@@ -221,5 +225,53 @@ func TestAccessConfig(t *testing.T) {
 				t.Errorf("config log lacks the public URL: %s", out.String())
 			}
 		})
+	}
+}
+
+// TestExportThroughTalentd: "download my data" holds the account and the
+// areas talentd wires in, here the task the person posted with its timeline
+// (SEC-4).
+func TestExportThroughTalentd(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, testArgs(t))
+	hc := http1Client()
+	id := identityv1connect.NewIdentityServiceClient(hc, srv.baseURL)
+	resp, err := id.SignUp(t.Context(), connect.NewRequest(&identityv1.SignUpRequest{
+		Email: "exporter@example.com", Password: "correct horse battery", DisplayName: "E", ConsentVersion: "2026-11", WantBearerToken: true,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := resp.Msg.GetBearerToken()
+	delivery := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	_, err = tasksv1connect.NewTaskServiceClient(hc, srv.baseURL).CreateTask(t.Context(), withBearer(connect.NewRequest(&tasksv1.CreateTaskRequest{
+		Title: "Export me", Description: "A task to find in the export.", BudgetMinFen: 200_000, BudgetMaxFen: 300_000,
+		DeliveryDate: delivery, SkillTags: []string{"go"}, TaskType: tasksv1.TaskType_TASK_TYPE_BACK_END, Remote: true,
+	}), token))
+	if err != nil {
+		t.Fatalf("create task: %v", err)
+	}
+	export, err := id.ExportMyData(t.Context(), withBearer(connect.NewRequest(&identityv1.ExportMyDataRequest{}), token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Account struct {
+			Email string `json:"email"`
+		} `json:"account"`
+		Tasks []struct {
+			Task struct {
+				Title string `json:"title"`
+			} `json:"task"`
+			Events []json.RawMessage `json:"events"`
+		} `json:"tasks"`
+		Notifications []json.RawMessage `json:"notifications"`
+	}
+	if err := json.Unmarshal(export.Msg.GetJson(), &got); err != nil {
+		t.Fatalf("export: %v\n%s", err, export.Msg.GetJson())
+	}
+	if got.Account.Email != "exporter@example.com" || len(got.Tasks) != 1 || got.Tasks[0].Task.Title != "Export me" ||
+		len(got.Tasks[0].Events) == 0 || got.Notifications == nil {
+		t.Errorf("export:\n%s", export.Msg.GetJson())
 	}
 }

@@ -53,6 +53,7 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
 		OAuth:          cfg.Access.oauth(),
 		ConsentVersion: cfg.Access.ConsentVersion,
+		Exporters:      dataExporters(db, logger),
 	})
 	policies := accessPolicies()
 
