@@ -76,8 +76,8 @@ func (p *loginsPage) Render() app.UI {
 						return app.Text("")
 					}
 					name := providerName(pr.GetKind())
-					return app.Button().ID("link-"+name).Class("btn btn-"+name).Type("button").Disabled(p.busy).
-						Text(l.T("logins.link")+" "+l.T("logins."+name)).
+					return app.Button().ID("link-" + name).Class("btn btn-" + name).Type("button").Disabled(p.busy).
+						Text(l.T("logins.link") + " " + l.T("logins."+name)).
 						OnClick(func(app.Context, app.Event) { goTo(pr.GetStartPath() + "?mode=link") })
 				}),
 			),
@@ -92,7 +92,7 @@ func (p *loginsPage) item(m *identityv1.LoginMethod) app.UI {
 		app.Div().Class("task-title").Text(l.T("logins."+name)),
 		app.P().Class("muted login-label").Text(m.GetLabel()),
 		app.If(m.GetUnlinkable(), func() app.UI {
-			return app.Button().ID("unlink-"+name).Class("btn btn-quiet").Type("button").Disabled(p.busy).
+			return app.Button().ID("unlink-" + name).Class("btn btn-quiet").Type("button").Disabled(p.busy).
 				Text(l.T("logins.unlink")).OnClick(func(ctx app.Context, e app.Event) { p.unlink(ctx, m.GetKind()) })
 		}),
 	)

@@ -48,7 +48,7 @@ func (b *providerButtons) Render() app.UI {
 					// A full page load: /auth/ is served by talentd, not
 					// by the app's router.
 					start := p.GetStartPath() + "?consent=" + url.QueryEscape(ConsentVersion)
-					return app.Button().ID("oauth-"+name).Class("btn btn-block btn-"+name).Type("button").
+					return app.Button().ID("oauth-" + name).Class("btn btn-block btn-" + name).Type("button").
 						Text(l.T(label)).OnClick(func(app.Context, app.Event) { goTo(start) })
 				}),
 				app.P().Class("hint").Text(l.T("oauth.consent_note")),
