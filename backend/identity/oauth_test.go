@@ -28,8 +28,10 @@ type oauthBundle struct {
 
 func setupOAuth(t *testing.T, edit func(*OAuthOptions)) oauthBundle {
 	t.Helper()
-	gh := oauthtest.NewGitHub(t, "gh-client", "gh-secret")
-	wc := oauthtest.NewWeChat(t, "wx-app", "wx-secret")
+	gh := oauthtest.NewGitHub("gh-client", "gh-secret")
+	t.Cleanup(gh.Close)
+	wc := oauthtest.NewWeChat("wx-app", "wx-secret")
+	t.Cleanup(wc.Close)
 	o := OAuthOptions{
 		PublicURL: testPublicURL,
 		GitHub:    GitHubConfig{ClientID: "gh-client", ClientSecret: "gh-secret", URL: gh.URL, APIURL: gh.URL},

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"slices"
+	"strconv"
 
 	"connectrpc.com/connect"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -76,9 +77,13 @@ func (p *loginsPage) Render() app.UI {
 						return app.Text("")
 					}
 					name := providerName(pr.GetKind())
-					return app.Button().ID("link-" + name).Class("btn btn-" + name).Type("button").Disabled(p.busy).
+					// Handlers read their target from the element: go-app
+					// keeps a handler whose code did not change across
+					// renders, with the values it captured first.
+					return app.Button().ID("link-"+name).Class("btn btn-"+name).Type("button").Disabled(p.busy).
+						DataSet("start", pr.GetStartPath()+"?mode=link").
 						Text(l.T("logins.link") + " " + l.T("logins."+name)).
-						OnClick(func(app.Context, app.Event) { goTo(pr.GetStartPath() + "?mode=link") })
+						OnClick(func(ctx app.Context, _ app.Event) { goTo(ctx.JSSrc().Get("dataset").Get("start").String()) })
 				}),
 			),
 		),
@@ -92,10 +97,20 @@ func (p *loginsPage) item(m *identityv1.LoginMethod) app.UI {
 		app.Div().Class("task-title").Text(l.T("logins."+name)),
 		app.P().Class("muted login-label").Text(m.GetLabel()),
 		app.If(m.GetUnlinkable(), func() app.UI {
-			return app.Button().ID("unlink-" + name).Class("btn btn-quiet").Type("button").Disabled(p.busy).
-				Text(l.T("logins.unlink")).OnClick(func(ctx app.Context, e app.Event) { p.unlink(ctx, m.GetKind()) })
+			return app.Button().ID("unlink-"+name).Class("btn btn-quiet").Type("button").Disabled(p.busy).
+				DataSet("kind", strconv.Itoa(int(m.GetKind()))).
+				Text(l.T("logins.unlink")).OnClick(p.unlinkClicked)
 		}),
 	)
+}
+
+// unlinkClicked unlinks the method named by the button's data-kind.
+func (p *loginsPage) unlinkClicked(ctx app.Context, _ app.Event) {
+	kind, err := strconv.Atoi(ctx.JSSrc().Get("dataset").Get("kind").String())
+	if err != nil {
+		return
+	}
+	p.unlink(ctx, identityv1.LoginMethodKind(kind))
 }
 
 func (p *loginsPage) unlink(ctx app.Context, kind identityv1.LoginMethodKind) {

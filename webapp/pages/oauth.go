@@ -48,8 +48,9 @@ func (b *providerButtons) Render() app.UI {
 					// A full page load: /auth/ is served by talentd, not
 					// by the app's router.
 					start := p.GetStartPath() + "?consent=" + url.QueryEscape(ConsentVersion)
-					return app.Button().ID("oauth-" + name).Class("btn btn-block btn-" + name).Type("button").
-						Text(l.T(label)).OnClick(func(app.Context, app.Event) { goTo(start) })
+					return app.Button().ID("oauth-"+name).Class("btn btn-block btn-"+name).Type("button").
+						DataSet("start", start).Text(l.T(label)).
+						OnClick(func(ctx app.Context, _ app.Event) { goTo(ctx.JSSrc().Get("dataset").Get("start").String()) })
 				}),
 				app.P().Class("hint").Text(l.T("oauth.consent_note")),
 			)

@@ -61,8 +61,10 @@ func (p *privacyPage) Render() app.UI {
 
 			app.H2().Text(l.T("privacy.mode")),
 			app.Form().ID("privacy-form").Class("form").NoValidate(true).OnSubmit(p.save).Body(
-				p.toggle("hide-reviews", l.T("privacy.hide_reviews"), s.GetHideReviews(), func(v bool) { s.HideReviews = v }),
-				p.toggle("hide-city", l.T("privacy.hide_city"), s.GetHideCity(), func(v bool) { s.HideCity = v }),
+				// The handlers change p.settings as it is when they run: go-app
+				// may keep the handlers of an earlier render.
+				p.toggle("hide-reviews", l.T("privacy.hide_reviews"), s.GetHideReviews(), func(v bool) { p.edit().HideReviews = v }),
+				p.toggle("hide-city", l.T("privacy.hide_city"), s.GetHideCity(), func(v bool) { p.edit().HideCity = v }),
 				app.P().Class("hint").Text(l.T("privacy.hidden_items")+" "+strconv.Itoa(len(s.GetHiddenPortfolioItemIds()))+". "+l.T("privacy.hidden_hint")),
 				app.Button().ID("privacy-save").Class("btn btn-primary").Type("submit").Disabled(p.busy || !p.loaded).Text(l.T("privacy.save")),
 			),
@@ -90,6 +92,14 @@ func (p *privacyPage) Render() app.UI {
 			),
 		),
 	)
+}
+
+// edit returns the settings to change, creating them if not loaded yet.
+func (p *privacyPage) edit() *identityv1.PrivacySettings {
+	if p.settings == nil {
+		p.settings = &identityv1.PrivacySettings{}
+	}
+	return p.settings
 }
 
 // toggle is a labelled checkbox reporting changes to set.

@@ -121,7 +121,8 @@ func TestCSRF(t *testing.T) {
 // refused.
 func TestOAuthThroughTalentd(t *testing.T) {
 	t.Parallel()
-	gh := oauthtest.NewGitHub(t, "gh-id", "gh-secret")
+	gh := oauthtest.NewGitHub("gh-id", "gh-secret")
+	t.Cleanup(gh.Close)
 	srv := startServer(t, append(testArgs(t), "--public-url", "https://talent.test",
 		"--github-client-id", "gh-id", "--github-client-secret", "gh-secret", "--github-url", gh.URL, "--github-api-url", gh.URL))
 	gh.SignInAs(oauthtest.GitHubUser{ID: 7, Login: "seven", Name: "Seven", Email: "seven@example.com", Verified: true})

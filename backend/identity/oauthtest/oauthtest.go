@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
-	"testing"
 )
 
 // GitHubUser is who the GitHub stand-in says signed in.
@@ -119,9 +118,9 @@ func writeJSON(w http.ResponseWriter, contentType string, v any) {
 // both.
 type GitHub struct{ server }
 
-// NewGitHub starts a GitHub stand-in for the OAuth app clientID/secret,
-// closed when t ends.
-func NewGitHub(t testing.TB, clientID, secret string) *GitHub {
+// NewGitHub starts a GitHub stand-in for the OAuth app clientID/secret;
+// Close stops it.
+func NewGitHub(clientID, secret string) *GitHub {
 	g := &GitHub{server{clientID: clientID, secret: secret, codes: map[string]grant{}, tokens: map[string]any{}}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", func(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +181,6 @@ func NewGitHub(t testing.TB, clientID, secret string) *GitHub {
 		}
 	})
 	g.Server = httptest.NewServer(mux)
-	t.Cleanup(g.Close)
 	return g
 }
 
@@ -205,9 +203,9 @@ type WeChatUser struct {
 // server.
 type WeChat struct{ server }
 
-// NewWeChat starts a WeChat stand-in for the website app appID/secret,
-// closed when t ends.
-func NewWeChat(t testing.TB, appID, secret string) *WeChat {
+// NewWeChat starts a WeChat stand-in for the website app appID/secret;
+// Close stops it.
+func NewWeChat(appID, secret string) *WeChat {
 	wc := &WeChat{server{clientID: appID, secret: secret, codes: map[string]grant{}, tokens: map[string]any{}}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /connect/qrconnect", func(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +261,6 @@ func NewWeChat(t testing.TB, appID, secret string) *WeChat {
 		writeJSON(w, "text/plain", resp)
 	})
 	wc.Server = httptest.NewServer(mux)
-	t.Cleanup(wc.Close)
 	return wc
 }
 
