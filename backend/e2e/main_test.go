@@ -92,9 +92,9 @@ func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
 			"TALENT_PUBLIC_URL=https://localhost:" + strconv.Itoa(ports.EdgeHTTPS),
 			"TALENT_GITHUB_CLIENT_ID=e2e-github-client", "TALENT_GITHUB_CLIENT_SECRET=e2e-github-secret",
 			"TALENT_GITHUB_URL=" + platform.github.URL, "TALENT_GITHUB_API_URL=" + platform.github.URL},
-		WebDir:     filepath.Join(bin, "web"),
-		Edge:       filepath.Join(bin, "talent-edge"),
-		Caddyfile:  filepath.Join(root, "deploy", "edge", "Caddyfile"),
+		WebDir:    filepath.Join(bin, "web"),
+		Edge:      filepath.Join(bin, "talent-edge"),
+		Caddyfile: filepath.Join(root, "deploy", "edge", "Caddyfile"),
 		// Every test signs up and in from 127.0.0.1: lift the per-IP
 		// sign-in limit (SEC-1) above what the suite needs; the edge's own
 		// tests cover the limits.
