@@ -134,10 +134,24 @@ func (s *Service) oauthStart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	flow := oauthFlow{Provider: name, Mode: modeLogIn, Verifier: oauth2.GenerateVerifier()}
 	back := "/login"
 	if r.URL.Query().Get("mode") == modeLink {
 		back = linkPage
+	}
+	// Each start stores a flow: limited per client IP like password logins.
+	if s.limits != nil {
+		err := s.limits.allow(r.Context(), "oauth-ip", ipBucket(s.requestIP(r)), s.limits.limits.LogInPerIP)
+		if rl, ok := errors.AsType[*RetryLaterError](err); ok {
+			s.oauthFail(w, r, back, rl.Reason, "too many starts", nil)
+			return
+		}
+		if err != nil {
+			s.oauthFail(w, r, back, ReasonOAuthFailed, "rate limit", err)
+			return
+		}
+	}
+	flow := oauthFlow{Provider: name, Mode: modeLogIn, Verifier: oauth2.GenerateVerifier()}
+	if r.URL.Query().Get("mode") == modeLink {
 		// Linking changes the account: refuse a start from another site,
 		// as for RPCs (the session cookie is SameSite=Lax and would go
 		// along with a cross-site link).

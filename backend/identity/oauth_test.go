@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -449,5 +450,27 @@ func TestUnlinkLastMethod(t *testing.T) {
 		connect.NewRequest(&identityv1.UnlinkLoginMethodRequest{Kind: identityv1.LoginMethodKind_LOGIN_METHOD_KIND_WECHAT}))
 	if connectCode(t, err) != connect.CodeFailedPrecondition || errorReason(err) != "LAST_LOGIN_METHOD" {
 		t.Errorf("unlink last: %v, want FAILED_PRECONDITION LAST_LOGIN_METHOD", err)
+	}
+}
+
+// TestOAuthStartRateLimited: starts are limited per client address, like
+// password logins, since each stores a flow.
+func TestOAuthStartRateLimited(t *testing.T) {
+	t.Parallel()
+	gh := oauthtest.NewGitHub("gh-client", "gh-secret")
+	t.Cleanup(gh.Close)
+	_, rdb := testenv.Redis(t)
+	limits := DefaultLimits()
+	limits.LogInPerIP = rateRule{Max: 2, Window: time.Hour}
+	b := setup(t, Options{Redis: rdb, Limits: limits, OAuth: OAuthOptions{
+		PublicURL: testPublicURL,
+		GitHub:    GitHubConfig{ClientID: "gh-client", ClientSecret: "gh-secret", URL: gh.URL, APIURL: gh.URL},
+	}})
+	ob := oauthBundle{bundle: b, gh: gh, h: b.svc.OAuthHandler()}
+	for i, want := range []string{"", "", ReasonRateLimited} {
+		got := ob.get(t, newBrowser(), "/auth/github/start")
+		if oauthError(got) != want {
+			t.Errorf("start %d ended at %s, want oauth_error %q", i+1, got, want)
+		}
 	}
 }
