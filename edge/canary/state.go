@@ -134,11 +134,12 @@ var grpcCodeNames = [...]string{
 // window says so.
 func (s *state) record(side string, status int, grpc string, d time.Duration, logger *zap.Logger) {
 	class, failure := classify(status, grpc)
-	s.metrics.requests.WithLabelValues(side).Inc()
+	i := sideIndex(side)
+	s.metrics.sideRequests[i].Inc()
 	if class != "" {
 		s.metrics.errors.WithLabelValues(side, class).Inc()
 	}
-	s.metrics.latency.WithLabelValues(side).Observe(d.Seconds())
+	s.metrics.sideLatency[i].Observe(d.Seconds())
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +151,6 @@ func (s *state) record(side string, status int, grpc string, d time.Duration, lo
 	if sl.epoch != epoch {
 		*sl = slot{epoch: epoch}
 	}
-	i := sideIndex(side)
 	sl.requests[i]++
 	if failure {
 		sl.failures[i]++
@@ -214,12 +214,17 @@ type metrics struct {
 	effective  prometheus.Gauge
 	rolledBack prometheus.Gauge
 	rollbacks  prometheus.Counter
+
+	// The per-side children, by sideIndex, looked up once rather than on
+	// every request.
+	sideRequests [2]prometheus.Counter
+	sideLatency  [2]prometheus.Observer
 }
 
 func newMetrics(name string) *metrics {
 	labels := prometheus.Labels{"name": name}
 	const ns, sub = "talent", "canary"
-	return &metrics{
+	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "requests_total",
 			Help: "Requests by side (stable or canary).", ConstLabels: labels,
@@ -250,6 +255,11 @@ func newMetrics(name string) *metrics {
 			Help: "Automatic rollbacks of the canary.", ConstLabels: labels,
 		}),
 	}
+	for _, side := range []string{Stable, Canary} {
+		m.sideRequests[sideIndex(side)] = m.requests.WithLabelValues(side)
+		m.sideLatency[sideIndex(side)] = m.latency.WithLabelValues(side)
+	}
+	return m
 }
 
 // register adds the collectors to reg; ones already there (a second

@@ -70,6 +70,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 )
@@ -122,6 +123,7 @@ type Handler struct {
 
 	logger  *zap.Logger
 	metrics *metrics
+	scanned prometheus.Counter // metrics.scanned of Route, looked up once
 	errs    *connect.ErrorWriter
 	current atomic.Pointer[Matcher]
 	loader  *loader
@@ -158,6 +160,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("register keyword metrics: %w", err)
 	}
 	h.metrics = m
+	h.scanned = m.scanned.WithLabelValues(h.Route)
 	h.loader = &loader{
 		inlineBlock:  h.Block,
 		inlineReview: h.Review,
@@ -259,7 +262,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return h.refuse(w, r, err)
 		}
 	}
-	h.metrics.scanned.WithLabelValues(h.Route).Add(float64(s.bytesIn))
+	if s.bytesIn > 0 {
+		h.scanned.Add(float64(s.bytesIn))
+	}
 	if s.blocked != "" {
 		h.metrics.refusals.WithLabelValues(h.Route, "block").Inc()
 		h.logger.Info("keyword refusal",

@@ -395,7 +395,15 @@ func (p *caddyProc) cpuTime() time.Duration {
 // profile fetches a CPU profile over d from the admin API's pprof endpoint
 // and writes it to path.
 func (p *caddyProc) profile(ctx context.Context, d time.Duration, path string) error {
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.admin, int(d.Seconds()))
+	if err := p.fetchProfile(ctx, fmt.Sprintf("profile?seconds=%d", int(d.Seconds())), path); err != nil {
+		return err
+	}
+	// Allocations since the start, for `go tool pprof -sample_index=alloc_space`.
+	return p.fetchProfile(ctx, "allocs", path+".allocs")
+}
+
+func (p *caddyProc) fetchProfile(ctx context.Context, which, path string) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/%s", p.admin, which)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("build profile request: %w", err)

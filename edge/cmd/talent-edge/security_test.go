@@ -228,29 +228,24 @@ func TestRateLimitsThroughEdge(t *testing.T) {
 	if want := `talent_edge_ratelimit_limited_total{zone="signin_ip"} 3`; !strings.Contains(metrics, want) {
 		t.Fatalf("metrics lack %q:\n%s", want, grepLines(metrics, "talent_edge_"))
 	}
-	if want := `caddy_http_requests_total{`; !strings.Contains(metrics, want) || !strings.Contains(metrics, `host="localhost:`) {
-		t.Fatalf("metrics lack per-host request counts:\n%s", grepLines(metrics, "caddy_http_requests_total"))
+	// Request metrics come from talent_canary by default; Caddy's own
+	// per-route ones only with TALENT_EDGE_HTTP_METRICS=on (see
+	// TestProductionCaddyfile).
+	if want := `talent_canary_requests_total{name="default",side="stable"}`; !strings.Contains(metrics, want) {
+		t.Fatalf("metrics lack %q:\n%s", want, grepLines(metrics, "talent_canary_"))
+	}
+	if strings.Contains(metrics, "caddy_http_requests_total") {
+		t.Fatalf("Caddy's per-route metrics are on by default:\n%s", grepLines(metrics, "caddy_http_requests_total"))
 	}
 
-	// Reload the running config: the bucket is still empty afterwards.
-	cfg := adminGet(t, s, "/config/")
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+s.adminAddr+"/load", strings.NewReader(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Cache-Control", "must-revalidate") // reload even though nothing changed
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST /load: %v", err)
-	}
-	msg, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("POST /load: status %d: %s", res.StatusCode, msg)
+	// A canary weight change reloads the config (task 3 of issue 6): a
+	// client at its limit is still limited afterwards.
+	setWeight(t, s, "25")
+	if got := adminGet(t, s, "/id/canary/weight"); strings.TrimSpace(got) != "25" {
+		t.Fatalf("weight after the change = %s, want 25", got)
 	}
 	if err := logIn(); connect.CodeOf(err) != connect.CodeResourceExhausted {
-		t.Fatalf("after reload: %v, want resource_exhausted", err)
+		t.Fatalf("after a weight change: %v, want resource_exhausted", err)
 	}
 }
 
@@ -366,8 +361,16 @@ func TestProductionCaddyfile(t *testing.T) {
 		issuer["ca"] != "https://acme-v02.api.letsencrypt.org/directory" {
 		t.Fatalf("prod issuer = %v, want ACME (Let's Encrypt) with ops@example.org", issuer)
 	}
-	if prod.Apps.HTTP.Metrics["per_host"] != true {
-		t.Fatalf("prod metrics = %v, want per_host", prod.Apps.HTTP.Metrics)
+	// Caddy's per-route HTTP metrics: off by default, per host when
+	// TALENT_EDGE_HTTP_METRICS=on, in both files.
+	if prod.Apps.HTTP.Metrics != nil {
+		t.Fatalf("prod metrics = %v, want Caddy's off by default", prod.Apps.HTTP.Metrics)
+	}
+	for _, name := range []string{"Caddyfile", "Caddyfile.prod"} {
+		on := adapt(name, "TALENT_EDGE_HTTP_METRICS=on", "TALENT_EDGE_DOMAIN=talent.example.org")
+		if on.Apps.HTTP.Metrics["per_host"] != true {
+			t.Fatalf("%s with TALENT_EDGE_HTTP_METRICS=on: metrics = %v, want per_host", name, on.Apps.HTTP.Metrics)
+		}
 	}
 
 	devSrv := dev.Apps.HTTP.Servers["srv0"]
