@@ -244,6 +244,14 @@ func TestRateLimitsThroughEdge(t *testing.T) {
 	if got := adminGet(t, s, "/id/canary/weight"); strings.TrimSpace(got) != "25" {
 		t.Fatalf("weight after the change = %s, want 25", got)
 	}
+	// The new config's keyword filter took the compiled automaton of the
+	// old one instead of building it again.
+	if n := strings.Count(s.logs.String(), `"msg":"keyword lists loaded"`); n < 2 {
+		t.Fatalf("%d keyword list loads logged, want one per config:\n%s", n, grepLines(s.logs.String(), "keyword"))
+	}
+	if !strings.Contains(grepLines(s.logs.String(), "keyword lists loaded"), `"shared":true`) {
+		t.Fatalf("the weight change rebuilt the keyword automaton:\n%s", grepLines(s.logs.String(), "keyword"))
+	}
 	if err := logIn(); connect.CodeOf(err) != connect.CodeResourceExhausted {
 		t.Fatalf("after a weight change: %v, want resource_exhausted", err)
 	}
@@ -390,9 +398,10 @@ func TestProductionCaddyfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Only the file defaults may differ: the web root, and the config
-		// file that file_server hides.
+		// Only the file defaults may differ: the web root, the data
+		// directory, and the config file that file_server hides.
 		out := strings.ReplaceAll(string(b), "/srv/talent/web", "./var/web")
+		out = strings.ReplaceAll(out, "/var/lib/talent-edge/", "./var/edge/")
 		return strings.ReplaceAll(out, "Caddyfile.prod", "Caddyfile")
 	}
 	if got, want := handlers(https), handlers(devSrv); got != want {
