@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,11 +29,32 @@ func TestCanaryWeightSurvivesRestart(t *testing.T) {
 			user = "restart-" + strconv.Itoa(i)
 		}
 	}
+	// An app without cookies, sticky by its device ID: canary at 10 and
+	// at 30 %, before and after the restart.
+	device := ""
+	for i := 0; device == ""; i++ {
+		if canary.DeviceBucket("device-"+strconv.Itoa(i)) < 1000 {
+			device = "device-" + strconv.Itoa(i)
+		}
+	}
 	side := func() string {
 		t.Helper()
 		status, pool, side, err := get(t.Context(), s, "/tasks", user, "")
 		if err != nil || status != 200 || pool != side {
 			t.Fatalf("GET /tasks: %d from %q, side %q, %v; want 200 from the pool of its side", status, pool, side, err)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.url("localhost", "/tasks"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set(canary.DefaultDeviceHeader, device)
+		res, err := s.client.Do(req)
+		if err != nil {
+			t.Fatalf("GET /tasks as a device: %v", err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get(canary.SideHeader); got != canary.Canary || len(res.Cookies()) != 0 {
+			t.Fatalf("device %s: side %q, cookies %v; want canary and no cookie", device, got, res.Cookies())
 		}
 		return side
 	}
