@@ -23,6 +23,7 @@ package logbuffer
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -122,7 +123,31 @@ func (w Writer) OpenWriter() (io.WriteCloser, error) {
 	if interval == 0 {
 		interval = DefaultFlushInterval
 	}
-	return newBuffer(out, closeOut, size, interval), nil
+	b := newBuffer(out, closeOut, size, interval)
+	// Caddy closes a log writer when a config that no longer uses it
+	// replaces the one that did, but not when the process exits: flush
+	// then too, so a graceful stop loses no line.
+	exitHook.Do(func() { caddy.OnExit(func(context.Context) { flushAll() }) })
+	open.Store(b, struct{}{})
+	return b, nil
+}
+
+// open holds the buffers not yet closed, for the exit hook: like Caddy's
+// own writer pool, it has to be reachable from outside any one config.
+var (
+	open     sync.Map // *buffer -> struct{}
+	exitHook sync.Once
+)
+
+// flushAll writes out every open buffer.
+func flushAll() {
+	open.Range(func(k, _ any) bool {
+		b := k.(*buffer)
+		b.mu.Lock()
+		b.flushLocked()
+		b.mu.Unlock()
+		return true
+	})
 }
 
 // buffer holds lines until a flush.
@@ -210,6 +235,7 @@ func (b *buffer) writeLocked(p []byte) {
 func (b *buffer) Close() error {
 	var err error
 	b.once.Do(func() {
+		open.Delete(b)
 		close(b.stop)
 		<-b.done
 		b.mu.Lock()

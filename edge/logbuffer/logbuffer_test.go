@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
 	"github.com/talent-hub/talent/edge/internal/caddyfiletest"
@@ -114,4 +117,35 @@ func TestCaddyfileErrors(t *testing.T) {
 		{Name: "two outputs", Body: ":80 {\n\tlog {\n\t\toutput talent_buffered stderr stdout\n\t}\n}\n"},
 		{Name: "bad interval", Body: ":80 {\n\tlog {\n\t\toutput talent_buffered {\n\t\t\tflush_interval soon\n\t\t}\n\t}\n}\n"},
 	})
+}
+
+// TestFlushAllAtExit: the exit hook writes out what an open writer holds
+// (Caddy closes log writers on a config change, not when it exits), and
+// Close writes the rest.
+func TestFlushAllAtExit(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "access.log")
+	w := &Writer{Target: path, FlushInterval: caddy.Duration(time.Hour)}
+	if err := w.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	wc, err := w.OpenWriter()
+	if err != nil {
+		t.Fatalf("OpenWriter: %v", err)
+	}
+	wc.Write(line(1))
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Fatalf("file holds %q before any flush, want nothing yet", b)
+	}
+	flushAll()
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, line(1)) {
+		t.Fatalf("after the exit flush the file holds %q, want %q", b, line(1))
+	}
+	wc.Write(line(2))
+	if err := wc.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, append(line(1), line(2)...)) {
+		t.Fatalf("after Close the file holds %q", b)
+	}
 }
