@@ -115,7 +115,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	caddyfile := fs.String("caddyfile", "deploy/edge/Caddyfile", "the edge's Caddyfile")
 	duration := fs.Duration("duration", 40*time.Second, "total load time, split evenly between the four targets")
 	concurrency := fs.Int("concurrency", 32, "concurrent callers")
-	rounds := fs.Int("rounds", 10, "alternating rounds per target")
+	rounds := fs.Int("rounds", 40, "alternating rounds per target: many short ones, so load from elsewhere falls on all targets alike")
 	cpuprofile := fs.String("cpuprofile", "", "write CPU profiles over the whole run, one per target: this path with .plain, .plain-log, .edge-nolog, .edge appended")
 	if err := fs.Parse(args); err != nil {
 		return err
