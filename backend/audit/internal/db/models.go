@@ -23,6 +23,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -31,6 +45,14 @@ type Notification struct {
 	Link       string
 	CreateTime time.Time
 	ReadTime   pgtype.Timestamptz
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type Session struct {
@@ -88,4 +110,6 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }
