@@ -19,6 +19,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -27,6 +28,7 @@ import (
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -38,7 +40,7 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics, hub *events.Hub) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -79,6 +81,10 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
 		served = append(served, notificationsv1connect.NotificationServiceName)
+	}
+	if cfg.serves(serviceEvents) {
+		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}), opts...))
+		served = append(served, eventsv1connect.EventServiceName)
 	}
 	if cfg.serves(serviceAudit) {
 		mux.Handle(auditv1connect.NewAuditServiceHandler(audit.New(db), opts...))
@@ -127,6 +133,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
+	maps.Copy(policies, events.Policies())
 	return policies
 }
 

@@ -23,6 +23,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Event struct {
+	UserID     uuid.UUID
+	Seq        int64
+	Kind       string
+	TaskID     *uuid.UUID
+	Payload    []byte
+	CreateTime time.Time
+}
+
+type EventCursor struct {
+	UserID uuid.UUID
+	Seq    int64
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
