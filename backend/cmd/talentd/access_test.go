@@ -22,6 +22,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -89,6 +90,12 @@ var wantAccess = map[string]access{
 	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,
 
 	eventsv1connect.EventServiceSubscribeProcedure: anySignedIn,
+	// Only the task's parties get further: the service's check, tested in
+	// backend/repositories.
+	repositoriesv1connect.RepositoryServiceLinkRepositoryProcedure:         anySignedIn,
+	repositoriesv1connect.RepositoryServiceListRepositoryLinksProcedure:    anySignedIn,
+	repositoriesv1connect.RepositoryServiceUnlinkRepositoryProcedure:       anySignedIn,
+	repositoriesv1connect.RepositoryServiceListRepositoryActivityProcedure: anySignedIn,
 
 	auditv1connect.AuditServiceListAuditEntriesProcedure: onlyRoles(auth.RoleAuditor, auth.RoleAdmin),
 	auditv1connect.AuditServiceVerifyAuditLogProcedure:   onlyRoles(auth.RoleAuditor, auth.RoleAdmin, auth.RoleOps),

@@ -23,10 +23,11 @@ const (
 	serviceNotifications = "notifications"
 	serviceAudit         = "audit"
 	serviceEvents        = "events"
+	serviceRepositories  = "repositories"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

@@ -23,6 +23,7 @@ import (
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/repositories"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
@@ -31,6 +32,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -86,6 +88,13 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}), opts...))
 		served = append(served, eventsv1connect.EventServiceName)
 	}
+	if cfg.serves(serviceRepositories) {
+		repos := repositories.New(db, tasks.New(db, logger, tasks.Options{}), logger)
+		mux.Handle(repositoriesv1connect.NewRepositoryServiceHandler(repos, opts...))
+		served = append(served, repositoriesv1connect.RepositoryServiceName)
+		// GitHub and GitLab webhooks (TASK-3): signed, outside the RPC policies.
+		mux.Handle("/hooks/", repos.Webhooks())
+	}
 	if cfg.serves(serviceAudit) {
 		mux.Handle(auditv1connect.NewAuditServiceHandler(audit.New(db), opts...))
 		served = append(served, auditv1connect.AuditServiceName)
@@ -134,6 +143,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
 	maps.Copy(policies, events.Policies())
+	maps.Copy(policies, repositories.Policies())
 	return policies
 }
 

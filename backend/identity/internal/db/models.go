@@ -47,6 +47,32 @@ type Notification struct {
 	ReadTime   pgtype.Timestamptz
 }
 
+type RepositoryActivity struct {
+	ID         int64
+	LinkID     uuid.UUID
+	Kind       string
+	Key        string
+	Summary    []byte
+	CreateTime time.Time
+}
+
+type RepositoryDelivery struct {
+	LinkID     uuid.UUID
+	DeliveryID string
+	Event      string
+	CreateTime time.Time
+}
+
+type RepositoryLink struct {
+	ID         uuid.UUID
+	TaskID     uuid.UUID
+	Host       string
+	Path       string
+	Secret     string
+	CreatedBy  uuid.UUID
+	CreateTime time.Time
+}
+
 type Session struct {
 	TokenHash  []byte
 	UserID     uuid.UUID
