@@ -44,3 +44,6 @@ SELECT x.link_id, x.path, x.summary, x.create_time FROM (
 ) x
 ORDER BY x.id DESC
 LIMIT @max_rows;
+
+-- name: DisplayName :one
+SELECT display_name FROM users WHERE id = $1;

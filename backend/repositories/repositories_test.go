@@ -177,7 +177,8 @@ func TestLinks(t *testing.T) {
 		rows.Scan(&k)
 		kinds = append(kinds, k)
 	}
-	if fmt.Sprint(kinds) != "[repo.linked repo.linked repo.unlinked]" {
+	// The provider's link told the client (a notification).
+	if fmt.Sprint(kinds) != "[repo.linked repo.linked notification repo.unlinked]" {
 		t.Fatalf("client's events = %v", kinds)
 	}
 }
@@ -320,6 +321,13 @@ func TestWebhooks(t *testing.T) {
 		}
 		if n != 7 {
 			t.Errorf("%s got %d repository events, want 7", who, n)
+		}
+		// The failed check run is a notification to both.
+		var params string
+		if err := b.db.Primary.QueryRow(t.Context(), `SELECT params::text FROM notifications WHERE user_id = $1 AND kind = 'repo.ci_failed'`, id).Scan(&params); err != nil {
+			t.Errorf("%s: no repo.ci_failed notification: %v", who, err)
+		} else if !strings.Contains(params, `"name": "test (go 1.26)"`) {
+			t.Errorf("%s: repo.ci_failed params %s", who, params)
 		}
 	}
 }

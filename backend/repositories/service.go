@@ -24,6 +24,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/events"
+	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/repositories/internal/db"
 	"github.com/talent-hub/talent/backend/tasks"
@@ -167,7 +168,26 @@ func (s *Service) LinkRepository(ctx context.Context, req *connect.Request[repos
 		}); err != nil {
 			return err
 		}
-		return events.EmitToTaskParties(ctx, tx, parties.TaskID, "repo.linked", map[string]any{"link_id": link.ID, "repository": path})
+		if err := events.EmitToTaskParties(ctx, tx, parties.TaskID, "repo.linked", map[string]any{"link_id": link.ID, "repository": path}); err != nil {
+			return err
+		}
+		// Tell the other party, if the task has one yet.
+		other := parties.ClientID
+		if user == parties.ClientID {
+			other = parties.ProviderID
+		}
+		if other == uuid.Nil {
+			return nil
+		}
+		name, err := q.DisplayName(ctx, user)
+		if err != nil {
+			return err
+		}
+		_, err = notifications.Send(ctx, tx, notifications.Notification{
+			UserID: other, Kind: "repo.linked", Link: "/tasks/" + parties.Ref,
+			Params: map[string]string{"actor": name, "repository": path, "task": parties.Ref},
+		})
+		return err
 	})
 	if err != nil {
 		return nil, connectError(err)

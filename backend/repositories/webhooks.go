@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/talent-hub/talent/backend/events"
+	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/repositories/internal/db"
 )
 
@@ -147,11 +148,38 @@ func (s *Service) store(ctx context.Context, link db.RepositoryLink, d delivery,
 		if _, err := q.InsertActivity(ctx, db.InsertActivityParams{LinkID: link.ID, Kind: act.kind, Key: act.key, Summary: raw}); err != nil {
 			return err
 		}
-		return events.EmitToTaskParties(ctx, tx, link.TaskID, "repo."+act.kind, map[string]any{
+		if err := events.EmitToTaskParties(ctx, tx, link.TaskID, "repo."+act.kind, map[string]any{
 			"link_id": link.ID, "repository": link.Path, "summary": act.summary,
-		})
+		}); err != nil {
+			return err
+		}
+		if c, ok := act.summary.(checkSummary); ok && c.State == "failure" {
+			return s.notifyParties(ctx, tx, link, "repo.ci_failed", map[string]string{
+				"repository": link.Path, "branch": c.Branch, "name": c.Name,
+			})
+		}
+		return nil
 	})
 	return fresh, err
+}
+
+// notifyParties sends a notification of kind to both parties of the
+// link's task, in tx.
+func (s *Service) notifyParties(ctx context.Context, tx pgx.Tx, link db.RepositoryLink, kind string, params map[string]string) error {
+	parties, err := s.tasks.Parties(ctx, link.TaskID.String())
+	if err != nil {
+		return err
+	}
+	params["task"] = parties.Ref
+	for _, u := range []uuid.UUID{parties.ClientID, parties.ProviderID} {
+		if u == uuid.Nil {
+			continue
+		}
+		if _, err := notifications.Send(ctx, tx, notifications.Notification{UserID: u, Kind: kind, Params: params, Link: "/tasks/" + parties.Ref}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // validGitHubSignature checks header ("sha256=<hex>") against the

@@ -394,6 +394,7 @@ type taskPage struct {
 
 func (p *taskPage) OnMount(ctx app.Context) {
 	ctx.ObserveState(sessionState, &p.s)
+	p.handleLive(ctx)
 }
 
 func (p *taskPage) OnNav(ctx app.Context) {
@@ -548,6 +549,7 @@ func (p *taskPage) Render() app.UI {
 				)
 			}),
 			p.timeline(),
+			&repoPanel{env: p.env, Ref: t.GetRef()},
 		)
 	case p.err != "":
 		body = app.P().ID("form-error").Class("form-error").Role("alert").Text(p.err)

@@ -32,6 +32,17 @@ func (q *Queries) DeleteLink(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
+const displayName = `-- name: DisplayName :one
+SELECT display_name FROM users WHERE id = $1
+`
+
+func (q *Queries) DisplayName(ctx context.Context, id uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, displayName, id)
+	var display_name string
+	err := row.Scan(&display_name)
+	return display_name, err
+}
+
 const getLink = `-- name: GetLink :one
 SELECT id, task_id, host, path, secret, created_by, create_time FROM repository_links WHERE id = $1
 `
