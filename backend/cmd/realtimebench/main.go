@@ -451,4 +451,3 @@ func seed(ctx context.Context, dbURL string, providers, n int) (*world, error) {
 	}
 	return w, nil
 }
-
