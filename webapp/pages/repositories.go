@@ -30,9 +30,12 @@ type repoPanel struct {
 	url      string
 	urlErr   string
 	busy     bool
+	s        session
 }
 
 func (p *repoPanel) OnMount(ctx app.Context) {
+	// Only the signed-in can be parties: others make no calls.
+	ctx.ObserveState(sessionState, &p.s).OnChange(func() { p.load(ctx) })
 	ctx.Handle(actionEvent, func(ctx app.Context, a app.Action) {
 		if _, ok := eventFor(a, p.Ref, "repo."); ok {
 			p.load(ctx)
@@ -47,7 +50,8 @@ func (p *repoPanel) OnUpdate(ctx app.Context) { p.load(ctx) }
 // load fetches the links and the activity; a caller who is not a party
 // sees nothing.
 func (p *repoPanel) load(ctx app.Context) {
-	if p.env.rpc == nil || p.Ref == "" {
+	if p.env.rpc == nil || p.Ref == "" || !p.s.SignedIn {
+		p.allowed = false
 		return
 	}
 	ref := p.Ref
