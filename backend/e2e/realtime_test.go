@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
 
+	eventsv1 "github.com/talent-hub/talent/proto/talent/events/v1"
+	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -162,4 +165,78 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	step(t, providerBrowser, "see the task cancelled",
 		waitTextIs("#task-detail .status", en.T("status.cancelled")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length >= 2 || undefined`))
+}
+
+// TestEventStreamOverEveryProtocol opens the event stream through the edge
+// with the Connect, gRPC and gRPC-Web protocols: each becomes live, and a
+// change the caller makes to their task arrives on it (TASK-4).
+func TestEventStreamOverEveryProtocol(t *testing.T) {
+	needPlatform(t)
+	protocols := []struct {
+		name string
+		opts []connect.ClientOption
+	}{
+		{"connect", nil},
+		{"connect-json", []connect.ClientOption{connect.WithProtoJSON()}},
+		{"grpc", []connect.ClientOption{connect.WithGRPC()}},
+		{"grpc-web", []connect.ClientOption{connect.WithGRPCWeb()}},
+	}
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			identity := identityv1connect.NewIdentityServiceClient(platform.client, platform.url)
+			signedUp, err := identity.SignUp(ctx, connect.NewRequest(&identityv1.SignUpRequest{
+				Email: "stream-" + p.name + "-" + randomHex(t) + "@example.com", Password: "a long enough password",
+				DisplayName: "Stream " + p.name, ConsentVersion: "2026-11", WantBearerToken: true,
+			}))
+			if err != nil {
+				t.Fatalf("SignUp: %v", err)
+			}
+			token := signedUp.Msg.GetBearerToken()
+			// A stream has no overall timeout: the platform client's 30 s
+			// would cut it; the context bounds it here.
+			streamClient := &http.Client{Transport: platform.client.Transport}
+			events := eventsv1connect.NewEventServiceClient(streamClient, platform.url, p.opts...)
+			req := connect.NewRequest(&eventsv1.SubscribeRequest{})
+			req.Header().Set("Authorization", "Bearer "+token)
+			stream, err := events.Subscribe(ctx, req)
+			if err != nil {
+				t.Fatalf("Subscribe: %v", err)
+			}
+			defer stream.Close()
+			if !stream.Receive() || stream.Msg().GetReady() == nil {
+				t.Fatalf("first message %v (%v), want ready", stream.Msg(), stream.Err())
+			}
+
+			tasks := tasksv1connect.NewTaskServiceClient(platform.client, platform.url)
+			create := connect.NewRequest(&tasksv1.CreateTaskRequest{
+				Title: "Stream task " + p.name, BudgetMinFen: 100000, BudgetMaxFen: 200000,
+				DeliveryDate: time.Now().In(shanghai(t)).AddDate(0, 1, 0).Format(time.DateOnly), SkillTags: []string{"go"}, Remote: true,
+				TaskType: tasksv1.TaskType_TASK_TYPE_BACK_END,
+			})
+			create.Header().Set("Authorization", "Bearer "+token)
+			created, err := tasks.CreateTask(ctx, create)
+			if err != nil {
+				t.Fatalf("CreateTask: %v", err)
+			}
+			ref := created.Msg.GetTask().GetRef()
+			closeReq := connect.NewRequest(&tasksv1.CloseTaskRequest{IdOrRef: ref})
+			closeReq.Header().Set("Authorization", "Bearer "+token)
+			if _, err := tasks.CloseTask(ctx, closeReq); err != nil {
+				t.Fatalf("CloseTask: %v", err)
+			}
+			for stream.Receive() {
+				ev := stream.Msg().GetEvent()
+				if ev.GetKind() == "task.changed" && ev.GetTask() == ref {
+					if !strings.Contains(ev.GetPayloadJson(), `"status": "closed"`) {
+						t.Fatalf("task.changed payload %s, want status closed", ev.GetPayloadJson())
+					}
+					return
+				}
+			}
+			t.Fatalf("the stream ended before task.changed of %s: %v", ref, stream.Err())
+		})
+	}
 }
