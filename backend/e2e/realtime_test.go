@@ -15,12 +15,15 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
 
 	eventsv1 "github.com/talent-hub/talent/proto/talent/events/v1"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+	repositoriesv1 "github.com/talent-hub/talent/proto/talent/repositories/v1"
+	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -159,6 +162,22 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 			chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-pushes .repo-commit").length === 2 || undefined`))
 	}
 
+	// The provider's network drops. Meanwhile the client links a second
+	// repository; when the network is back, the provider's app reconnects
+	// and catches up from its last cursor: the link and the notification
+	// about it appear without a reload.
+	step(t, providerBrowser, "go offline", setOffline(true),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#live-indicator")?.dataset.live === "false" || undefined`))
+	repos := repositoriesv1connect.NewRepositoryServiceClient(platform.client, platform.url)
+	link := connect.NewRequest(&repositoriesv1.LinkRepositoryRequest{Task: ref, Url: "https://gitlab.com/acme/apps/mobile-app"})
+	link.Header().Set("Authorization", "Bearer "+clientToken)
+	if _, err := repos.LinkRepository(ctx, link); err != nil {
+		t.Fatalf("LinkRepository as the client: %v", err)
+	}
+	step(t, providerBrowser, "come back online and catch up", setOffline(false), live,
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-links .repo-link").length === 2 || undefined`),
+		waitTextIs("#unread-count", "1"))
+
 	// The client cancels; the provider's page follows.
 	step(t, clientBrowser, "cancel the task", click("#task-cancel"),
 		waitTextIs("#task-detail .status", en.T("status.cancelled")))
@@ -239,4 +258,23 @@ func TestEventStreamOverEveryProtocol(t *testing.T) {
 			t.Fatalf("the stream ended before task.changed of %s: %v", ref, stream.Err())
 		})
 	}
+}
+
+// emulateNetworkConditions is DevTools' network emulation; offline fails
+// the page's requests, open ones included, as a dropped network does.
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
+}
+
+// setOffline takes the page's network away or gives it back.
+func setOffline(offline bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulateNetworkConditions, networkConditions{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	})
 }

@@ -42,6 +42,43 @@ type liveStream struct {
 	// cursor is the last event seen; a reconnect catches up from it.
 	cursor int64
 	live   bool
+	// drop ends the current attempt (the browser went offline); retry
+	// skips the wait before the next one (it came back online).
+	drop  context.CancelFunc
+	retry chan struct{}
+	// listening is set once the online/offline listeners are added.
+	listening bool
+}
+
+// silenceLimit is how long a stream may stay silent before the app takes
+// it for dead and reconnects: the server sends a heartbeat every 15 s, and
+// a dropped network does not always end a connection by itself.
+const silenceLimit = 40 * time.Second
+
+// watchNetwork ends the stream when the browser goes offline and
+// reconnects at once when it is back online, instead of waiting for the
+// connection to time out and for the backoff.
+func (s *liveStream) watchNetwork() {
+	if s.listening {
+		return
+	}
+	s.listening = true
+	s.retry = make(chan struct{}, 1)
+	app.Window().Call("addEventListener", "offline", app.FuncOf(func(app.Value, []app.Value) any {
+		s.mu.Lock()
+		if s.drop != nil {
+			s.drop()
+		}
+		s.mu.Unlock()
+		return nil
+	}))
+	app.Window().Call("addEventListener", "online", app.FuncOf(func(app.Value, []app.Value) any {
+		select {
+		case s.retry <- struct{}{}:
+		default:
+		}
+		return nil
+	}))
 }
 
 // syncStream opens the stream when signedIn and closes it when not.
@@ -55,6 +92,7 @@ func (e *env) syncStream(ctx app.Context, signedIn bool) {
 	defer s.mu.Unlock()
 	switch {
 	case signedIn && s.cancel == nil:
+		s.watchNetwork()
 		c, cancel := context.WithCancel(context.Background())
 		s.cancel = cancel
 		go s.run(c, e.rpc, ctx)
@@ -101,6 +139,8 @@ func (s *liveStream) run(c context.Context, clients *rpc.Clients, post app.Conte
 		select {
 		case <-c.Done():
 			return
+		case <-s.retry:
+			backoff = streamMinBackoff
 		case <-time.After(wait):
 		}
 		backoff = min(backoff*2, streamMaxBackoff)
@@ -110,16 +150,23 @@ func (s *liveStream) run(c context.Context, clients *rpc.Clients, post app.Conte
 // once subscribes after the cursor and posts what arrives until the stream
 // ends. It reports whether the stream got live.
 func (s *liveStream) once(c context.Context, clients *rpc.Clients, post app.Context) (bool, error) {
+	c, drop := context.WithCancel(c)
+	defer drop()
 	s.mu.Lock()
 	after := s.cursor
+	s.drop = drop
 	s.mu.Unlock()
 	stream, err := clients.Events.Subscribe(c, connect.NewRequest(&eventsv1.SubscribeRequest{AfterCursor: after}))
 	if err != nil {
 		return false, err
 	}
 	defer stream.Close()
+	// A stream silent for longer than the heartbeat allows is dead.
+	watchdog := time.AfterFunc(silenceLimit, drop)
+	defer watchdog.Stop()
 	ready := false
 	for stream.Receive() {
+		watchdog.Reset(silenceLimit)
 		m := stream.Msg()
 		var cursor int64
 		switch {
