@@ -185,23 +185,28 @@ func marker(t *testing.T, ev *eventsv1.Event) string {
 	return p.Params["marker"]
 }
 
-// TestEventReachesOtherProcess: an event committed through one process
-// reaches a stream open on another (TASK-4: across backend replicas).
+// TestEventReachesOtherProcess: an event committed while a person has
+// streams open on two processes reaches both, each through its own LISTEN
+// connection (TASK-4: across backend replicas).
 func TestEventReachesOtherProcess(t *testing.T) {
 	t.Parallel()
 	db := testenv.DB(t)
 	a, b := startProcess(t, db, Options{}), startProcess(t, db, Options{})
-	_ = a
 	user := newUser(t, db)
-	st, _ := subscribe(t, b, user, 0)
-	if c := st.wantReady(t); c != 0 {
-		t.Fatalf("ready cursor = %d, want 0", c)
+	onA, _ := subscribe(t, a, user, 0)
+	onB, _ := subscribe(t, b, user, 0)
+	for _, st := range []*stream{onA, onB} {
+		if c := st.wantReady(t); c != 0 {
+			t.Fatalf("ready cursor = %d, want 0", c)
+		}
 	}
 	for i := range 3 {
 		notify(t, db, user, fmt.Sprint(i))
-		ev := st.wantEvent(t)
-		if ev.GetKind() != "notification" || ev.GetCursor() != int64(i+1) || marker(t, ev) != fmt.Sprint(i) {
-			t.Fatalf("event %d = %v", i, ev)
+		for name, st := range map[string]*stream{"a": onA, "b": onB} {
+			ev := st.wantEvent(t)
+			if ev.GetKind() != "notification" || ev.GetCursor() != int64(i+1) || marker(t, ev) != fmt.Sprint(i) {
+				t.Fatalf("process %s: event %d = %v", name, i, ev)
+			}
 		}
 	}
 }
