@@ -89,8 +89,14 @@ const ConsentVersion = "2026-11"
 
 // env is what every page needs, built once by Register.
 type env struct {
-	// rpc is nil on the server: prerendered pages make no calls.
-	rpc  *rpc.Clients
+	// rpc is the browser's API client; nil on the server, where pages
+	// make no calls on anyone's behalf.
+	rpc *rpc.Clients
+	// server reads public data while prerendering, signed out (see
+	// prerender.go); nil on the client.
+	server *rpc.Clients
+	// snap is the data the server prerendered the first page with.
+	snap *snapshot
 	lang ui.Lang
 	now  func() time.Time
 	// live is the app's one event stream (realtime.go).
@@ -98,12 +104,15 @@ type env struct {
 }
 
 // Register declares the app's routes. It is called by the wasm entry point
-// and by the server-side handler that prerenders the pages.
-func Register() {
-	e := &env{lang: ui.English, now: time.Now, live: &liveStream{}}
+// (server nil) and by the server-side handler that prerenders the pages,
+// with server reading the API in-process for the public pages' data.
+func Register(server *rpc.Clients) {
+	e := &env{lang: ui.English, now: time.Now, server: server, live: &liveStream{}}
 	if app.IsClient {
+		e.server = nil
+		e.snap = readSnapshot()
 		e.rpc = rpc.ForPage()
-		e.lang = ui.LangFor(app.Window().Get("navigator").Get("language").String())
+		e.lang = chosenLang()
 		app.Window().Get("document").Get("documentElement").Set("lang", string(e.lang))
 	}
 	app.Route("/", func() app.Composer { return &homePage{env: e} })
