@@ -111,6 +111,7 @@ type message struct{ en, zh string }
 var messages = merge(
 	coreMessages,
 	accessMessages,
+	realtimeMessages,
 )
 
 // merge returns the union of the area catalogues, panicking on a key two
