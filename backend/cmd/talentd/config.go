@@ -22,10 +22,11 @@ const (
 	serviceTasks         = "tasks"
 	serviceNotifications = "notifications"
 	serviceAudit         = "audit"
+	serviceModeration    = "moderation"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceModeration, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
