@@ -5,7 +5,9 @@
 // "/login/phone" (mobile number and SMS code), "/account/security"
 // (sessions), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task) and "/tasks/{ref}/edit" (edit one task).
+// (one task), "/tasks/{ref}/edit" (edit one task), and for admins
+// "/admin/keywords" (the keyword lists) and "/admin/patrol" (the patrol
+// queue; SEC-5).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -55,6 +57,18 @@
 //	          rendered Markdown in .markdown, the timeline #task-timeline
 //	          (.timeline-item), and for its client the actions #task-edit,
 //	          #task-publish, #task-close, #task-cancel.
+//	keywords: select #kw-list (block|review); form #kw-add-form with
+//	          textarea #kw-words, input #kw-note, submit #kw-add-submit,
+//	          #kw-result; search #kw-search-form, #kw-search; #kw-meta
+//	          (version and count); list #kw-items of li.kw-item (data-word)
+//	          with .kw-word and button .kw-remove; #kw-load-more, #kw-empty.
+//	patrol:   select #patrol-status; list #patrol-list of
+//	          li.patrol-item#patrol-item-<id> with .patrol-link,
+//	          .patrol-excerpt (matched words in <mark>), input
+//	          #patrol-note-<id>, buttons #patrol-keep-<id>,
+//	          #patrol-warn-<id>, #patrol-take-down-<id>, error
+//	          #patrol-error-<id>; #patrol-empty.
+//	header:   #nav-admin-keywords, #nav-admin-patrol (admins only)
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -102,6 +116,8 @@ func Register() {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/admin/keywords", func() app.Composer { return &keywordsPage{env: e} })
+	app.Route("/admin/patrol", func() app.Composer { return &patrolPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -116,6 +132,8 @@ type session struct {
 	ID     string
 	Name   string
 	Client bool
+	// Admin shows the admin pages in the navigation.
+	Admin bool
 }
 
 func sessionFor(u *identityv1.User) session {
@@ -123,6 +141,9 @@ func sessionFor(u *identityv1.User) session {
 	for _, r := range u.GetRoles() {
 		if r == identityv1.Role_ROLE_CLIENT {
 			s.Client = true
+		}
+		if r == identityv1.Role_ROLE_ADMIN {
+			s.Admin = true
 		}
 	}
 	return s

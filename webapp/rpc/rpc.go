@@ -20,21 +20,24 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
 // Clients holds one client per service.
 type Clients struct {
-	Identity identityv1connect.IdentityServiceClient
-	Tasks    tasksv1connect.TaskServiceClient
+	Identity   identityv1connect.IdentityServiceClient
+	Tasks      tasksv1connect.TaskServiceClient
+	Moderation moderationv1connect.ModerationServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
 // e.g. "https://localhost:8443") through hc.
 func New(hc connect.HTTPClient, baseURL string) *Clients {
 	return &Clients{
-		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
-		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Identity:   identityv1connect.NewIdentityServiceClient(hc, baseURL),
+		Tasks:      tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Moderation: moderationv1connect.NewModerationServiceClient(hc, baseURL),
 	}
 }
 
