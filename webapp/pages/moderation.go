@@ -349,7 +349,7 @@ func (p *patrolPage) item(it *moderationv1.PatrolItem) app.UI {
 }
 
 func (p *patrolPage) action(id int64, name string, a moderationv1.PatrolAction, key, class string) app.UI {
-	return app.Button().ID("patrol-"+name+"-"+itoa(id)).Class("btn "+class+" patrol-"+name).Type("button").
+	return app.Button().ID("patrol-" + name + "-" + itoa(id)).Class("btn " + class + " patrol-" + name).Type("button").
 		Disabled(p.busy).Text(p.env.lang.T(key)).
 		OnClick(func(ctx app.Context, e app.Event) { p.resolve(ctx, id, a) })
 }
