@@ -49,13 +49,14 @@ http://127.0.0.1:{$TEST_EDGE_PORT} {
 `
 
 // signUpAs signs a new account up through the platform's edge and returns
-// a bearer token; with admin, the account is made an admin in the
-// database first (there is no RPC that grants roles yet).
-func signUpAs(ctx context.Context, t *testing.T, name string, admin bool) string {
+// its email and a bearer token; with admin, the account is made an admin
+// in the database first (there is no RPC that grants roles yet). The
+// password is e2ePassword.
+func signUpAs(ctx context.Context, t *testing.T, name string, admin bool) (email, token string) {
 	t.Helper()
 	identity := identityv1connect.NewIdentityServiceClient(platform.client, platform.url)
-	email := name + "-" + randomHex(t) + "@example.com"
-	const password = "correct horse battery"
+	email = name + "-" + randomHex(t) + "@example.com"
+	const password = e2ePassword
 	if _, err := identity.SignUp(ctx, connect.NewRequest(&identityv1.SignUpRequest{
 		Email: email, Password: password, DisplayName: name, ConsentVersion: "2026-11",
 	})); err != nil {
@@ -75,8 +76,11 @@ func signUpAs(ctx context.Context, t *testing.T, name string, admin bool) string
 	if err != nil {
 		t.Fatalf("LogIn %s: %v", name, err)
 	}
-	return login.Msg.GetBearerToken()
+	return email, login.Msg.GetBearerToken()
 }
+
+// e2ePassword is the password of the accounts signUpAs makes.
+const e2ePassword = "correct horse battery"
 
 func withToken[T any](msg *T, token string) *connect.Request[T] {
 	req := connect.NewRequest(msg)
@@ -142,8 +146,8 @@ func TestAdminKeywordReachesEdge(t *testing.T) {
 		}
 	}()
 
-	adminToken := signUpAs(ctx, t, "moderation-admin", true)
-	clientToken := signUpAs(ctx, t, "moderation-client", false)
+	_, adminToken := signUpAs(ctx, t, "moderation-admin", true)
+	_, clientToken := signUpAs(ctx, t, "moderation-client", false)
 	moderation := moderationv1connect.NewModerationServiceClient(platform.client, platform.url)
 	viaListsEdge := tasksv1connect.NewTaskServiceClient(platform.client, "http://"+addr, connect.WithProtoJSON())
 	viaPlatform := tasksv1connect.NewTaskServiceClient(platform.client, platform.url)

@@ -121,10 +121,14 @@ func (p *keywordsPage) Render() app.UI {
 					return app.Li().Class("task-item kw-item").DataSet("word", word).Body(
 						app.Span().Class("task-title kw-word").Text(word),
 						app.Span().Class("muted kw-note").Text(" "+k.GetNote()),
+						// The handler reads the word from the button: go-app
+						// keeps a list item's first handler when the list
+						// changes under it, so a closure could name another word.
 						app.Button().Class("btn btn-quiet kw-remove").Type("button").
+							DataSet("word", word).
 							Aria("label", l.T("keywords.remove")+" "+word).
 							Disabled(f.busy).Text(l.T("keywords.remove")).
-							OnClick(func(ctx app.Context, e app.Event) { p.remove(ctx, word) }),
+							OnClick(p.removeClicked),
 					)
 				}),
 			),
@@ -186,6 +190,10 @@ func (p *keywordsPage) add(ctx app.Context, e app.Event) {
 			p.load(ctx, false)
 		})
 	})
+}
+
+func (p *keywordsPage) removeClicked(ctx app.Context, e app.Event) {
+	p.remove(ctx, ctx.JSSrc().Get("dataset").Get("word").String())
 }
 
 func (p *keywordsPage) remove(ctx app.Context, word string) {
@@ -329,12 +337,10 @@ func (p *patrolPage) item(it *moderationv1.PatrolItem) app.UI {
 			return app.Div().Class("patrol-actions").Body(
 				app.Label().For("patrol-note-"+sid).Class("visually-hidden").Text(l.T("patrol.note_label")),
 				app.Input().ID("patrol-note-"+sid).Class("input patrol-note").Type("text").
+					DataSet("id", sid).
 					Placeholder(l.T("patrol.note_label")).Value(p.notes[id]).
 					Aria("describedby", "patrol-error-"+sid).
-					OnInput(func(ctx app.Context, e app.Event) {
-						p.notes[id] = ctx.JSSrc().Get("value").String()
-						delete(p.errs, id)
-					}),
+					OnInput(p.noteInput),
 				app.Div().Class("actions").Body(
 					p.action(id, "keep", moderationv1.PatrolAction_PATROL_ACTION_KEEP, "patrol.keep", "btn-secondary"),
 					p.action(id, "warn", moderationv1.PatrolAction_PATROL_ACTION_WARN, "patrol.warn", "btn-secondary"),
@@ -348,10 +354,32 @@ func (p *patrolPage) item(it *moderationv1.PatrolItem) app.UI {
 	)
 }
 
+// action is one decision's button. Its handler reads the item and the
+// action from the button's data attributes: go-app keeps a list item's
+// first handler when the list changes under it, so a closure could name
+// another item.
 func (p *patrolPage) action(id int64, name string, a moderationv1.PatrolAction, key, class string) app.UI {
-	return app.Button().ID("patrol-" + name + "-" + itoa(id)).Class("btn " + class + " patrol-" + name).Type("button").
+	return app.Button().ID("patrol-"+name+"-"+itoa(id)).Class("btn "+class+" patrol-"+name).Type("button").
+		DataSet("id", itoa(id)).DataSet("action", strconv.Itoa(int(a))).
 		Disabled(p.busy).Text(p.env.lang.T(key)).
-		OnClick(func(ctx app.Context, e app.Event) { p.resolve(ctx, id, a) })
+		OnClick(p.actionClicked)
+}
+
+// dataID reads the data-id of the element an event came from.
+func dataID(ctx app.Context) int64 {
+	id, _ := strconv.ParseInt(ctx.JSSrc().Get("dataset").Get("id").String(), 10, 64)
+	return id
+}
+
+func (p *patrolPage) noteInput(ctx app.Context, e app.Event) {
+	id := dataID(ctx)
+	p.notes[id] = ctx.JSSrc().Get("value").String()
+	delete(p.errs, id)
+}
+
+func (p *patrolPage) actionClicked(ctx app.Context, e app.Event) {
+	a, _ := strconv.Atoi(ctx.JSSrc().Get("dataset").Get("action").String())
+	p.resolve(ctx, dataID(ctx), moderationv1.PatrolAction(a))
 }
 
 func (p *patrolPage) pickStatus(ctx app.Context, e app.Event) {
