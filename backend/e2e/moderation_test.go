@@ -3,9 +3,12 @@ package e2e
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +197,72 @@ func TestAdminKeywordReachesEdge(t *testing.T) {
 			t.Fatalf("the edge never refused %q: last answer %v", tricky, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestKeywordChangeReachesAnotherTalentd: a second talentd process on the
+// same database (serving only tasks) refuses a keyword an admin added
+// through the first, without a restart; its ops listener serves the new
+// list too (SEC-5, ARCH-3). It polls with a deadline.
+func TestKeywordChangeReachesAnotherTalentd(t *testing.T) {
+	needPlatform(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := platform.stack
+	dir := t.TempDir()
+	second, err := devstack.StartTalentd(ctx, devstack.TalentdConfig{
+		Binary: filepath.Join(os.Getenv("TALENT_BIN_DIR"), "talentd"),
+		Env: []string{
+			"TALENT_DATABASE_URL=" + s.Postgres.URL, "TALENT_REDIS_URL=" + s.Redis.URL,
+			"TALENT_S3_ENDPOINT=" + s.MinIO.Endpoint, "TALENT_S3_ACCESS_KEY=" + s.MinIO.AccessKey,
+			"TALENT_S3_SECRET_KEY=" + s.MinIO.SecretKey, "TALENT_S3_SECURE=false",
+			"TALENT_LOG_FORMAT=json", "TALENT_SERVICES=tasks",
+		},
+		LogFile: filepath.Join(dir, "talentd.log"),
+	})
+	if err != nil {
+		t.Fatalf("start a second talentd: %v", err)
+	}
+	defer second.Stop()
+
+	_, adminToken := signUpAs(ctx, t, "sync-admin", true)
+	_, clientToken := signUpAs(ctx, t, "sync-client", false)
+	word := "同步" + randomHex(t)[:6]
+	tasks := tasksv1connect.NewTaskServiceClient(http.DefaultClient, second.URL)
+	tomorrow := time.Now().In(shanghai(t)).AddDate(0, 0, 1).Format(time.DateOnly)
+	req := func() *connect.Request[tasksv1.CreateTaskRequest] {
+		return withToken(&tasksv1.CreateTaskRequest{
+			Title: "Sync " + word, Description: "Two processes.", BudgetMinFen: 500000, BudgetMaxFen: 800000,
+			DeliveryDate: tomorrow, SkillTags: []string{"Go"}, TaskType: tasksv1.TaskType_TASK_TYPE_BACK_END, Remote: true,
+		}, clientToken)
+	}
+	if _, err := tasks.CreateTask(ctx, req()); err != nil {
+		t.Fatalf("CreateTask on the second talentd before the change: %v", err)
+	}
+	moderation := moderationv1connect.NewModerationServiceClient(platform.client, platform.url)
+	if _, err := moderation.AddKeywords(ctx, withToken(&moderationv1.AddKeywordsRequest{
+		List: moderationv1.KeywordList_KEYWORD_LIST_BLOCK, Words: []string{word},
+	}, adminToken)); err != nil {
+		t.Fatalf("AddKeywords on the first talentd: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := tasks.CreateTask(ctx, req())
+		if blockedBy(err) == "moderation.talent" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second talentd never refused %s: last answer %v\n%s", word, err, tail(filepath.Join(dir, "talentd.log"), 20))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res, err := http.Get("http://" + second.OpsAddr + "/keywords/block.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "\n"+word+"\n") {
+		t.Fatalf("the second talentd's block.txt: %d, without %s", res.StatusCode, word)
 	}
 }
