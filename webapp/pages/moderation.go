@@ -33,6 +33,7 @@ type keywordsPage struct {
 	result   string
 	loadErr  string
 	loading  bool
+	gen      int // numbers the loads; only the latest one's answer is shown
 	form     formState
 }
 
@@ -47,11 +48,15 @@ func (p *keywordsPage) OnNav(ctx app.Context) {
 }
 
 // load fetches the first page of the list (or, with more, the next one).
+// A newer load supersedes one still running (a search typed while the list
+// reloads after an add): only the latest answer is shown.
 func (p *keywordsPage) load(ctx app.Context, more bool) {
-	if p.loading || p.env.rpc == nil {
+	if p.env.rpc == nil || (more && p.loading) {
 		return
 	}
 	p.loading = true
+	p.gen++
+	gen := p.gen
 	req := &moderationv1.ListKeywordsRequest{List: p.list, Query: strings.TrimSpace(p.query), PageSize: 100}
 	if more {
 		req.PageToken = p.next
@@ -59,6 +64,9 @@ func (p *keywordsPage) load(ctx app.Context, more bool) {
 	ctx.Async(func() {
 		resp, err := p.env.rpc.Moderation.ListKeywords(ctx, connect.NewRequest(req))
 		ctx.Dispatch(func(ctx app.Context) {
+			if gen != p.gen {
+				return
+			}
 			p.loading = false
 			if err != nil {
 				p.loadErr = p.env.lang.Code(rpc.Explain(err).Code)
@@ -229,6 +237,7 @@ type patrolPage struct {
 	errs    map[int64]string
 	loadErr string
 	loading bool
+	gen     int // numbers the loads; only the latest one's answer is shown
 	busy    bool
 }
 
@@ -244,10 +253,12 @@ func (p *patrolPage) OnNav(ctx app.Context) {
 }
 
 func (p *patrolPage) load(ctx app.Context, more bool) {
-	if p.loading || p.env.rpc == nil {
+	if p.env.rpc == nil || (more && p.loading) {
 		return
 	}
 	p.loading = true
+	p.gen++
+	gen := p.gen
 	req := &moderationv1.ListPatrolItemsRequest{Status: p.status, PageSize: 50}
 	if more {
 		req.PageToken = p.next
@@ -255,6 +266,9 @@ func (p *patrolPage) load(ctx app.Context, more bool) {
 	ctx.Async(func() {
 		resp, err := p.env.rpc.Moderation.ListPatrolItems(ctx, connect.NewRequest(req))
 		ctx.Dispatch(func(ctx app.Context) {
+			if gen != p.gen {
+				return // a newer load (another status) is on its way
+			}
 			p.loading = false
 			if err != nil {
 				p.loadErr = p.env.lang.Code(rpc.Explain(err).Code)
