@@ -91,19 +91,28 @@ const ConsentVersion = "2026-11"
 
 // env is what every page needs, built once by Register.
 type env struct {
-	// rpc is nil on the server: prerendered pages make no calls.
-	rpc  *rpc.Clients
+	// rpc is the browser's API client; nil on the server, where pages
+	// make no calls on anyone's behalf.
+	rpc *rpc.Clients
+	// server reads public data while prerendering, signed out (see
+	// prerender.go); nil on the client.
+	server *rpc.Clients
+	// snap is the data the server prerendered the first page with.
+	snap *snapshot
 	lang ui.Lang
 	now  func() time.Time
 }
 
 // Register declares the app's routes. It is called by the wasm entry point
-// and by the server-side handler that prerenders the pages.
-func Register() {
-	e := &env{lang: ui.English, now: time.Now}
+// (server nil) and by the server-side handler that prerenders the pages,
+// with server reading the API in-process for the public pages' data.
+func Register(server *rpc.Clients) {
+	e := &env{lang: ui.English, now: time.Now, server: server}
 	if app.IsClient {
+		e.server = nil
+		e.snap = readSnapshot()
 		e.rpc = rpc.ForPage()
-		e.lang = ui.LangFor(app.Window().Get("navigator").Get("language").String())
+		e.lang = chosenLang()
 		app.Window().Get("document").Get("documentElement").Set("lang", string(e.lang))
 	}
 	app.Route("/", func() app.Composer { return &homePage{env: e} })

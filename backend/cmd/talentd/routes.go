@@ -108,7 +108,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, infraOpts))
 
 	if cfg.serves(serviceWeb) {
-		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir})
+		// Public pages are prerendered with their data, read from mux
+		// in-process.
+		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir, API: mux})
 		if err != nil {
 			return nil, fmt.Errorf("load web app: %w", err)
 		}
