@@ -10,6 +10,7 @@ import (
 
 	moderationv1 "github.com/talent-hub/talent/proto/talent/moderation/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
+	"github.com/talent-hub/talent/webapp/ui"
 )
 
 // keywordFields are the add form's fields.
@@ -69,7 +70,7 @@ func (p *keywordsPage) load(ctx app.Context, more bool) {
 			}
 			p.loading = false
 			if err != nil {
-				p.loadErr = p.env.lang.Code(rpc.Explain(err).Code)
+				p.loadErr = loadError(p.env.lang, err)
 				return
 			}
 			p.loadErr = ""
@@ -107,7 +108,7 @@ func (p *keywordsPage) Render() app.UI {
 				f.textInput(&p.Compo, "kw-note", "note", "text", l.T("keywords.note_label"), "", "off", &p.note),
 				f.formError(),
 				f.submitButton("kw-add-submit", l.T("keywords.add"), l.T("keywords.working")),
-				app.P().ID("kw-result").Class("notice").Aria("live", "polite").Text(p.result),
+				app.P().ID("kw-result").Class(resultClass(p.result)).Aria("live", "polite").Text(p.result),
 			),
 		),
 		app.Section().Class("card").Body(
@@ -271,7 +272,7 @@ func (p *patrolPage) load(ctx app.Context, more bool) {
 			}
 			p.loading = false
 			if err != nil {
-				p.loadErr = p.env.lang.Code(rpc.Explain(err).Code)
+				p.loadErr = loadError(p.env.lang, err)
 				return
 			}
 			p.loadErr = ""
@@ -333,7 +334,7 @@ func (p *patrolPage) item(it *moderationv1.PatrolItem) app.UI {
 		app.Div().Class("task-head").Body(
 			app.Span().Class("badge patrol-kind").Text(l.T("patrol.kind."+it.GetKind())),
 			app.A().Class("task-ref patrol-link").Href(it.GetLink()).Text(it.GetItemId()),
-			app.Span().Class("muted").Text(" · "+it.GetField()),
+			app.Span().Class("muted patrol-field").Text(" · "+fieldName(l, it.GetField())),
 		),
 		app.P().Class("patrol-excerpt").Body(
 			app.Range(it.GetExcerpt()).Slice(func(j int) app.UI {
@@ -433,3 +434,29 @@ func (p *patrolPage) resolve(ctx app.Context, id int64, a moderationv1.PatrolAct
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// resultClass shows the result notice only when it has something to say.
+func resultClass(result string) string {
+	if result == "" {
+		return "visually-hidden"
+	}
+	return "notice"
+}
+
+// fieldName translates the name of the field a patrol item's text is from,
+// falling back to the name itself.
+func fieldName(l ui.Lang, field string) string {
+	if key := "patrol.field." + field; ui.Has(key) {
+		return l.T(key)
+	}
+	return field
+}
+
+// loadError says why an admin list could not be loaded: not an admin, or
+// the Connect code's sentence.
+func loadError(l ui.Lang, err error) string {
+	if rpc.IsCode(err, connect.CodePermissionDenied) {
+		return l.T("admin.only")
+	}
+	return l.Code(rpc.Explain(err).Code)
+}
