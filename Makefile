@@ -144,7 +144,7 @@ bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chines
 	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
 
 .PHONY: bench-edge
-bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
+bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
 
 .PHONY: bench-web

@@ -53,6 +53,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		SMS:            sender,
 		TrustedProxies: cfg.TrustedProxies,
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
+		OAuth:          cfg.Access.oauth(),
+		ConsentVersion: cfg.Access.ConsentVersion,
+		Exporters:      dataExporters(db, logger),
 	})
 	policies := accessPolicies()
 
@@ -73,6 +76,8 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceIdentity) {
 		mux.Handle(identityv1connect.NewIdentityServiceHandler(identitySvc, opts...))
 		served = append(served, identityv1connect.IdentityServiceName)
+		// Sign-in with GitHub and WeChat: browser redirects (ID-1).
+		mux.Handle("/auth/", identitySvc.OAuthHandler())
 	}
 	// The task service checks texts (SEC-5) and is what the moderation
 	// service takes tasks down through, in whichever process serves it.
@@ -116,7 +121,8 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		}
 		mux.Handle("/", pagesOnly(pages))
 	}
-	return mux, nil
+	// Cookie-authenticated writes must come from the site itself.
+	return auth.CSRF(cfg.Access.origins(), mux)
 }
 
 // newSMSSender returns the sender of login codes cfg chooses.
