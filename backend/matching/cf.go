@@ -1,0 +1,235 @@
+package matching
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/talent-hub/talent/backend/skills"
+)
+
+// The collaborative filter (MATCH-1) is item- and user-based: two
+// providers are alike when the same clients invited, received proposals
+// from or hired both, and two clients are alike when they engaged the same
+// providers (cosine over weighted interactions). For a task, a provider's
+// CF score combines
+//
+//   - the client's history: the providers the client engaged, the
+//     providers most like them (item-CF) and the providers that the most
+//     similar clients engaged (user-CF), scaled so the best scores 1, and
+//   - the market's history for the task's tags: how much the provider was
+//     engaged on tasks with these tags,
+//
+// as 1 - (1-client)(1-tags). It is blended into the weighted score with a
+// share that grows with the provider's own history, n/(n+CFConfidence):
+// a provider with none keeps exactly the weighted score.
+
+// maxNeighbours bounds the similar providers kept per provider, and
+// maxClientItems the providers per client the similarity counts.
+const (
+	maxNeighbours  = 20
+	maxClientItems = 30
+)
+
+// neighbour is a provider with a weight: a similarity or a share.
+type neighbour struct {
+	id uuid.UUID
+	w  float32
+}
+
+// provHist is what the filter learned about one provider.
+type provHist struct {
+	tags []tagWeight
+	conf float32
+}
+
+// cfModel is a learned collaborative filter, replaced whole by LearnCF.
+type cfModel struct {
+	sim     map[uuid.UUID][]neighbour // similar providers (item-CF)
+	client  map[uuid.UUID][]neighbour // each client's providers, shares summing to 1
+	similar map[uuid.UUID][]neighbour // similar clients (user-CF)
+	hist   map[uuid.UUID]provHist
+}
+
+// LearnCF learns the collaborative filter from the market's history and
+// applies it to the index. It replaces what was learned before.
+func (e *Engine) LearnCF(history []Interaction) {
+	// Weighted interactions per client and per provider.
+	type key struct{ c, p uuid.UUID }
+	byPair := map[key]float32{}
+	provN := map[uuid.UUID]float32{}
+	provTags := map[uuid.UUID]map[string]float32{}
+	for _, in := range history {
+		w := in.Kind.weight()
+		k := key{in.ClientID, in.ProviderID}
+		byPair[k] = max(byPair[k], w)
+		provN[in.ProviderID] += w
+		m := provTags[in.ProviderID]
+		if m == nil {
+			m = map[string]float32{}
+			provTags[in.ProviderID] = m
+		}
+		for _, t := range in.Tags {
+			if n := skills.Normalise(t); n != "" {
+				m[n] += w
+			}
+		}
+	}
+	clients := map[uuid.UUID][]neighbour{}
+	norm := map[uuid.UUID]float64{}
+	for k, w := range byPair {
+		clients[k.c] = append(clients[k.c], neighbour{k.p, w})
+		norm[k.p] += float64(w) * float64(w)
+	}
+	dot := map[[2]uuid.UUID]float32{}
+	for c, items := range clients {
+		slices.SortFunc(items, func(a, b neighbour) int {
+			return cmp.Or(cmp.Compare(b.w, a.w), slices.Compare(a.id[:], b.id[:]))
+		})
+		if len(items) > maxClientItems {
+			items = items[:maxClientItems]
+		}
+		clients[c] = items
+		for i := range items {
+			for j := i + 1; j < len(items); j++ {
+				a, b := items[i], items[j]
+				dot[[2]uuid.UUID{a.id, b.id}] += a.w * b.w
+				dot[[2]uuid.UUID{b.id, a.id}] += a.w * b.w
+			}
+		}
+	}
+	m := &cfModel{sim: map[uuid.UUID][]neighbour{}, client: map[uuid.UUID][]neighbour{}, similar: map[uuid.UUID][]neighbour{}, hist: map[uuid.UUID]provHist{}}
+	// Clients are alike when they engaged the same providers.
+	byProv := map[uuid.UUID][]neighbour{}
+	clientNorm := map[uuid.UUID]float64{}
+	for k, w := range byPair {
+		byProv[k.p] = append(byProv[k.p], neighbour{k.c, w})
+		clientNorm[k.c] += float64(w) * float64(w)
+	}
+	cdot := map[[2]uuid.UUID]float32{}
+	for _, cs := range byProv {
+		if len(cs) > maxClientItems {
+			continue // a provider everyone engages says little about taste
+		}
+		for i := range cs {
+			for j := i + 1; j < len(cs); j++ {
+				a, b := cs[i], cs[j]
+				cdot[[2]uuid.UUID{a.id, b.id}] += a.w * b.w
+				cdot[[2]uuid.UUID{b.id, a.id}] += a.w * b.w
+			}
+		}
+	}
+	for pair, d := range cdot {
+		s := float32(float64(d) / math.Sqrt(clientNorm[pair[0]]*clientNorm[pair[1]]))
+		m.similar[pair[0]] = append(m.similar[pair[0]], neighbour{pair[1], s})
+	}
+	for c, ns := range m.similar {
+		slices.SortFunc(ns, func(a, b neighbour) int {
+			return cmp.Or(cmp.Compare(b.w, a.w), slices.Compare(a.id[:], b.id[:]))
+		})
+		if len(ns) > maxNeighbours {
+			ns = slices.Clip(ns[:maxNeighbours])
+		}
+		m.similar[c] = ns
+	}
+	for pair, d := range dot {
+		s := float32(float64(d) / math.Sqrt(norm[pair[0]]*norm[pair[1]]))
+		m.sim[pair[0]] = append(m.sim[pair[0]], neighbour{pair[1], s})
+	}
+	for p, ns := range m.sim {
+		slices.SortFunc(ns, func(a, b neighbour) int {
+			return cmp.Or(cmp.Compare(b.w, a.w), slices.Compare(a.id[:], b.id[:]))
+		})
+		if len(ns) > maxNeighbours {
+			ns = slices.Clip(ns[:maxNeighbours])
+		}
+		m.sim[p] = ns
+	}
+	for c, items := range clients {
+		var sum float32
+		for _, it := range items {
+			sum += it.w
+		}
+		out := make([]neighbour, len(items))
+		for i, it := range items {
+			out[i] = neighbour{it.id, it.w / sum}
+		}
+		m.client[c] = out
+	}
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for p, tags := range provTags {
+		h := provHist{conf: float32(float64(provN[p]) / (float64(provN[p]) + e.cfg.CFConfidence))}
+		for t, w := range tags {
+			h.tags = append(h.tags, tagWeight{tag: e.tagLocked(t), w: w})
+		}
+		m.hist[p] = h
+	}
+	e.cf = m
+	for slot := range e.provs {
+		p := &e.provs[slot]
+		if p.flags&fLive == 0 {
+			continue
+		}
+		h := m.hist[p.id]
+		p.hist, p.cfConf = h.tags, h.conf
+		p.ub = e.bound(p)
+	}
+	for tag, list := range e.postings {
+		for i := range list {
+			list[i].ub = e.provs[list[i].slot].ub
+		}
+		slices.SortFunc(list, postingCmp)
+		e.postings[tag] = list
+	}
+}
+
+// clientScores returns the client-history part of the CF score of every
+// provider it is not zero for, or nil for a client without history.
+func (m *cfModel) clientScores(client uuid.UUID) map[uuid.UUID]float32 {
+	items := m.client[client]
+	if len(items) == 0 {
+		return nil
+	}
+	out := make(map[uuid.UUID]float32, len(items)*(maxNeighbours+1))
+	for _, it := range items {
+		out[it.id] += it.w
+		for _, n := range m.sim[it.id] {
+			out[n.id] += it.w * n.w
+		}
+	}
+	for _, sc := range m.similar[client] {
+		for _, it := range m.client[sc.id] {
+			out[it.id] += sc.w * it.w
+		}
+	}
+	var top float32
+	for _, v := range out {
+		top = max(top, v)
+	}
+	// Scaled so the client's closest provider scores 1.
+	for id, v := range out {
+		out[id] = v / top
+	}
+	return out
+}
+
+// cfScore is p's CF score for a task with the given tags and the client
+// scores from clientScores.
+func cfScore(p *prov, tags []uint32, client map[uuid.UUID]float32) float64 {
+	var c float64
+	if client != nil {
+		c = min(float64(client[p.id]), 1)
+	}
+	var h float32
+	for _, tw := range p.hist {
+		if slices.Contains(tags, tw.tag) {
+			h += tw.w
+		}
+	}
+	t := 1 - math.Exp(-float64(h)/(2*float64(max(len(tags), 1))))
+	return 1 - (1-c)*(1-t)
+}

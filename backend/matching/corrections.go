@@ -1,0 +1,151 @@
+package matching
+
+import (
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/talent-hub/talent/backend/skills"
+)
+
+// Scope is what a pin or a demotion applies to: one task, or every task
+// with a skill tag.
+type Scope struct {
+	TaskID uuid.UUID
+	Skill  string
+}
+
+// SetFlagged flags a provider as fake (excluded everywhere from the next
+// query on) or clears the flag (MATCH-3).
+func (e *Engine) SetFlagged(id uuid.UUID, flagged bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if flagged {
+		e.adminFlag[id] = true
+	} else {
+		delete(e.adminFlag, id)
+	}
+	if slot, ok := e.byID[id]; ok {
+		if flagged {
+			e.provs[slot].flags |= fAdminFlag
+		} else {
+			e.provs[slot].flags &^= fAdminFlag
+		}
+	}
+}
+
+// SetSkills replaces a provider's skill tags by an administrator's
+// correction (MATCH-3); it holds over later profile changes until cleared
+// with nil, when the skills from the source return on the provider's next
+// load.
+func (e *Engine) SetSkills(id uuid.UUID, sk []Skill) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if sk == nil {
+		delete(e.skillOverride, id)
+		return
+	}
+	e.skillOverride[id] = slices.Clone(sk)
+	slot, ok := e.byID[id]
+	if !ok {
+		return
+	}
+	p := e.provs[slot]
+	e.upsertProviderLocked(Provider{
+		ID: p.id, Name: p.name, Skills: sk,
+		RatingSum: float64(p.ratingSum), RatingCount: int(p.ratingCount),
+		Completed: int(p.completed), Abandoned: int(p.abandoned), OnTime: int(p.onTime),
+		RateFen: p.rateFen, City: e.cityName(p.city),
+		Lat: float64(p.lat), Lon: float64(p.lon), UTCOffsetMin: int(p.offset),
+		Available: p.flags&fAvailable != 0, Vetted: p.flags&fVetted != 0, Flagged: p.flags&fFlagged != 0,
+	}, nil)
+	// Newness depends on the join time, which the index does not keep.
+	np := &e.provs[slot]
+	np.flags = (np.flags &^ fNew) | (p.flags & fNew)
+}
+
+// cityName returns the interned name of city id.
+func (e *Engine) cityName(id uint32) string {
+	for k, v := range e.cityIDs {
+		if v == id {
+			return k
+		}
+	}
+	return ""
+}
+
+// Pin puts a provider at the top of every slate in scope, or (on false)
+// removes the pin.
+func (e *Engine) Pin(scope Scope, provider uuid.UUID, on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	edit := func(list []uuid.UUID) []uuid.UUID {
+		list = slices.DeleteFunc(list, func(id uuid.UUID) bool { return id == provider })
+		if on {
+			list = append(list, provider)
+		}
+		return list
+	}
+	if scope.Skill != "" {
+		tag := e.tagLocked(skills.Normalise(scope.Skill))
+		e.pinSkill[tag] = edit(e.pinSkill[tag])
+		return
+	}
+	e.pinTask[scope.TaskID] = edit(e.pinTask[scope.TaskID])
+}
+
+// Demote multiplies a provider's score by Config.DemoteFactor in scope, or
+// (on false) lifts the demotion.
+func (e *Engine) Demote(scope Scope, provider uuid.UUID, on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var set map[uuid.UUID]bool
+	if scope.Skill != "" {
+		tag := e.tagLocked(skills.Normalise(scope.Skill))
+		if e.demoteSkill[tag] == nil {
+			e.demoteSkill[tag] = map[uuid.UUID]bool{}
+		}
+		set = e.demoteSkill[tag]
+	} else {
+		if e.demoteTask[scope.TaskID] == nil {
+			e.demoteTask[scope.TaskID] = map[uuid.UUID]bool{}
+		}
+		set = e.demoteTask[scope.TaskID]
+	}
+	if on {
+		set[provider] = true
+	} else {
+		delete(set, provider)
+	}
+}
+
+// pinnedFor lists the providers pinned for a task: its own pins, then
+// those of its tags.
+func (e *Engine) pinnedFor(task uuid.UUID, tags []uint32) []uuid.UUID {
+	out := slices.Clone(e.pinTask[task])
+	for _, t := range tags {
+		out = append(out, e.pinSkill[t]...)
+	}
+	return out
+}
+
+// demotedFor returns the providers demoted for a task, nil when none.
+func (e *Engine) demotedFor(task uuid.UUID, tags []uint32) map[uuid.UUID]bool {
+	var out map[uuid.UUID]bool
+	add := func(set map[uuid.UUID]bool) {
+		if len(set) == 0 {
+			return
+		}
+		if out == nil {
+			out = map[uuid.UUID]bool{}
+		}
+		for id := range set {
+			out[id] = true
+		}
+	}
+	add(e.demoteTask[task])
+	for _, t := range tags {
+		add(e.demoteSkill[t])
+	}
+	return out
+}
