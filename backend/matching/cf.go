@@ -50,7 +50,7 @@ type cfModel struct {
 	sim     map[uuid.UUID][]neighbour // similar providers (item-CF)
 	client  map[uuid.UUID][]neighbour // each client's providers, shares summing to 1
 	similar map[uuid.UUID][]neighbour // similar clients (user-CF)
-	hist   map[uuid.UUID]provHist
+	hist    map[uuid.UUID]provHist
 }
 
 // LearnCF learns the collaborative filter from the market's history and

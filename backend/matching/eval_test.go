@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )

@@ -3,9 +3,9 @@ package matching
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
