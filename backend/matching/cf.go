@@ -29,7 +29,7 @@ import (
 // maxNeighbours bounds the similar providers kept per provider, and
 // maxClientItems the providers per client the similarity counts.
 const (
-	maxNeighbours  = 20
+	maxNeighbours  = 10
 	maxClientItems = 30
 )
 
@@ -45,12 +45,19 @@ type provHist struct {
 	conf float32
 }
 
+// slotWeight is an indexed provider with a weight.
+type slotWeight struct {
+	slot int32
+	w    float32
+}
+
 // cfModel is a learned collaborative filter, replaced whole by LearnCF.
+// Providers are held by index slot, which stays a provider's while it is
+// indexed; providers indexed later get history at the next LearnCF.
 type cfModel struct {
-	sim     map[uuid.UUID][]neighbour // similar providers (item-CF)
-	client  map[uuid.UUID][]neighbour // each client's providers, shares summing to 1
-	similar map[uuid.UUID][]neighbour // similar clients (user-CF)
-	hist    map[uuid.UUID]provHist
+	sim     map[int32][]slotWeight     // similar providers (item-CF)
+	client  map[uuid.UUID][]slotWeight // each client's providers, shares summing to 1
+	similar map[uuid.UUID][]neighbour  // similar clients (user-CF)
 }
 
 // LearnCF learns the collaborative filter from the market's history and
@@ -100,7 +107,8 @@ func (e *Engine) LearnCF(history []Interaction) {
 			}
 		}
 	}
-	m := &cfModel{sim: map[uuid.UUID][]neighbour{}, client: map[uuid.UUID][]neighbour{}, similar: map[uuid.UUID][]neighbour{}, hist: map[uuid.UUID]provHist{}}
+	m := &cfModel{sim: map[int32][]slotWeight{}, client: map[uuid.UUID][]slotWeight{}, similar: map[uuid.UUID][]neighbour{}}
+	sim := map[uuid.UUID][]neighbour{}
 	// Clients are alike when they engaged the same providers.
 	byProv := map[uuid.UUID][]neighbour{}
 	clientNorm := map[uuid.UUID]float64{}
@@ -136,37 +144,55 @@ func (e *Engine) LearnCF(history []Interaction) {
 	}
 	for pair, d := range dot {
 		s := float32(float64(d) / math.Sqrt(norm[pair[0]]*norm[pair[1]]))
-		m.sim[pair[0]] = append(m.sim[pair[0]], neighbour{pair[1], s})
+		sim[pair[0]] = append(sim[pair[0]], neighbour{pair[1], s})
 	}
-	for p, ns := range m.sim {
+	for p, ns := range sim {
 		slices.SortFunc(ns, func(a, b neighbour) int {
 			return cmp.Or(cmp.Compare(b.w, a.w), slices.Compare(a.id[:], b.id[:]))
 		})
 		if len(ns) > maxNeighbours {
 			ns = slices.Clip(ns[:maxNeighbours])
 		}
-		m.sim[p] = ns
+		sim[p] = ns
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	slots := func(ns []neighbour) []slotWeight {
+		out := make([]slotWeight, 0, len(ns))
+		for _, n := range ns {
+			if slot, ok := e.byID[n.id]; ok {
+				out = append(out, slotWeight{slot, n.w})
+			}
+		}
+		return out
+	}
+	for p, ns := range sim {
+		if slot, ok := e.byID[p]; ok {
+			m.sim[slot] = slots(ns)
+		}
 	}
 	for c, items := range clients {
 		var sum float32
 		for _, it := range items {
 			sum += it.w
 		}
-		out := make([]neighbour, len(items))
-		for i, it := range items {
-			out[i] = neighbour{it.id, it.w / sum}
+		out := slots(items)
+		for i := range out {
+			out[i].w /= sum
 		}
 		m.client[c] = out
 	}
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	hists := map[int32]provHist{}
 	for p, tags := range provTags {
+		slot, ok := e.byID[p]
+		if !ok {
+			continue
+		}
 		h := provHist{conf: float32(float64(provN[p]) / (float64(provN[p]) + e.cfg.CFConfidence))}
 		for t, w := range tags {
 			h.tags = append(h.tags, tagWeight{tag: e.tagLocked(t), w: w})
 		}
-		m.hist[p] = h
+		hists[slot] = h
 	}
 	e.cf = m
 	for slot := range e.provs {
@@ -174,36 +200,29 @@ func (e *Engine) LearnCF(history []Interaction) {
 		if p.flags&fLive == 0 {
 			continue
 		}
-		h := m.hist[p.id]
+		h := hists[int32(slot)]
 		p.hist, p.cfConf = h.tags, h.conf
-		p.ub = e.bound(p)
-	}
-	for tag, list := range e.postings {
-		for i := range list {
-			list[i].ub = e.provs[list[i].slot].ub
-		}
-		slices.SortFunc(list, postingCmp)
-		e.postings[tag] = list
+		e.hots[slot].cfConf = h.conf
 	}
 }
 
 // clientScores returns the client-history part of the CF score of every
 // provider it is not zero for, or nil for a client without history.
-func (m *cfModel) clientScores(client uuid.UUID) map[uuid.UUID]float32 {
+func (m *cfModel) clientScores(client uuid.UUID) map[int32]float32 {
 	items := m.client[client]
 	if len(items) == 0 {
 		return nil
 	}
-	out := make(map[uuid.UUID]float32, len(items)*(maxNeighbours+1))
+	out := make(map[int32]float32, len(items)*(maxNeighbours+1))
 	for _, it := range items {
-		out[it.id] += it.w
-		for _, n := range m.sim[it.id] {
-			out[n.id] += it.w * n.w
+		out[it.slot] += it.w
+		for _, n := range m.sim[it.slot] {
+			out[n.slot] += it.w * n.w
 		}
 	}
 	for _, sc := range m.similar[client] {
 		for _, it := range m.client[sc.id] {
-			out[it.id] += sc.w * it.w
+			out[it.slot] += sc.w * it.w
 		}
 	}
 	var top float32
@@ -217,19 +236,17 @@ func (m *cfModel) clientScores(client uuid.UUID) map[uuid.UUID]float32 {
 	return out
 }
 
-// cfScore is p's CF score for a task with the given tags and the client
-// scores from clientScores.
-func cfScore(p *prov, tags []uint32, client map[uuid.UUID]float32) float64 {
-	var c float64
-	if client != nil {
-		c = min(float64(client[p.id]), 1)
-	}
+// cfScore is the CF score of a provider with history hist for a task
+// with the given tags, where client is the client-history part from
+// clientScores.
+func cfScore(hist []tagWeight, tags []uint32, client float32) float64 {
+	c := min(float64(client), 1)
 	var h float32
-	for _, tw := range p.hist {
+	for _, tw := range hist {
 		if slices.Contains(tags, tw.tag) {
 			h += tw.w
 		}
 	}
-	t := 1 - math.Exp(-float64(h)/(2*float64(max(len(tags), 1))))
+	t := float64(h) / (float64(h) + 2*float64(max(len(tags), 1)))
 	return 1 - (1-c)*(1-t)
 }

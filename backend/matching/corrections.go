@@ -31,6 +31,7 @@ func (e *Engine) SetFlagged(id uuid.UUID, flagged bool) {
 		} else {
 			e.provs[slot].flags &^= fAdminFlag
 		}
+		e.hots[slot].flags = e.provs[slot].flags
 	}
 }
 
@@ -56,12 +57,13 @@ func (e *Engine) SetSkills(id uuid.UUID, sk []Skill) {
 		RatingSum: float64(p.ratingSum), RatingCount: int(p.ratingCount),
 		Completed: int(p.completed), Abandoned: int(p.abandoned), OnTime: int(p.onTime),
 		RateFen: p.rateFen, City: e.cityName(p.city),
-		Lat: float64(p.lat), Lon: float64(p.lon), UTCOffsetMin: int(p.offset),
-		Available: p.flags&fAvailable != 0, Vetted: p.flags&fVetted != 0, Flagged: p.flags&fFlagged != 0,
-	}, nil)
+		UTCOffsetMin: int(p.offset),
+		Available:    p.flags&fAvailable != 0, Vetted: p.flags&fVetted != 0, Flagged: p.flags&fFlagged != 0,
+	})
 	// Newness depends on the join time, which the index does not keep.
 	np := &e.provs[slot]
 	np.flags = (np.flags &^ fNew) | (p.flags & fNew)
+	e.hots[slot] = np.hot()
 }
 
 // cityName returns the interned name of city id.

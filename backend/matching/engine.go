@@ -55,16 +55,28 @@ type prov struct {
 	onTime      int32
 	history     float32
 	cfConf      float32
-	ub          float32 // upper bound of any score (see bound)
-	lat, lon    float32
 	city        uint32
 	offset      int16
 	flags       uint8
-	hasCoord    bool
 }
 
 func (p *prov) eligible() bool {
 	return p.flags&(fLive|fAvailable|fVetted|fFlagged|fAdminFlag) == fLive|fAvailable|fVetted
+}
+
+// hot is what a query reads of every candidate, kept apart from prov in
+// one dense array so that scoring a candidate touches one cache line.
+type hot struct {
+	history float32
+	cfConf  float32
+	rateFen float32
+	city    uint32
+	offset  int16
+	flags   uint8
+}
+
+func (h *hot) eligible() bool {
+	return h.flags&(fLive|fAvailable|fVetted|fFlagged|fAdminFlag) == fLive|fAvailable|fVetted
 }
 
 // taskRec is a task compiled for scoring; open tasks are also indexed for
@@ -99,11 +111,11 @@ type Engine struct {
 	cityIDs  map[string]uint32
 	cityPos  [][2]float32 // by city id; NaN when unknown
 	provs    []prov
+	hots     []hot // by slot, in step with provs
 	byID     map[uuid.UUID]int32
 	free     []int32
-	// postings lists, by tag id, the providers with the skill, best upper
-	// bound first, so a query stops reading a list once nobody further
-	// down can enter its top k.
+	// postings lists, by tag id, the providers with the skill and its
+	// level.
 	postings [][]posting
 
 	tasks        []taskRec
@@ -205,27 +217,20 @@ func (e *Engine) Len() (providers, openTasks int) {
 func (e *Engine) UpsertProvider(p Provider) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.upsertProviderLocked(p, nil)
+	e.upsertProviderLocked(p)
 }
 
-// UpsertProviders applies many changes under one lock; the posting lists
-// they touch are sorted once at the end.
+// UpsertProviders applies many changes under one lock.
 func (e *Engine) UpsertProviders(ps []Provider) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	dirty := map[uint32]bool{}
 	for _, p := range ps {
-		e.upsertProviderLocked(p, dirty)
-	}
-	for tag := range dirty {
-		slices.SortFunc(e.postings[tag], postingCmp)
+		e.upsertProviderLocked(p)
 	}
 }
 
-// upsertProviderLocked indexes p. With dirty non-nil, postings are
-// appended unsorted and their tags recorded in dirty for the caller to
-// sort.
-func (e *Engine) upsertProviderLocked(p Provider, dirty map[uint32]bool) {
+// upsertProviderLocked indexes p.
+func (e *Engine) upsertProviderLocked(p Provider) {
 	slot, ok := e.byID[p.ID]
 	var old *prov
 	if ok {
@@ -237,6 +242,7 @@ func (e *Engine) upsertProviderLocked(p Provider, dirty map[uint32]bool) {
 		} else {
 			slot = int32(len(e.provs))
 			e.provs = append(e.provs, prov{})
+			e.hots = append(e.hots, hot{})
 		}
 		e.byID[p.ID] = slot
 	}
@@ -271,10 +277,9 @@ func (e *Engine) upsertProviderLocked(p Provider, dirty map[uint32]bool) {
 	if p.Completed == 0 && p.RatingCount == 0 && (p.Joined.IsZero() || e.now().Sub(p.Joined) < e.cfg.NewFor) {
 		np.flags |= fNew
 	}
-	if p.Lat != 0 || p.Lon != 0 {
-		np.lat, np.lon, np.hasCoord = float32(p.Lat), float32(p.Lon), true
-	} else if pos := e.cityPos[np.city]; !math.IsNaN(float64(pos[0])) {
-		np.lat, np.lon, np.hasCoord = pos[0], pos[1], true
+	if pos := &e.cityPos[np.city]; np.city != 0 && math.IsNaN(float64(pos[0])) && (p.Lat != 0 || p.Lon != 0) {
+		// A city the table does not know, placed by its first provider.
+		*pos = [2]float32{float32(p.Lat), float32(p.Lon)}
 	}
 	np.history = float32(e.historyScore(p.RatingSum, p.RatingCount, p.Completed, p.Abandoned, p.OnTime))
 	for _, s := range p.Skills {
@@ -291,70 +296,36 @@ func (e *Engine) upsertProviderLocked(p Provider, dirty map[uint32]bool) {
 	if old != nil && old.flags&fLive != 0 {
 		np.hist, np.cfConf = old.hist, old.cfConf
 		for _, s := range old.skills {
-			e.postings[s.tag] = removePosting(e.postings[s.tag], slot, old.ub)
+			e.postings[s.tag] = removePosting(e.postings[s.tag], slot)
 		}
-	} else if h, ok := e.cf.hist[p.ID]; ok {
-		np.hist, np.cfConf = h.tags, h.conf
 	}
-	np.ub = e.bound(&np)
 	for _, s := range np.skills {
-		if dirty != nil {
-			e.postings[s.tag] = append(e.postings[s.tag], posting{slot: slot, ub: np.ub})
-			dirty[s.tag] = true
-		} else {
-			e.postings[s.tag] = insertPosting(e.postings[s.tag], posting{slot: slot, ub: np.ub})
-		}
+		e.postings[s.tag] = append(e.postings[s.tag], posting{slot: slot, level: s.level})
 	}
 	e.provs[slot] = np
+	e.hots[slot] = np.hot()
 }
 
-// posting is one provider in a tag's list with the upper bound of its score.
+// hot returns the query-time fields of p.
+func (p *prov) hot() hot {
+	return hot{history: p.history, cfConf: p.cfConf, rateFen: float32(p.rateFen), city: p.city, offset: p.offset, flags: p.flags}
+}
+
+// posting is one provider in a tag's list, with its level of the skill.
 type posting struct {
-	slot int32
-	ub   float32
+	slot  int32
+	level uint8
 }
 
-// postingCmp orders postings best bound first, then by slot.
-func postingCmp(a, b posting) int {
-	switch {
-	case a.ub > b.ub:
-		return -1
-	case a.ub < b.ub:
-		return 1
-	default:
-		return int(a.slot - b.slot)
-	}
-}
-
-// insertPosting inserts p into its place in the sorted list.
-func insertPosting(list []posting, p posting) []posting {
-	i, _ := slices.BinarySearchFunc(list, p, postingCmp)
-	return slices.Insert(list, i, p)
-}
-
-// removePosting removes slot, listed with bound ub, from the sorted list.
-func removePosting(list []posting, slot int32, ub float32) []posting {
-	i, found := slices.BinarySearchFunc(list, posting{slot: slot, ub: ub}, postingCmp)
-	if found {
-		return slices.Delete(list, i, i+1)
-	}
-	// Not where expected: fall back to a scan.
+// removePosting removes slot from a list (order is not kept).
+func removePosting(list []posting, slot int32) []posting {
 	for i, p := range list {
 		if p.slot == slot {
-			return slices.Delete(list, i, i+1)
+			list[i] = list[len(list)-1]
+			return list[:len(list)-1]
 		}
 	}
 	return list
-}
-
-// bound is the most any task can score p: a full skill match in the same
-// city within budget, with the best collaborative-filtering score its
-// history allows.
-func (e *Engine) bound(p *prov) float32 {
-	w := e.cfg.Weights
-	ub := w.Skill + w.History*float64(p.history) + w.Location + w.Price
-	c := e.cfg.CFBlend * float64(p.cfConf)
-	return float32(ub + c*(1-ub) + 1e-6)
 }
 
 // removeSlot removes slot from a posting list (order is not kept).
@@ -377,9 +348,10 @@ func (e *Engine) RemoveProvider(id uuid.UUID) {
 		return
 	}
 	for _, s := range e.provs[slot].skills {
-		e.postings[s.tag] = removePosting(e.postings[s.tag], slot, e.provs[slot].ub)
+		e.postings[s.tag] = removePosting(e.postings[s.tag], slot)
 	}
 	e.provs[slot] = prov{}
+	e.hots[slot] = hot{}
 	delete(e.byID, id)
 	e.free = append(e.free, slot)
 }
@@ -523,12 +495,13 @@ func (e *Engine) scoreParts(p *prov, t *taskRec, skill float64, ex *Explanation)
 			parts.Location = 1
 			ex.SameCity = true
 			ex.DistanceKM = 0
-		case p.hasCoord && t.hasCoord:
-			d := distanceKM(float64(p.lat), float64(p.lon), float64(t.lat), float64(t.lon))
-			parts.Location = 0.8 * math.Exp(-d/300)
-			ex.DistanceKM = int(d)
 		default:
-			parts.Location = 0.1
+			if d, ok := e.cityDistance(p.city, t); ok {
+				parts.Location = 0.8 * math.Exp(-d/300)
+				ex.DistanceKM = int(d)
+			} else {
+				parts.Location = 0.1
+			}
 		}
 	}
 	// Price: the hourly rate against the task's hourly budget.
@@ -545,6 +518,18 @@ func (e *Engine) scoreParts(p *prov, t *taskRec, skill float64, ex *Explanation)
 	w := e.cfg.Weights
 	weighted = w.Skill*parts.Skill + w.History*parts.History + w.Location*parts.Location + w.Price*parts.Price
 	return weighted, parts
+}
+
+// cityDistance is the distance from city id to task t's place.
+func (e *Engine) cityDistance(city uint32, t *taskRec) (float64, bool) {
+	if !t.hasCoord || int(city) >= len(e.cityPos) {
+		return 0, false
+	}
+	pos := e.cityPos[city]
+	if math.IsNaN(float64(pos[0])) {
+		return 0, false
+	}
+	return distanceKM(float64(pos[0]), float64(pos[1]), float64(t.lat), float64(t.lon)), true
 }
 
 // explainRecord fills the provider's record into ex.
@@ -623,6 +608,13 @@ type scratch struct {
 	exact   []uint16 // by tag id: bit i set when the tag is task tag i
 	rel     []uint16 // by tag id: bit i set when related to task tag i
 	touched []uint32
+	// Term-at-a-time accumulators by slot, zero between queries.
+	acc        []float32
+	cur        []float32
+	curTouched []int32
+	cands      []int32
+	order      []int32
+	client     []float32 // the client-history CF score by slot
 }
 
 func (e *Engine) getScratch(slots, tags int) *scratch {
@@ -632,6 +624,9 @@ func (e *Engine) getScratch(slots, tags int) *scratch {
 	}
 	if len(s.seen) < slots {
 		s.seen = make([]uint32, slots+slots/8)
+		s.acc = make([]float32, slots+slots/8)
+		s.cur = make([]float32, slots+slots/8)
+		s.client = make([]float32, slots+slots/8)
 		s.epoch = 0
 	}
 	if len(s.exact) < tags {

@@ -344,7 +344,7 @@ func bruteForce(e *Engine, t Task, k int, opt Options) []float64 {
 			s.touched = append(s.touched, r)
 		}
 	}
-	var client map[uuid.UUID]float32
+	var client map[int32]float32
 	if !opt.NoCF {
 		client = e.cf.clientScores(t.ClientID)
 	}
@@ -361,7 +361,7 @@ func bruteForce(e *Engine, t Task, k int, opt Options) []float64 {
 		var ex Explanation
 		w, _ := e.scoreParts(p, &tr, skill, &ex)
 		if !opt.NoCF && p.cfConf > 0 {
-			w = e.blend(p, w, cfScore(p, tr.tags, client))
+			w = e.blend(p, w, cfScore(p.hist, tr.tags, client[int32(i)]))
 		}
 		scores = append(scores, w)
 	}

@@ -82,66 +82,153 @@ func (e *Engine) RecommendProviders(t Task, k int, opt Options) []Match {
 			s.touched = append(s.touched, r)
 		}
 	}
-	var client map[uuid.UUID]float32
+	var clientBySlot map[int32]float32
 	if !opt.NoCF {
-		client = e.cf.clientScores(t.ClientID)
+		clientBySlot = e.cf.clientScores(t.ClientID)
 	}
 	demoted := e.demotedFor(tr.id, tr.tags)
+	var demotedSlots map[int32]bool
+	for id := range demoted {
+		if slot, ok := e.byID[id]; ok {
+			if demotedSlots == nil {
+				demotedSlots = map[int32]bool{}
+			}
+			demotedSlots[slot] = true
+		}
+	}
 	exploreK := e.cfg.ExploreSlots
 	if opt.NoExplore {
 		exploreK = 0
 	}
 
-	top := make(minHeap, 0, k)
-	explore := make(minHeap, 0, exploreK)
-	score := func(p *prov, skill float64) (final, weighted float64) {
-		var ex Explanation
-		weighted, _ = e.scoreParts(p, &tr, skill, &ex)
-		final = weighted
-		if !opt.NoCF && p.cfConf > 0 {
-			final = e.blend(p, weighted, cfScore(p, tr.tags, client))
-		}
-		if demoted != nil && demoted[p.id] {
-			final *= e.cfg.DemoteFactor
-		}
-		return final, weighted
-	}
-	// Exact tags first: they fill the heap with good candidates, so the
-	// related lists are cut short sooner.
-	relPenalty := float32(e.cfg.Weights.Skill * (1 - e.cfg.RelatedCredit) * (1 - e.cfg.CFBlend))
-	visit := func(tag uint32, penalty float32) {
-		for _, post := range e.postings[tag] {
-			if len(top) == k && float64(post.ub-penalty) < top[0].score && len(explore) == exploreK {
-				return // nobody further down can enter the slate
-			}
-			if s.seen[post.slot] == s.epoch {
-				continue
-			}
-			s.seen[post.slot] = s.epoch
-			p := &e.provs[post.slot]
-			if !p.eligible() {
-				continue
-			}
-			skill, _, _ := e.skillScore(p, s, m)
-			final, weighted := score(p, skill)
-			top.offer(scored{post.slot, final}, k)
-			if p.flags&fNew != 0 {
-				explore.offer(scored{post.slot, weighted}, exploreK)
-			}
-		}
-	}
-	for _, tag := range tr.tags {
-		if tag != math.MaxUint32 {
-			visit(tag, 0)
-		}
-	}
+	// Term at a time: the skill credit of every provider with a tag, a
+	// synonym or a related tag of the task, summed over the task's tags.
+	rc := float32(e.cfg.RelatedCredit) / 5
+	cands := s.cands[:0]
 	for _, tag := range tr.tags {
 		if tag == math.MaxUint32 {
 			continue
 		}
-		for _, r := range e.related[tag] {
-			visit(r, relPenalty)
+		cur := s.curTouched[:0]
+		for _, po := range e.postings[tag] {
+			if s.cur[po.slot] == 0 {
+				cur = append(cur, po.slot)
+			}
+			s.cur[po.slot] = max(s.cur[po.slot], float32(po.level)/5)
 		}
+		for _, r := range e.related[tag] {
+			for _, po := range e.postings[r] {
+				if s.cur[po.slot] == 0 {
+					cur = append(cur, po.slot)
+				}
+				s.cur[po.slot] = max(s.cur[po.slot], float32(po.level)*rc)
+			}
+		}
+		for _, slot := range cur {
+			if s.acc[slot] == 0 {
+				cands = append(cands, slot)
+			}
+			s.acc[slot] += s.cur[slot]
+			s.cur[slot] = 0
+		}
+		s.curTouched = cur
+	}
+	s.cands = cands
+
+	// Where the task is, scored once per city.
+	w := e.cfg.Weights
+	var cityLoc []float64
+	if !tr.remote {
+		cityLoc = make([]float64, len(e.cityPos))
+		for id := range cityLoc {
+			switch d, ok := e.cityDistance(uint32(id), &tr); {
+			case id != 0 && uint32(id) == tr.city:
+				cityLoc[id] = 1
+			case ok:
+				cityLoc[id] = 0.8 * math.Exp(-d/300)
+			default:
+				cityLoc[id] = 0.1
+			}
+		}
+	}
+	// Candidates by skill, best first, in buckets: once a bucket's best
+	// possible score cannot enter the slate (nor the exploration slots),
+	// the rest is skipped.
+	const nb = 32
+	var counts [nb + 1]int
+	bucket := func(skill float64) int { return nb - 1 - min(nb-1, int(skill*nb)) }
+	for _, slot := range cands {
+		counts[bucket(float64(s.acc[slot])/float64(m))+1]++
+	}
+	for b := 1; b <= nb; b++ {
+		counts[b] += counts[b-1]
+	}
+	starts := counts
+	order := slices.Grow(s.order[:0], len(cands))[:len(cands)]
+	for _, slot := range cands {
+		b := bucket(float64(s.acc[slot]) / float64(m))
+		order[counts[b]] = slot
+		counts[b]++
+	}
+	s.order = order
+	for slot, v := range clientBySlot {
+		s.client[slot] = v
+	}
+	top := make(minHeap, 0, k)
+	explore := make(minHeap, 0, exploreK)
+	rest := w.History + w.Location + w.Price
+	for b := range nb {
+		ubW := w.Skill*float64(nb-b)/nb + rest
+		ubFinal := ubW + e.cfg.CFBlend*(1-ubW)
+		if len(top) == k && ubFinal < top[0].score && (exploreK == 0 || (len(explore) == exploreK && ubW < explore[0].score)) {
+			break
+		}
+		for _, slot := range order[starts[b]:starts[b+1]] {
+			skill := float64(s.acc[slot]) / float64(m)
+			h := &e.hots[slot]
+			if !h.eligible() {
+				continue
+			}
+			var loc float64
+			if tr.remote {
+				d := math.Abs(float64(int(h.offset)-int(tr.offset))) / 60
+				loc = max(0, 9-d) / 9
+			} else {
+				loc = cityLoc[h.city]
+			}
+			price := 0.5
+			if rate := float64(h.rateFen); rate > 0 && tr.maxRate > 0 {
+				if rate <= tr.maxRate {
+					price = 1
+				} else {
+					price = max(0, 1-(rate-tr.maxRate)/tr.maxRate)
+				}
+			}
+			weighted := w.Skill*skill + w.History*float64(h.history) + w.Location*loc + w.Price*price
+			final := weighted
+			if !opt.NoCF && h.cfConf > 0 {
+				c := e.cfg.CFBlend * float64(h.cfConf)
+				final = (1-c)*weighted + c // the best CF could do
+				if len(top) < k || final >= top[0].score {
+					final = (1-c)*weighted + c*cfScore(e.provs[slot].hist, tr.tags, s.client[slot])
+				}
+			}
+			if demotedSlots != nil && demotedSlots[slot] {
+				final *= e.cfg.DemoteFactor
+			}
+			if len(top) < k || final >= top[0].score {
+				top.offer(scored{slot, final}, k)
+			}
+			if exploreK > 0 && h.flags&fNew != 0 {
+				explore.offer(scored{slot, weighted}, exploreK)
+			}
+		}
+	}
+	for _, slot := range cands {
+		s.acc[slot] = 0
+	}
+	for slot := range clientBySlot {
+		s.client[slot] = 0
 	}
 
 	ranked := top.sorted()
@@ -186,7 +273,7 @@ func (e *Engine) RecommendProviders(t Task, k int, opt Options) []Match {
 		weighted, parts := e.scoreParts(p, &tr, skill, &ex)
 		final := weighted
 		if !opt.NoCF && p.cfConf > 0 {
-			parts.CF = cfScore(p, tr.tags, client)
+			parts.CF = cfScore(p.hist, tr.tags, clientBySlot[slot])
 			final = e.blend(p, weighted, parts.CF)
 			ex.SimilarHires = parts.CF*e.cfg.CFBlend*float64(p.cfConf) >= 0.02
 		}
@@ -266,7 +353,7 @@ func (e *Engine) scoreTask(p *prov, t *taskRec, s *scratch, opt Options) (float6
 	weighted, parts := e.scoreParts(p, t, skill, &ex)
 	final := weighted
 	if !opt.NoCF && p.cfConf > 0 {
-		parts.CF = cfScore(p, t.tags, nil)
+		parts.CF = cfScore(p.hist, t.tags, 0)
 		final = e.blend(p, weighted, parts.CF)
 	}
 	demoted := false
