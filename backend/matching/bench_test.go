@@ -60,7 +60,7 @@ func BenchmarkMatch(b *testing.B) {
 				i := 0
 				for b.Loop() {
 					t0, c0 := time.Now(), threadCPU()
-					if got := e.RecommendProviders(tasks[i%len(tasks)], 20, Options{}); len(got) == 0 {
+					if got := e.RecommendProviders(tasks[i%len(tasks)], 20, RankOptions{}); len(got) == 0 {
 						b.Fatal("no results")
 					}
 					lat = append(lat, time.Since(t0))

@@ -37,21 +37,32 @@ func (e *Engine) SetFlagged(id uuid.UUID, flagged bool) {
 
 // SetSkills replaces a provider's skill tags by an administrator's
 // correction (MATCH-3); it holds over later profile changes until cleared
-// with nil, when the skills from the source return on the provider's next
-// load.
+// with nil, when the skills from the source return.
 func (e *Engine) SetSkills(id uuid.UUID, sk []Skill) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	slot, indexed := e.byID[id]
+	_, corrected := e.skillOverride[id]
 	if sk == nil {
+		if !corrected {
+			return
+		}
 		delete(e.skillOverride, id)
-		return
+		sk = e.srcSkills[id]
+		delete(e.srcSkills, id)
+	} else {
+		if !corrected && indexed {
+			for _, s := range e.provs[slot].skills {
+				e.srcSkills[id] = append(e.srcSkills[id], Skill{Tag: e.tagNames[s.tag], Level: int(s.level)})
+			}
+		}
+		e.skillOverride[id] = slices.Clone(sk)
 	}
-	e.skillOverride[id] = slices.Clone(sk)
-	slot, ok := e.byID[id]
-	if !ok {
+	if !indexed {
 		return
 	}
 	p := e.provs[slot]
+	src := e.srcSkills[id]
 	e.upsertProviderLocked(Provider{
 		ID: p.id, Name: p.name, Skills: sk,
 		RatingSum: float64(p.ratingSum), RatingCount: int(p.ratingCount),
@@ -60,6 +71,12 @@ func (e *Engine) SetSkills(id uuid.UUID, sk []Skill) {
 		UTCOffsetMin: int(p.offset),
 		Available:    p.flags&fAvailable != 0, Vetted: p.flags&fVetted != 0, Flagged: p.flags&fFlagged != 0,
 	})
+	// The upsert took the correction for the source's skills.
+	if src == nil {
+		delete(e.srcSkills, id)
+	} else {
+		e.srcSkills[id] = src
+	}
 	// Newness depends on the join time, which the index does not keep.
 	np := &e.provs[slot]
 	np.flags = (np.flags &^ fNew) | (p.flags & fNew)

@@ -126,6 +126,7 @@ type Engine struct {
 	// Corrections (MATCH-3), applied at query time or on every upsert.
 	adminFlag     map[uuid.UUID]bool
 	skillOverride map[uuid.UUID][]Skill
+	srcSkills     map[uuid.UUID][]Skill // the source's skills of corrected providers
 	pinTask       map[uuid.UUID][]uuid.UUID
 	pinSkill      map[uint32][]uuid.UUID
 	demoteTask    map[uuid.UUID]map[uuid.UUID]bool
@@ -151,6 +152,7 @@ func NewEngine(cfg Config, now func() time.Time) *Engine {
 		taskByID:      map[uuid.UUID]int32{},
 		adminFlag:     map[uuid.UUID]bool{},
 		skillOverride: map[uuid.UUID][]Skill{},
+		srcSkills:     map[uuid.UUID][]Skill{},
 		pinTask:       map[uuid.UUID][]uuid.UUID{},
 		pinSkill:      map[uint32][]uuid.UUID{},
 		demoteTask:    map[uuid.UUID]map[uuid.UUID]bool{},
@@ -247,6 +249,7 @@ func (e *Engine) upsertProviderLocked(p Provider) {
 		e.byID[p.ID] = slot
 	}
 	if ov, ok := e.skillOverride[p.ID]; ok {
+		e.srcSkills[p.ID] = p.Skills
 		p.Skills = ov
 	}
 	np := prov{

@@ -63,18 +63,18 @@ func TestExclusions(t *testing.T) {
 	away := veteran("away", Skill{"go", 5})
 	away.Available = false
 	e := newTestEngine(ok, unvetted, flagged, away)
-	if got := names(e.RecommendProviders(task("golang"), 20, Options{})); !slices.Equal(got, []string{"ok"}) {
+	if got := names(e.RecommendProviders(task("golang"), 20, RankOptions{})); !slices.Equal(got, []string{"ok"}) {
 		t.Fatalf("recommended %q, want only ok", got)
 	}
 	e.SetFlagged(ok.ID, true)
-	if got := e.RecommendProviders(task("go"), 20, Options{}); len(got) != 0 {
+	if got := e.RecommendProviders(task("go"), 20, RankOptions{}); len(got) != 0 {
 		t.Fatalf("after the flag: recommended %q, want none", names(got))
 	}
-	if feed, _ := e.RecommendTasks(ok.ID, 10, Options{}); len(feed) != 0 {
+	if feed, _ := e.RecommendTasks(ok.ID, 10, RankOptions{}); len(feed) != 0 {
 		t.Fatalf("a flagged provider's feed has %d tasks, want none", len(feed))
 	}
 	e.SetFlagged(ok.ID, false)
-	if got := names(e.RecommendProviders(task("go"), 20, Options{})); !slices.Equal(got, []string{"ok"}) {
+	if got := names(e.RecommendProviders(task("go"), 20, RankOptions{})); !slices.Equal(got, []string{"ok"}) {
 		t.Fatalf("after clearing the flag: recommended %q, want ok", got)
 	}
 }
@@ -90,7 +90,7 @@ func TestSkillMatching(t *testing.T) {
 		veteran("related", Skill{"rust", 5}, Skill{"mysql", 5}),
 		veteran("unrelated", Skill{"figma", 5}),
 	)
-	got := e.RecommendProviders(task("go", "PostgreSQL"), 20, Options{})
+	got := e.RecommendProviders(task("go", "PostgreSQL"), 20, RankOptions{})
 	if want := []string{"expert", "half", "related", "junior"}; !slices.Equal(names(got), want) {
 		t.Fatalf("ranked %q, want %q", names(got), want)
 	}
@@ -117,7 +117,7 @@ func TestExplanation(t *testing.T) {
 	far := veteran("far", Skill{"go", 4})
 	far.City, far.RateFen = "Beijing", 90000
 	e := newTestEngine(near, far)
-	got := e.RecommendProviders(task("go", "redis"), 20, Options{})
+	got := e.RecommendProviders(task("go", "redis"), 20, RankOptions{})
 	if len(got) != 2 {
 		t.Fatalf("got %d results, want 2", len(got))
 	}
@@ -132,7 +132,7 @@ func TestExplanation(t *testing.T) {
 	}
 	remote := task("go")
 	remote.Remote, remote.City, remote.UTCOffsetMin = true, "", 60 // seven hours behind
-	r := e.RecommendProviders(remote, 20, Options{})[0].Explanation
+	r := e.RecommendProviders(remote, 20, RankOptions{})[0].Explanation
 	if !r.Remote || r.TimeZoneOverlapHours != 2 {
 		t.Errorf("remote: %+v, want 2 hours of overlap", r)
 	}
@@ -149,7 +149,7 @@ func TestCorrections(t *testing.T) {
 	e := newTestEngine(a, b, c, d)
 	tk := task("go")
 	other := task("go")
-	if got := names(e.RecommendProviders(tk, 20, Options{})); !slices.Equal(got, []string{"a", "b", "c"}) {
+	if got := names(e.RecommendProviders(tk, 20, RankOptions{})); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("before: %q", got)
 	}
 	e.Pin(Scope{TaskID: tk.ID}, c.ID, true)
@@ -162,18 +162,18 @@ func TestCorrections(t *testing.T) {
 		{other, []string{"b", "c", "a"}}, // only the demotion applies
 	}
 	for _, tt := range tests {
-		got := e.RecommendProviders(tt.task, 20, Options{})
+		got := e.RecommendProviders(tt.task, 20, RankOptions{})
 		if !slices.Equal(names(got), tt.want) {
 			t.Errorf("ranked %q, want %q", names(got), tt.want)
 		}
 	}
-	if got := e.RecommendProviders(tk, 20, Options{}); !got[0].Explanation.Pinned || !got[2].Explanation.Demoted {
+	if got := e.RecommendProviders(tk, 20, RankOptions{}); !got[0].Explanation.Pinned || !got[2].Explanation.Demoted {
 		t.Errorf("explanations do not say pinned/demoted: %+v", got)
 	}
 	e.SetSkills(d.ID, []Skill{{"go", 5}})
 	e.Pin(Scope{TaskID: tk.ID}, c.ID, false)
 	e.Demote(Scope{Skill: "go"}, a.ID, false)
-	if got := names(e.RecommendProviders(tk, 20, Options{})); !slices.Equal(got, []string{"a", "d", "b", "c"}) {
+	if got := names(e.RecommendProviders(tk, 20, RankOptions{})); !slices.Equal(got, []string{"a", "d", "b", "c"}) {
 		t.Errorf("after the skill correction: %q", got)
 	}
 	// A later profile change keeps the corrected skills.
@@ -181,6 +181,11 @@ func TestCorrections(t *testing.T) {
 	e.UpsertProvider(d)
 	if sk, _, _ := e.Provider(d.ID); !slices.Equal(sk, []Skill{{"go", 5}}) {
 		t.Errorf("after a profile change: skills %v, want the correction", sk)
+	}
+	// Clearing the correction brings the source's skills back.
+	e.SetSkills(d.ID, nil)
+	if sk, _, _ := e.Provider(d.ID); !slices.Equal(sk, []Skill{{"figma", 5}}) {
+		t.Errorf("after clearing the correction: skills %v, want figma", sk)
 	}
 }
 
@@ -196,11 +201,11 @@ func TestExploration(t *testing.T) {
 	ps = append(ps, rookie)
 	e := NewEngine(Config{ExploreSlots: 1, ExploreEvery: 4}, func() time.Time { return testNow })
 	e.UpsertProviders(ps)
-	got := e.RecommendProviders(task("go"), 10, Options{})
+	got := e.RecommendProviders(task("go"), 10, RankOptions{})
 	if len(got) != 10 || got[3].Name != "rookie" || !got[3].Explanation.Exploration || !got[3].Explanation.NewProvider {
 		t.Fatalf("slate %q, want rookie in the exploration slot 4", names(got))
 	}
-	if got := e.RecommendProviders(task("go"), 10, Options{NoExplore: true}); slices.Contains(names(got), "rookie") {
+	if got := e.RecommendProviders(task("go"), 10, RankOptions{NoExplore: true}); slices.Contains(names(got), "rookie") {
 		t.Fatalf("without exploration the rookie ranks in the top 10: %q", names(got))
 	}
 }
@@ -215,14 +220,14 @@ func TestCFKeepsNewProviders(t *testing.T) {
 	rookie := newcomer("rookie", Skill{"go", 5})
 	e := newTestEngine(hired, alike, rookie)
 	tk := task("go")
-	before := e.RecommendProviders(tk, 20, Options{})
+	before := e.RecommendProviders(tk, 20, RankOptions{})
 	other := uuid.New()
 	e.LearnCF([]Interaction{
 		{ClientID: tk.ClientID, ProviderID: hired.ID, Kind: Hired, Tags: []string{"go"}},
 		{ClientID: other, ProviderID: hired.ID, Kind: Hired, Tags: []string{"go"}},
 		{ClientID: other, ProviderID: alike.ID, Kind: Hired, Tags: []string{"go"}},
 	})
-	after := e.RecommendProviders(tk, 20, Options{})
+	after := e.RecommendProviders(tk, 20, RankOptions{})
 	score := func(ms []Match, name string) Match {
 		return ms[slices.Index(names(ms), name)]
 	}
@@ -248,21 +253,21 @@ func TestUpdatesInPlace(t *testing.T) {
 	b := veteran("b", Skill{"go", 5})
 	b.RatingSum = 30
 	e := newTestEngine(a, b)
-	if got := names(e.RecommendProviders(task("go"), 20, Options{})); !slices.Equal(got, []string{"a", "b"}) {
+	if got := names(e.RecommendProviders(task("go"), 20, RankOptions{})); !slices.Equal(got, []string{"a", "b"}) {
 		t.Fatalf("before: %q", got)
 	}
 	b.RatingSum = 50
 	e.UpsertProvider(b)
-	if got := names(e.RecommendProviders(task("go"), 20, Options{})); !slices.Equal(got, []string{"b", "a"}) {
+	if got := names(e.RecommendProviders(task("go"), 20, RankOptions{})); !slices.Equal(got, []string{"b", "a"}) {
 		t.Fatalf("after b's rating rose: %q", got)
 	}
 	b.Skills = []Skill{{"java", 5}}
 	e.UpsertProvider(b)
-	if got := names(e.RecommendProviders(task("go"), 20, Options{})); !slices.Equal(got, []string{"a"}) {
+	if got := names(e.RecommendProviders(task("go"), 20, RankOptions{})); !slices.Equal(got, []string{"a"}) {
 		t.Fatalf("after b changed skills: %q", got)
 	}
 	e.RemoveProvider(a.ID)
-	if got := e.RecommendProviders(task("go"), 20, Options{}); len(got) != 0 {
+	if got := e.RecommendProviders(task("go"), 20, RankOptions{}); len(got) != 0 {
 		t.Fatalf("after removing a: %q", names(got))
 	}
 }
@@ -276,7 +281,7 @@ func TestRecommendTasks(t *testing.T) {
 	both, one, related, none := task("go", "postgresql"), task("go", "figma"), task("mysql"), task("figma")
 	both.Title, one.Title, related.Title, none.Title = "both", "one", "related", "none"
 	e.UpsertTasks([]Task{both, one, related, none})
-	feed, ok := e.RecommendTasks(p.ID, 10, Options{})
+	feed, ok := e.RecommendTasks(p.ID, 10, RankOptions{})
 	if !ok || !slices.Equal(names(feed), []string{"both", "one", "related"}) {
 		t.Fatalf("feed %q, want both, one, related", names(feed))
 	}
@@ -285,10 +290,10 @@ func TestRecommendTasks(t *testing.T) {
 	}
 	both.Open = false
 	e.UpsertTask(both)
-	if feed, _ := e.RecommendTasks(p.ID, 10, Options{}); slices.Contains(names(feed), "both") {
+	if feed, _ := e.RecommendTasks(p.ID, 10, RankOptions{}); slices.Contains(names(feed), "both") {
 		t.Fatalf("a closed task is in the feed: %q", names(feed))
 	}
-	if _, ok := e.RecommendTasks(uuid.New(), 10, Options{}); ok {
+	if _, ok := e.RecommendTasks(uuid.New(), 10, RankOptions{}); ok {
 		t.Fatal("an unknown provider has a feed")
 	}
 }
@@ -310,7 +315,7 @@ func TestPruningIsExact(t *testing.T) {
 	e.LearnCF(s.history(e, provs, 100, 4))
 	for i := range 100 {
 		tk := s.taskOfClient(1_000_000+i*4, i).Task // a client's past task: its CF applies
-		for _, opt := range []Options{{}, {NoCF: true}} {
+		for _, opt := range []RankOptions{{}, {NoCF: true}} {
 			got := e.RecommendProviders(tk, 20, opt)
 			want := bruteForce(e, tk, 20, opt)
 			if len(got) != len(want) {
@@ -327,7 +332,7 @@ func TestPruningIsExact(t *testing.T) {
 
 // bruteForce scores every eligible provider with any skill in common and
 // returns the best k scores.
-func bruteForce(e *Engine, t Task, k int, opt Options) []float64 {
+func bruteForce(e *Engine, t Task, k int, opt RankOptions) []float64 {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	tr := e.compileTask(t, false)

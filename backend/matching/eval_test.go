@@ -92,7 +92,7 @@ func TestOfflineEval(t *testing.T) {
 					}
 				}
 				rankers := map[string][]int{}
-				for name, opt := range map[string]Options{"blended": {NoExplore: true}, "plain 40/30/20/10": {NoExplore: true, NoCF: true}} {
+				for name, opt := range map[string]RankOptions{"blended": {NoExplore: true}, "plain 40/30/20/10": {NoExplore: true, NoCF: true}} {
 					for _, m := range e.RecommendProviders(task.Task, 20, opt) {
 						rankers[name] = append(rankers[name], index[m.ProviderID])
 					}

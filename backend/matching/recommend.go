@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// Options change one query.
-type Options struct {
+// RankOptions change one query.
+type RankOptions struct {
 	// NoCF ranks by the weighted score alone; NoExplore fills every slot
 	// by rank (offline evaluation, tests).
 	NoCF      bool
@@ -63,7 +63,7 @@ func (e *Engine) blend(p *prov, weighted, cf float64) float64 {
 // synonyms and related tags; unvetted, flagged and unavailable providers
 // are left out; pins come first, demoted providers sink, and up to
 // Config.ExploreSlots slots go to new providers (MATCH-2).
-func (e *Engine) RecommendProviders(t Task, k int, opt Options) []Match {
+func (e *Engine) RecommendProviders(t Task, k int, opt RankOptions) []Match {
 	k = clampK(k)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -293,7 +293,7 @@ func (e *Engine) RecommendProviders(t Task, k int, opt Options) []Match {
 // RecommendTasks returns the best k open tasks for a provider, ranked by
 // the same score (MATCH-1, the reverse direction). ok is false for a
 // provider the index does not know. A flagged provider gets none.
-func (e *Engine) RecommendTasks(providerID uuid.UUID, k int, opt Options) (out []Match, ok bool) {
+func (e *Engine) RecommendTasks(providerID uuid.UUID, k int, opt RankOptions) (out []Match, ok bool) {
 	k = clampK(k)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -335,7 +335,7 @@ func (e *Engine) RecommendTasks(providerID uuid.UUID, k int, opt Options) (out [
 
 // scoreTask scores task t for provider p, setting the tag masks in s for
 // t's tags and clearing them after.
-func (e *Engine) scoreTask(p *prov, t *taskRec, s *scratch, opt Options) (float64, Parts, Explanation, bool) {
+func (e *Engine) scoreTask(p *prov, t *taskRec, s *scratch, opt RankOptions) (float64, Parts, Explanation, bool) {
 	for i, tag := range t.tags {
 		s.exact[tag] |= 1 << i
 		for _, r := range e.related[tag] {

@@ -18,6 +18,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -80,6 +81,17 @@ var wantAccess = map[string]access{
 	tasksv1connect.TaskServiceCancelTaskProcedure:  onlyRoles(auth.RoleClient),
 	// A draft's timeline is hidden from all but its client by the service.
 	tasksv1connect.TaskServiceListTaskEventsProcedure: anyone,
+
+	// The task's client and the slate's viewer are checked by the service,
+	// tested in backend/matching.
+	matchingv1connect.MatchingServiceRecommendProvidersProcedure: onlyRoles(auth.RoleClient),
+	matchingv1connect.MatchingServiceRecommendTasksProcedure:     onlyRoles(auth.RoleProvider),
+	matchingv1connect.MatchingServiceRecordSlateEventProcedure:   onlyRoles(auth.RoleClient, auth.RoleProvider),
+	matchingv1connect.MatchingServiceFlagProviderProcedure:       onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceSetProviderSkillsProcedure:  onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceSetPlacementProcedure:       onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceListCorrectionsProcedure:    onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceGetMatchingStatsProcedure:   onlyRoles(auth.RoleAdmin, auth.RoleOps),
 }
 
 // staleCaller sends a well-formed token that names no session.

@@ -21,9 +21,10 @@ const (
 	serviceIdentity = "identity"
 	serviceTasks    = "tasks"
 	serviceWeb      = "web"
+	serviceMatching = "matching"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceWeb, serviceMatching}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
@@ -120,7 +121,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.StringVar(&cfg.OpsAddr, "ops-addr", env("TALENT_OPS_ADDR", "127.0.0.1:9090"),
 		"address for /metrics, /healthz and /readyz [TALENT_OPS_ADDR]")
 	fs.StringVar(&services, "services", env("TALENT_SERVICES", "all"),
-		"comma-separated services to serve: identity, tasks, web, or all [TALENT_SERVICES]")
+		"comma-separated services to serve: identity, tasks, web, matching, or all [TALENT_SERVICES]")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env("TALENT_DATABASE_URL", ""),
 		"Postgres primary URL, required [TALENT_DATABASE_URL]")
 	fs.StringVar(&cfg.DatabaseReplicaURL, "database-replica-url", env("TALENT_DATABASE_REPLICA_URL", ""),

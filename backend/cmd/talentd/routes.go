@@ -19,12 +19,14 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -34,7 +36,9 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics) (http.Handler, error) {
+// Background work of a service (the matching index's change feed) runs
+// until ctx ends; services' own metrics register with registry.
+func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics, registry prometheus.Registerer) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -71,6 +75,15 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
 		served = append(served, tasksv1connect.TaskServiceName)
+	}
+	if cfg.serves(serviceMatching) {
+		svc := matching.New(db, logger, matching.Options{})
+		if err := registry.Register(svc); err != nil {
+			return nil, fmt.Errorf("register matching metrics: %w", err)
+		}
+		go svc.Run(ctx) //nolint:errcheck // Run logs its own errors and ends with ctx
+		mux.Handle(matchingv1connect.NewMatchingServiceHandler(svc, opts...))
+		served = append(served, matchingv1connect.MatchingServiceName)
 	}
 
 	// Health and reflection are open to all, outside the access policies.
@@ -113,6 +126,7 @@ func accessPolicies() auth.Policies {
 	policies := auth.Policies{}
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, tasks.Policies())
+	maps.Copy(policies, matching.Policies())
 	return policies
 }
 

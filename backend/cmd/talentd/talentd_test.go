@@ -85,7 +85,7 @@ func testArgs(t *testing.T) []string {
 	return []string{"talentd",
 		"--http-addr", "127.0.0.1:0",
 		"--ops-addr", "127.0.0.1:0",
-		"--services", "identity,tasks",
+		"--services", "identity,tasks,matching",
 		"--database-url", testenv.DatabaseURL(t),
 		"--redis-url", redisURL,
 		"--s3-endpoint", m.Endpoint,
