@@ -5,7 +5,9 @@
 // "/login/phone" (mobile number and SMS code), "/account/security"
 // (sessions), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task) and "/tasks/{ref}/edit" (edit one task).
+// (one task) and "/tasks/{ref}/edit" (edit one task), "/recommended" (a
+// provider's recommended tasks) and "/admin/matching" (matching
+// corrections and click-through, administrators).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -54,7 +56,17 @@
 //	task:     #task-detail with .task-title, .task-ref, .status, the
 //	          rendered Markdown in .markdown, the timeline #task-timeline
 //	          (.timeline-item), and for its client the actions #task-edit,
-//	          #task-publish, #task-close, #task-cancel.
+//	          #task-publish, #task-close, #task-cancel; for its client the
+//	          panel #recommended-providers with li.match-item (data-id =
+//	          provider id), .match-name, .match-why chips and an invite
+//	          button .match-invite.
+//	feed:     /recommended: #recommended-tasks, li.match-item (data-id =
+//	          task id) with a link .match-title; #recommended-empty.
+//	matching admin: #madmin-provider, #madmin-note, #madmin-flag,
+//	          #madmin-unflag, #madmin-skills, #madmin-set-skills,
+//	          #madmin-clear-skills, #madmin-task, #madmin-skill, #madmin-pin,
+//	          #madmin-demote, #madmin-unplace, #madmin-result,
+//	          #madmin-stats (table), #madmin-corrections (list).
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -102,6 +114,8 @@ func Register() {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/recommended", func() app.Composer { return &recommendedTasksPage{env: e} })
+	app.Route("/admin/matching", func() app.Composer { return &matchingAdminPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -113,16 +127,23 @@ type session struct {
 	Loaded   bool
 	SignedIn bool
 	// ID is the signed-in user's id, to tell their own tasks.
-	ID     string
-	Name   string
-	Client bool
+	ID       string
+	Name     string
+	Client   bool
+	Provider bool
+	Admin    bool
 }
 
 func sessionFor(u *identityv1.User) session {
 	s := session{Loaded: true, SignedIn: u != nil, ID: u.GetId(), Name: u.GetDisplayName()}
 	for _, r := range u.GetRoles() {
-		if r == identityv1.Role_ROLE_CLIENT {
+		switch r {
+		case identityv1.Role_ROLE_CLIENT:
 			s.Client = true
+		case identityv1.Role_ROLE_PROVIDER:
+			s.Provider = true
+		case identityv1.Role_ROLE_ADMIN:
+			s.Admin = true
 		}
 	}
 	return s

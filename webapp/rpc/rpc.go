@@ -20,6 +20,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -27,6 +28,7 @@ import (
 type Clients struct {
 	Identity identityv1connect.IdentityServiceClient
 	Tasks    tasksv1connect.TaskServiceClient
+	Matching matchingv1connect.MatchingServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -35,6 +37,7 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 	return &Clients{
 		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
 		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Matching: matchingv1connect.NewMatchingServiceClient(hc, baseURL),
 	}
 }
 
