@@ -134,6 +134,15 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
 	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
 
+.PHONY: bench-match
+bench-match: ## Matching: top 20 over 10k/100k/1M providers, engine vs naive SQL, p50/p99 (MATCH-2).
+	$(GO) test -run '^$$' -bench 'Match/.*/engine' -benchtime 2000x -cpu 2 -timeout 60m ./backend/matching
+	$(GO) test -run '^$$' -bench 'Match/.*/sql' -benchtime 20x -cpu 2 -timeout 60m ./backend/matching
+
+.PHONY: eval-match
+eval-match: ## Matching: offline NDCG@10 and recall@20, blended vs 40/30/20/10 vs random (MATCH-1).
+	$(GO) test -count=1 -run 'TestOfflineEval' -v ./backend/matching
+
 .PHONY: bench-edge
 bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
