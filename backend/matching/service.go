@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/matching/internal/db"
@@ -492,9 +493,10 @@ func (s *Service) RecordSlateEvent(ctx context.Context, req *connect.Request[mat
 	return connect.NewResponse(&matchingv1.RecordSlateEventResponse{}), nil
 }
 
-// correction records one correction and applies every correction not yet
-// applied, so the next request sees it.
-func (s *Service) correction(ctx context.Context, p db.InsertCorrectionParams) error {
+// correction records one correction with its audit entry, from the peer
+// address ip, and applies every correction not yet applied, so the next
+// request sees it.
+func (s *Service) correction(ctx context.Context, ip string, p db.InsertCorrectionParams) error {
 	actor, err := caller(ctx)
 	if err != nil {
 		return err
@@ -514,8 +516,29 @@ func (s *Service) correction(ctx context.Context, p db.InsertCorrectionParams) e
 	if !isProvider {
 		return &badrequest.Error{Violations: []badrequest.Violation{{Field: "provider_id", Reason: "NOT_A_PROVIDER", Description: "No provider has this id."}}}
 	}
-	if _, err := q.InsertCorrection(ctx, p); err != nil {
-		return fmt.Errorf("record correction: %w", err)
+	// The correction and its audit entry (SEC-3) commit together.
+	err = pgx.BeginFunc(ctx, s.db.Primary, func(tx pgx.Tx) error {
+		row, err := db.New(tx).InsertCorrection(ctx, p)
+		if err != nil {
+			return fmt.Errorf("record correction: %w", err)
+		}
+		detail := map[string]any{"correction_id": row.ID, "note": p.Note}
+		if p.TaskID != nil {
+			detail["task_id"] = p.TaskID.String()
+		}
+		if p.Skill != "" {
+			detail["skill"] = p.Skill
+		}
+		if p.Kind == "skills" {
+			detail["skills"] = json.RawMessage(p.Skills)
+		}
+		return audit.Record(ctx, tx, audit.Entry{
+			ActorID: actor.String(), Action: "matching." + p.Kind, Target: "user:" + p.ProviderID.String(),
+			IP: ip, Detail: detail,
+		})
+	})
+	if err != nil {
+		return err
 	}
 	s.corrections.WithLabelValues(p.Kind).Inc()
 	s.logger.InfoContext(ctx, "matching correction", "kind", p.Kind, "provider_id", p.ProviderID, "actor_id", actor)
@@ -536,7 +559,7 @@ func (s *Service) FlagProvider(ctx context.Context, req *connect.Request[matchin
 	if req.Msg.GetFlagged() {
 		kind = "flag"
 	}
-	if err := s.correction(ctx, db.InsertCorrectionParams{Kind: kind, ProviderID: id, Note: req.Msg.GetNote()}); err != nil {
+	if err := s.correction(ctx, req.Peer().Addr, db.InsertCorrectionParams{Kind: kind, ProviderID: id, Note: req.Msg.GetNote()}); err != nil {
 		return nil, connectError(err)
 	}
 	return connect.NewResponse(&matchingv1.FlagProviderResponse{}), nil
@@ -581,7 +604,7 @@ func (s *Service) SetProviderSkills(ctx context.Context, req *connect.Request[ma
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
-	if err := s.correction(ctx, p); err != nil {
+	if err := s.correction(ctx, req.Peer().Addr, p); err != nil {
 		return nil, connectError(err)
 	}
 	return connect.NewResponse(&matchingv1.SetProviderSkillsResponse{}), nil
@@ -625,7 +648,7 @@ func (s *Service) SetPlacement(ctx context.Context, req *connect.Request[matchin
 		}
 		p.TaskID = &taskID
 	}
-	if err := s.correction(ctx, p); err != nil {
+	if err := s.correction(ctx, req.Peer().Addr, p); err != nil {
 		return nil, connectError(err)
 	}
 	return connect.NewResponse(&matchingv1.SetPlacementResponse{}), nil

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -258,4 +260,40 @@ func reasonOf(err error) string {
 		return vs[0].Reason
 	}
 	return ""
+}
+
+// TestCorrectionsAreAudited checks that every correction lands in the
+// hash-chained audit log with its actor (MATCH-3, SEC-3).
+func TestCorrectionsAreAudited(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	admin, adminID := b.user(t, "Admin", auth.RoleAdmin)
+	_, provID := b.user(t, "Prov", auth.RoleProvider)
+	if _, err := b.svc.FlagProvider(admin, connect.NewRequest(&matchingv1.FlagProviderRequest{ProviderId: provID, Flagged: true, Note: "fake photos"})); err != nil {
+		t.Fatalf("FlagProvider: %v", err)
+	}
+	if _, err := b.svc.SetPlacement(admin, connect.NewRequest(&matchingv1.SetPlacementRequest{ProviderId: provID, Skill: "Golang", Placement: matchingv1.Placement_PLACEMENT_DEMOTE})); err != nil {
+		t.Fatalf("SetPlacement: %v", err)
+	}
+	rows, err := b.db.Primary.Query(t.Context(), `SELECT actor_id::text, action, target, detail->>'note', coalesce(detail->>'skill', '') FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatalf("read audit log: %v", err)
+	}
+	var got []string
+	for rows.Next() {
+		var actor, action, target, note, skill string
+		if err := rows.Scan(&actor, &action, &target, &note, &skill); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		if actor != adminID || target != "user:"+provID {
+			t.Errorf("entry %s by %s on %s, want by the admin on the provider", action, actor, target)
+		}
+		got = append(got, action+"/"+note+"/"+skill)
+	}
+	if want := []string{"matching.flag/fake photos/", "matching.demote//go"}; !slices.Equal(got, want) {
+		t.Fatalf("audit entries %q, want %q", got, want)
+	}
+	if res, err := audit.Verify(t.Context(), b.db.Primary); err != nil || !res.Intact() {
+		t.Fatalf("audit chain: %+v, %v", res, err)
+	}
 }

@@ -18,13 +18,15 @@ import (
 
 // Service names for --services (ARCH-3).
 const (
-	serviceIdentity = "identity"
-	serviceTasks    = "tasks"
-	serviceWeb      = "web"
-	serviceMatching = "matching"
+	serviceIdentity      = "identity"
+	serviceTasks         = "tasks"
+	serviceNotifications = "notifications"
+	serviceAudit         = "audit"
+	serviceWeb           = "web"
+	serviceMatching      = "matching"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceWeb, serviceMatching}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceWeb, serviceMatching}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

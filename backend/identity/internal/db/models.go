@@ -8,7 +8,30 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type AuditLog struct {
+	ID         int64
+	CreateTime time.Time
+	ActorID    pgtype.UUID
+	Action     string
+	Target     string
+	Ip         string
+	Detail     []byte
+	PrevHash   []byte
+	Hash       []byte
+}
+
+type Notification struct {
+	ID         int64
+	UserID     uuid.UUID
+	Kind       string
+	Params     []byte
+	Link       string
+	CreateTime time.Time
+	ReadTime   pgtype.Timestamptz
+}
 
 type Session struct {
 	TokenHash  []byte
@@ -41,6 +64,7 @@ type Task struct {
 	SubStatus    string
 	UpdateTime   time.Time
 	SearchText   string
+	ProviderID   pgtype.UUID
 }
 
 type TaskEvent struct {

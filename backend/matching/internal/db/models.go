@@ -8,7 +8,20 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type AuditLog struct {
+	ID         int64
+	CreateTime time.Time
+	ActorID    *uuid.UUID
+	Action     string
+	Target     string
+	Ip         string
+	Detail     []byte
+	PrevHash   []byte
+	Hash       []byte
+}
 
 type MatchingCorrection struct {
 	ID         int64
@@ -38,6 +51,16 @@ type MatchingSlateEvent struct {
 	ItemID     uuid.UUID
 	Kind       string
 	CreateTime time.Time
+}
+
+type Notification struct {
+	ID         int64
+	UserID     uuid.UUID
+	Kind       string
+	Params     []byte
+	Link       string
+	CreateTime time.Time
+	ReadTime   pgtype.Timestamptz
 }
 
 type Session struct {
@@ -71,6 +94,7 @@ type Task struct {
 	SubStatus    string
 	UpdateTime   time.Time
 	SearchText   string
+	ProviderID   *uuid.UUID
 }
 
 type TaskEvent struct {
