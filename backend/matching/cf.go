@@ -22,9 +22,10 @@ import (
 //   - the market's history for the task's tags: how much the provider was
 //     engaged on tasks with these tags,
 //
-// as 1 - (1-client)(1-tags). It is blended into the weighted score with a
-// share that grows with the provider's own history, n/(n+CFConfidence):
-// a provider with none keeps exactly the weighted score.
+// as 1 - (1-client)(1-tags). It lifts the weighted score w to
+// w + c*cf*(1-w), with c = CFBlend*n/(n+CFConfidence) growing with the
+// provider's own history n: the lift never lowers anyone, and a provider
+// with no history keeps exactly the weighted score (blendScore).
 
 // maxNeighbours bounds the similar providers kept per provider, and
 // maxClientItems the providers per client the similarity counts.

@@ -114,10 +114,11 @@ var DefaultWeights = Weights{Skill: 0.4, History: 0.3, Location: 0.2, Price: 0.1
 // Config tunes the engine. The zero value of a field means its default.
 type Config struct {
 	Weights Weights
-	// CFBlend is the most the collaborative-filtering score may move a
-	// provider's score (0..1); a provider's share of it grows with their
-	// history as n/(n+CFConfidence), so new providers keep their weighted
-	// score. Negative disables CF.
+	// CFBlend is the most the collaborative-filtering score may lift a
+	// provider's score, as a share of the way to 1 (0..1); a provider's
+	// share grows with their history as n/(n+CFConfidence), and the lift
+	// never lowers anyone, so new providers keep their weighted score.
+	// Negative disables CF.
 	CFBlend      float64
 	CFConfidence float64
 	// RelatedCredit is what a related skill counts for against an exact one.

@@ -54,8 +54,15 @@ func (e *Engine) skillScore(p *prov, s *scratch, m int) (score float64, matched,
 
 // blend mixes the CF score into the weighted score with p's confidence.
 func (e *Engine) blend(p *prov, weighted, cf float64) float64 {
-	c := e.cfg.CFBlend * float64(p.cfConf)
-	return (1-c)*weighted + c*cf
+	return blendScore(weighted, e.cfg.CFBlend*float64(p.cfConf), cf)
+}
+
+// blendScore lifts a weighted score w toward 1 by the CF score cf with
+// share c: w + c*cf*(1-w). It never lowers w, so a provider without
+// history (c = 0) keeps exactly the weighted score and one with history
+// gains at most CFBlend of the way to 1.
+func blendScore(w, c, cf float64) float64 {
+	return w + c*cf*(1-w)
 }
 
 // RecommendProviders returns the best k providers for task t, best first
@@ -208,9 +215,9 @@ func (e *Engine) RecommendProviders(t Task, k int, opt RankOptions) []Match {
 			final := weighted
 			if !opt.NoCF && h.cfConf > 0 {
 				c := e.cfg.CFBlend * float64(h.cfConf)
-				final = (1-c)*weighted + c // the best CF could do
+				final = blendScore(weighted, c, 1) // the best CF could do
 				if len(top) < k || final >= top[0].score {
-					final = (1-c)*weighted + c*cfScore(e.provs[slot].hist, tr.tags, s.client[slot])
+					final = blendScore(weighted, c, cfScore(e.provs[slot].hist, tr.tags, s.client[slot]))
 				}
 			}
 			if demotedSlots != nil && demotedSlots[slot] {
