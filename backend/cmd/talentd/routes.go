@@ -89,7 +89,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, auditv1connect.AuditServiceName)
 	}
 	if cfg.serves(serviceMatching) {
-		svc := matching.New(db, logger, matching.Options{})
+		svc := matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
 		if err := registry.Register(svc); err != nil {
 			return nil, fmt.Errorf("register matching metrics: %w", err)
 		}
