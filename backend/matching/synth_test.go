@@ -257,16 +257,16 @@ func sortDesc[T any](xs []T, key func(T) float64) {
 // principles, with quality standing in for the history part: the truth
 // the synthetic market's preferences are built on.
 func (e *Engine) plainFit(p Provider, t Task, quality float64) float64 {
+	// The synthetic market's tags are canonical already.
 	var skill float64
-	for _, tt := range t.Skills {
-		tn := skills.Normalise(tt)
+	for _, tn := range t.Skills {
+		rel := skills.Related(tn)
 		best := 0.0
 		for _, sk := range p.Skills {
-			sn := skills.Normalise(sk.Tag)
 			switch {
-			case sn == tn:
+			case sk.Tag == tn:
 				best = max(best, float64(sk.Level)/5)
-			case slices.Contains(skills.Related(tn), sn):
+			case slices.Contains(rel, sk.Tag):
 				best = max(best, e.cfg.RelatedCredit*float64(sk.Level)/5)
 			}
 		}
@@ -276,11 +276,11 @@ func (e *Engine) plainFit(p Provider, t Task, quality float64) float64 {
 	var loc float64
 	if t.Remote {
 		loc = max(0, 9-math.Abs(float64(p.UTCOffsetMin-t.UTCOffsetMin))/60) / 9
-	} else if cityKey(p.City) == cityKey(t.City) {
+	} else if p.City == t.City { // canonical names in the synthetic market
 		loc = 1
 	} else {
-		la1, lo1, _ := cityCoords(cityKey(p.City))
-		la2, lo2, _ := cityCoords(cityKey(t.City))
+		la1, lo1, _ := cityCoords(p.City)
+		la2, lo2, _ := cityCoords(t.City)
 		loc = 0.8 * math.Exp(-distanceKM(la1, lo1, la2, lo2)/300)
 	}
 	maxRate := float64(t.BudgetMaxFen) / e.cfg.DefaultEffortHours

@@ -46,5 +46,8 @@ var related = func() map[string][]string {
 // Related returns the canonical tags related to tag (normalised first),
 // sorted; nil for a tag with none. The caller must not modify the result.
 func Related(tag string) []string {
+	if r, ok := related[tag]; ok { // already canonical: no allocation
+		return r
+	}
 	return related[Normalise(tag)]
 }
