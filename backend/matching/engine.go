@@ -433,6 +433,14 @@ func (e *Engine) compileTask(t Task, intern bool) taskRec {
 	return r
 }
 
+// HasTask reports whether an open task is in the feed index.
+func (e *Engine) HasTask(id uuid.UUID) bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	_, ok := e.taskByID[id]
+	return ok
+}
+
 // UpsertTask adds, replaces or (when not open) removes a task from the
 // feed index.
 func (e *Engine) UpsertTask(t Task) {

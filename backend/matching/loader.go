@@ -84,6 +84,13 @@ func (l *PostgresLoader) TasksSince(ctx context.Context, since time.Time) ([]Tas
 	}
 	out := make([]Task, 0, len(rows))
 	mark := since
+	if since.IsZero() {
+		now, err := q.Now(ctx)
+		if err != nil {
+			return nil, since, fmt.Errorf("read the database clock: %w", err)
+		}
+		mark = now.Add(-feedOverlap)
+	}
 	for _, r := range rows {
 		out = append(out, taskFromRow(r))
 		if r.UpdateTime.After(mark) {
@@ -96,7 +103,7 @@ func (l *PostgresLoader) TasksSince(ctx context.Context, since time.Time) ([]Tas
 // taskFromRow is the engine's view of a task row.
 func taskFromRow(r db.GetTaskRow) Task {
 	return Task{
-		ID: r.ID, ClientID: r.ClientID, Title: r.Title, Skills: r.SkillTags,
+		ID: r.ID, ClientID: r.ClientID, Title: r.Title, Ref: fmt.Sprintf("T-%06d", r.RefNo), Skills: r.SkillTags,
 		BudgetMinFen: r.BudgetMinFen, BudgetMaxFen: r.BudgetMaxFen,
 		Remote: r.Remote, City: r.City, UTCOffsetMin: cstOffsetMin,
 		Open: r.Status == "open", CreateTime: r.CreateTime,

@@ -53,6 +53,8 @@ type Task struct {
 	ID       uuid.UUID
 	ClientID uuid.UUID
 	Title    string
+	// Ref is the readable reference, "T-000123".
+	Ref string
 	// Skills are the task's tags, at most 10 (TASK-1).
 	Skills []string
 	// The task's budget range in fen; EffortHours turns it into an hourly

@@ -103,3 +103,14 @@ SELECT d.direction::text AS direction,
        (SELECT count(*) FROM ev WHERE ev.direction = d.direction AND kind = 'proposal')::bigint AS proposals,
        (SELECT count(*) FROM ev WHERE ev.direction = d.direction AND kind = 'hire')::bigint AS hires
 FROM (VALUES ('providers'), ('tasks')) AS d (direction);
+
+-- name: ClaimPush :execrows
+-- ClaimPush records that a task's top matches are being notified; it
+-- affects no row when another process did it first.
+INSERT INTO matching_pushes (task_id, providers) VALUES (@task_id, @providers)
+ON CONFLICT DO NOTHING;
+
+-- name: Now :one
+-- Now is the database's clock, the feed's first high-water mark when
+-- there is nothing to read yet.
+SELECT now()::timestamptz AS now;

@@ -22,6 +22,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/matching/internal/db"
+	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/skills"
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
@@ -49,6 +50,9 @@ type Options struct {
 	// providers reloaded in full.
 	PollEvery    time.Duration
 	RelearnEvery time.Duration
+	// PushTop is how many of a newly published task's best providers are
+	// notified (0: 5; negative: none).
+	PushTop int
 }
 
 // Service is the matching service, talent.matching.v1.
@@ -63,11 +67,13 @@ type Service struct {
 	provMark       time.Time
 	taskMark       time.Time
 	lastCorrection int64
+	loaded         bool // the first sync is done: open tasks seen later are new
 	lastSync       atomic.Int64 // unix nanoseconds of the last complete sync
 
 	slates      *prometheus.CounterVec
 	events      *prometheus.CounterVec
 	corrections *prometheus.CounterVec
+	pushes      prometheus.Counter
 	latency     *prometheus.HistogramVec
 	indexDesc   *prometheus.Desc
 	ageDesc     *prometheus.Desc
@@ -90,6 +96,9 @@ func New(database *postgres.DB, logger *slog.Logger, opts Options) *Service {
 	if opts.RelearnEvery <= 0 {
 		opts.RelearnEvery = defaultRelearnEvery
 	}
+	if opts.PushTop == 0 {
+		opts.PushTop = 5
+	}
 	return &Service{
 		db: database, logger: logger, engine: NewEngine(opts.Engine, nil), loader: opts.Loader, opts: opts,
 		slates: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -104,6 +113,10 @@ func New(database *postgres.DB, logger *slog.Logger, opts Options) *Service {
 			Name: "talent_matching_corrections_total",
 			Help: "Administrators' corrections recorded, by kind.",
 		}, []string{"kind"}),
+		pushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "talent_matching_push_notifications_total",
+			Help: "Providers notified of a newly published task that matches them.",
+		}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "talent_matching_rank_seconds",
 			Help:    "Time the engine took to rank one slate, by direction.",
@@ -124,6 +137,7 @@ func (s *Service) Describe(ch chan<- *prometheus.Desc) {
 	s.slates.Describe(ch)
 	s.events.Describe(ch)
 	s.corrections.Describe(ch)
+	s.pushes.Describe(ch)
 	s.latency.Describe(ch)
 	ch <- s.indexDesc
 	ch <- s.ageDesc
@@ -134,6 +148,7 @@ func (s *Service) Collect(ch chan<- prometheus.Metric) {
 	s.slates.Collect(ch)
 	s.events.Collect(ch)
 	s.corrections.Collect(ch)
+	s.pushes.Collect(ch)
 	s.latency.Collect(ch)
 	p, t := s.engine.Len()
 	ch <- prometheus.MustNewConstMetric(s.indexDesc, prometheus.GaugeValue, float64(p), "providers")
@@ -238,15 +253,66 @@ func (s *Service) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Tasks seen open for the first time since the first load were just
+	// published: their best providers are told (push on publish).
+	var published []Task
+	if s.loaded {
+		for _, t := range ts {
+			if t.Open && !s.engine.HasTask(t.ID) {
+				published = append(published, t)
+			}
+		}
+	}
 	if len(ts) > 0 {
 		s.engine.UpsertTasks(ts)
 	}
 	if err := s.applyCorrectionsLocked(ctx); err != nil {
 		return err
 	}
+	for _, t := range published {
+		if err := s.push(ctx, t); err != nil {
+			return err
+		}
+	}
 	s.provMark, s.taskMark = later(s.provMark, pmark), later(s.taskMark, tmark)
+	s.loaded = true
 	s.lastSync.Store(time.Now().UnixNano())
 	return nil
+}
+
+// push notifies the best providers of a newly published task, once
+// across all processes (matching_pushes), in one transaction.
+func (s *Service) push(ctx context.Context, t Task) error {
+	if s.opts.PushTop < 0 {
+		return nil
+	}
+	matches := s.engine.RecommendProviders(t, s.opts.PushTop, RankOptions{})
+	if len(matches) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(matches))
+	for i, m := range matches {
+		ids[i] = m.ProviderID
+	}
+	return pgx.BeginFunc(ctx, s.db.Primary, func(tx pgx.Tx) error {
+		n, err := db.New(tx).ClaimPush(ctx, db.ClaimPushParams{TaskID: t.ID, Providers: ids})
+		if err != nil {
+			return fmt.Errorf("claim push of task %s: %w", t.ID, err)
+		}
+		if n == 0 {
+			return nil // another process pushed it
+		}
+		for _, id := range ids {
+			if _, err := notifications.Send(ctx, tx, notifications.Notification{
+				UserID: id, Kind: "task.matched", Params: map[string]string{"task": t.Title, "ref": t.Ref},
+				Link: "/tasks/" + t.Ref,
+			}); err != nil {
+				return err
+			}
+		}
+		s.pushes.Add(float64(len(ids)))
+		return nil
+	})
 }
 
 func later(a, b time.Time) time.Time {

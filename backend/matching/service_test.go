@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -295,5 +296,52 @@ func TestCorrectionsAreAudited(t *testing.T) {
 	}
 	if res, err := audit.Verify(t.Context(), b.db.Primary); err != nil || !res.Intact() {
 		t.Fatalf("audit chain: %+v, %v", res, err)
+	}
+}
+
+// TestPushOnPublish checks that the best providers of a newly published
+// task are notified once, even with two processes following the same
+// database (issue #5, push on publish).
+func TestPushOnPublish(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	other := New(b.db, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	if err := other.Relearn(t.Context()); err != nil {
+		t.Fatalf("second process: %v", err)
+	}
+	admin, _ := b.user(t, "Admin", auth.RoleAdmin)
+	_, clientID := b.user(t, "Client", auth.RoleClient)
+	_, goID := b.user(t, "Gopher", auth.RoleProvider)
+	_, designerID := b.user(t, "Designer", auth.RoleProvider)
+	for id, tag := range map[string]string{goID: "go", designerID: "figma"} {
+		if _, err := b.svc.SetProviderSkills(admin, connect.NewRequest(&matchingv1.SetProviderSkillsRequest{
+			ProviderId: id, Skills: []*matchingv1.Skill{{Tag: tag, Level: 4}}})); err != nil {
+			t.Fatalf("SetProviderSkills: %v", err)
+		}
+	}
+	if err := other.Sync(t.Context()); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	b.task(t, clientID, "Go service", "go")
+	for range 2 {
+		b.sync(t)
+		if err := other.Sync(t.Context()); err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+	}
+	rows, err := b.db.Primary.Query(t.Context(), `SELECT user_id::text, kind, link, params->>'task' FROM notifications ORDER BY id`)
+	if err != nil {
+		t.Fatalf("read notifications: %v", err)
+	}
+	var got []string
+	for rows.Next() {
+		var user, kind, link, title string
+		if err := rows.Scan(&user, &kind, &link, &title); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		got = append(got, fmt.Sprint(user, " ", kind, " ", title, " ", strings.HasPrefix(link, "/tasks/T-")))
+	}
+	if want := []string{goID + " task.matched Go service true"}; !slices.Equal(got, want) {
+		t.Fatalf("notifications %q, want %q", got, want)
 	}
 }

@@ -12,6 +12,26 @@ import (
 	"github.com/google/uuid"
 )
 
+const claimPush = `-- name: ClaimPush :execrows
+INSERT INTO matching_pushes (task_id, providers) VALUES ($1, $2)
+ON CONFLICT DO NOTHING
+`
+
+type ClaimPushParams struct {
+	TaskID    uuid.UUID
+	Providers []uuid.UUID
+}
+
+// ClaimPush records that a task's top matches are being notified; it
+// affects no row when another process did it first.
+func (q *Queries) ClaimPush(ctx context.Context, arg ClaimPushParams) (int64, error) {
+	result, err := q.db.Exec(ctx, claimPush, arg.TaskID, arg.Providers)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const correctionsAfter = `-- name: CorrectionsAfter :many
 SELECT c.id, c.kind, c.provider_id, c.task_id, c.skill, c.skills
 FROM matching_corrections c
@@ -314,6 +334,19 @@ func (q *Queries) ListCorrections(ctx context.Context, pageSize int32) ([]ListCo
 		return nil, err
 	}
 	return items, nil
+}
+
+const now = `-- name: Now :one
+SELECT now()::timestamptz AS now
+`
+
+// Now is the database's clock, the feed's first high-water mark when
+// there is nothing to read yet.
+func (q *Queries) Now(ctx context.Context) (time.Time, error) {
+	row := q.db.QueryRow(ctx, now)
+	var now time.Time
+	err := row.Scan(&now)
+	return now, err
 }
 
 const openTasks = `-- name: OpenTasks :many
