@@ -67,7 +67,7 @@ type Service struct {
 	provMark       time.Time
 	taskMark       time.Time
 	lastCorrection int64
-	loaded         bool // the first sync is done: open tasks seen later are new
+	loaded         bool         // the first sync is done: open tasks seen later are new
 	lastSync       atomic.Int64 // unix nanoseconds of the last complete sync
 
 	slates      *prometheus.CounterVec
