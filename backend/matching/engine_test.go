@@ -381,3 +381,25 @@ func bruteForce(e *Engine, t Task, k int, opt RankOptions) []float64 {
 	})
 	return scores[:min(k, len(scores))]
 }
+
+// TestHistorySmoothing checks the history part (MATCH-1): one review does
+// not dominate, and missed deadlines and abandoned jobs cost.
+func TestHistorySmoothing(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(Config{}, nil)
+	tests := []struct {
+		name          string
+		better, worse [5]int // rating sum, rating count, completed, abandoned, on time
+	}{
+		{"50 reviews at 4.8 beat one at 5", [5]int{240, 50, 50, 0, 48}, [5]int{5, 1, 1, 0, 1}},
+		{"on time beats late", [5]int{45, 10, 10, 0, 10}, [5]int{45, 10, 10, 0, 2}},
+		{"finished beats abandoned", [5]int{45, 10, 10, 0, 9}, [5]int{45, 10, 10, 5, 9}},
+		{"a record beats none at 4.6", [5]int{46, 10, 10, 0, 9}, [5]int{0, 0, 0, 0, 0}},
+	}
+	for _, tt := range tests {
+		h := func(v [5]int) float64 { return e.historyScore(float64(v[0]), v[1], v[2], v[3], v[4]) }
+		if b, w := h(tt.better), h(tt.worse); b <= w {
+			t.Errorf("%s: %v scores %.3f, not above %v at %.3f", tt.name, tt.better, b, tt.worse, w)
+		}
+	}
+}
