@@ -153,8 +153,12 @@ eval-match: ## Matching: offline NDCG@10 and recall@20, blended vs 40/30/20/10 v
 	$(GO) test -count=1 -run 'TestOfflineEval' -v ./backend/matching
 
 .PHONY: bench-edge
-bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
+bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
+
+.PHONY: bench-web
+bench-web: tools ## Lighthouse scores of the public pages of the running platform (`make run` first).
+	deploy/dev/bench-web.sh
 
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).

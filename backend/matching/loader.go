@@ -27,7 +27,7 @@ type Loader interface {
 var _ Loader = (*PostgresLoader)(nil)
 
 // PostgresLoader reads what main's schema has today: provider accounts
-// (users with the provider role) with no skills, ratings or vetting of
+// (users with the provider role; deleted ones as unavailable) with no skills, ratings or vetting of
 // their own yet, so every provider account counts as vetted and
 // available and its skills are the administrators' corrections; tasks
 // with their skill tags; and the invites, proposals and hires recorded on
@@ -50,12 +50,16 @@ func (l *PostgresLoader) ProvidersSince(ctx context.Context, since time.Time) ([
 	out := make([]Provider, 0, len(rows))
 	mark := since
 	for _, r := range rows {
+		// A deleted account (its row stays) is never recommended again.
 		out = append(out, Provider{
 			ID: r.ID, Name: r.DisplayName, UTCOffsetMin: cstOffsetMin,
-			Available: true, Vetted: true, Joined: r.CreateTime,
+			Available: !r.DeleteTime.Valid, Vetted: true, Joined: r.CreateTime,
 		})
 		if r.CreateTime.After(mark) {
 			mark = r.CreateTime
+		}
+		if r.DeleteTime.Valid && r.DeleteTime.Time.After(mark) {
+			mark = r.DeleteTime.Time
 		}
 	}
 	return out, mark, nil

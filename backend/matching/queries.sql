@@ -1,9 +1,10 @@
 -- name: ProvidersCreatedSince :many
--- ProvidersCreatedSince reads provider accounts created after a time (all
--- with the zero time): the provider read model as main has it today.
-SELECT u.id, u.display_name, u.create_time
+-- ProvidersCreatedSince reads provider accounts created or deleted after a
+-- time (all with the zero time): the provider read model as main has it
+-- today.
+SELECT u.id, u.display_name, u.create_time, u.delete_time
 FROM users u
-WHERE 'provider' = ANY (u.roles) AND u.create_time > @since
+WHERE 'provider' = ANY (u.roles) AND (u.create_time > @since OR u.delete_time > @since)
 ORDER BY u.create_time;
 
 -- name: OpenTasks :many

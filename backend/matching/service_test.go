@@ -345,3 +345,36 @@ func TestPushOnPublish(t *testing.T) {
 		t.Fatalf("notifications %q, want %q", got, want)
 	}
 }
+
+// TestDeletedProviderIsDropped checks that a provider who deletes their
+// account (the row stays, marked) is not recommended after the next sync.
+func TestDeletedProviderIsDropped(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	admin, _ := b.user(t, "Admin", auth.RoleAdmin)
+	client, clientID := b.user(t, "Client", auth.RoleClient)
+	_, provID := b.user(t, "Leaver", auth.RoleProvider)
+	taskID := b.task(t, clientID, "Go job", "go")
+	if _, err := b.svc.SetProviderSkills(admin, connect.NewRequest(&matchingv1.SetProviderSkillsRequest{
+		ProviderId: provID, Skills: []*matchingv1.Skill{{Tag: "go", Level: 4}}})); err != nil {
+		t.Fatalf("SetProviderSkills: %v", err)
+	}
+	count := func() int {
+		t.Helper()
+		b.sync(t)
+		r, err := b.svc.RecommendProviders(client, connect.NewRequest(&matchingv1.RecommendProvidersRequest{TaskId: taskID}))
+		if err != nil {
+			t.Fatalf("RecommendProviders: %v", err)
+		}
+		return len(r.Msg.GetProviders())
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("before deletion: %d recommended, want 1", n)
+	}
+	if _, err := b.db.Primary.Exec(t.Context(), `UPDATE users SET delete_time = now() WHERE id = $1`, provID); err != nil {
+		t.Fatalf("delete account: %v", err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("after deletion: %d recommended, want 0", n)
+	}
+}

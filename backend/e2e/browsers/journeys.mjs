@@ -55,12 +55,27 @@ async function puppeteerDriver(kind) {
   const browser = await puppeteer.launch(opts);
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
+  let swSession;
   return {
     async goto(url) { await page.goto(url, { waitUntil: 'load', timeout: 60000 }); },
     async evaluate(expr) { return page.evaluate(expr); },
     async screenshot(file) { await page.screenshot({ path: file, fullPage: true }); },
     async viewport(width, height) { await page.setViewport({ width, height }); },
     async close() { await browser.close(); },
+    // offline cuts the page and its service worker off the network
+    // (Chromium: CDP network emulation on both targets).
+    offline: kind === 'firefox' ? undefined : async (on) => {
+      const conditions = { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+      // Emulation belongs to the CDP session: the one that went offline
+      // must come back online.
+      if (!swSession) {
+        const sw = await browser.waitForTarget((t) => t.type() === 'service_worker', { timeout: 30000 });
+        swSession = await sw.createCDPSession();
+        await swSession.send('Network.enable');
+      }
+      await swSession.send('Network.emulateNetworkConditions', conditions);
+      await page.setOfflineMode(on);
+    },
   };
 }
 
@@ -231,6 +246,7 @@ async function journeys(d) {
 
   // TASK-1: bad input refused field by field; a good task is posted.
   const title = `${browserName} task ${suffix} 数据看板`;
+  let taskPath = '';
   await step(d, 'bad task refused', async () => {
     await d.goto(base + '/tasks/new'); await appReady(d);
     await fill(d, '#title', '');
@@ -257,8 +273,30 @@ async function journeys(d) {
     await waitTaskTitle(d, title);
   });
 
+  // Failure (issue 7): the session ends while a form is being filled in;
+  // sending it says so, logging in again returns to the form as typed.
+  await step(d, 'session ends mid-form', async () => {
+    await d.goto(base + '/tasks/new'); await appReady(d);
+    await fill(d, '#title', 'Kept ' + suffix);
+    await fill(d, '#description', 'Typed before the session ended.');
+    await fill(d, '#task-type', 'TASK_TYPE_BACK_END');
+    await fill(d, '#budget-min', '1000'); await fill(d, '#budget-max', '2000');
+    await fill(d, '#delivery-date', shanghaiDate(10));
+    await fill(d, '#skill-tags', 'go');
+    await d.evaluate(`fetch("/talent.identity.v1.IdentityService/LogOut", {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"}).then(r => r.ok)`);
+    await click(d, '#task-submit');
+    await waitVisible(d, '#login-again');
+    await click(d, '#login-again');
+    await waitPath(d, '/login');
+    await fill(d, '#email', email); await fill(d, '#password', password);
+    await click(d, '#login-submit');
+    await waitPath(d, '/tasks/new');
+    await poll(d, 'form restored', `document.querySelector("#title")?.value === ${q('Kept ' + suffix)} && document.querySelector("#description")?.value === "Typed before the session ended." && document.querySelector("#skill-tags")?.value === "go"`);
+  });
+
   // Finding work: a two-character Chinese word finds the task.
   await step(d, 'search a Chinese word', async () => {
+    await d.goto(base + '/tasks'); await appReady(d);
     await fill(d, '#search-query', '看板 ' + suffix);
     await click(d, '#search-submit');
     await waitTaskTitle(d, title);
@@ -266,6 +304,7 @@ async function journeys(d) {
   await step(d, 'open the task page', async () => {
     await click(d, '#task-list .task-item a.task-link');
     await waitVisible(d, '#task-close');
+    taskPath = await d.evaluate(`location.pathname`);
     await waitTextIs(d, '#task-detail > .status', expect['status.open']);
     await waitVisible(d, '#task-timeline .timeline-item');
   });
@@ -274,10 +313,30 @@ async function journeys(d) {
     await waitTextIs(d, '#task-detail > .status', expect['status.closed']);
   });
 
+  // Offline (issue 7): the task just viewed opens without a network, from
+  // the service worker's cached app and the copy the app kept.
+  if (d.offline) {
+    await step(d, 'read a viewed task offline', async () => {
+      await d.goto(base + taskPath); await appReady(d);
+      await waitTextIs(d, '#task-detail .task-title', title);
+      await poll(d, 'service worker in control', `!!navigator.serviceWorker.controller`);
+      await d.offline(true);
+      try {
+        await d.goto(base + taskPath); await appReady(d);
+        await waitVisible(d, '#offline-copy');
+        await waitTextIs(d, '#task-detail .task-title', title);
+        await d.goto(base + '/tasks'); await appReady(d);
+        await waitVisible(d, '#recent-tasks');
+      } finally {
+        await d.offline(false);
+      }
+    });
+  }
+
   // Accessibility (ARCH-1): axe-core finds no serious or critical
   // violation on the main pages, signed in and out.
   if (env.RUN_AXE) {
-    const task = await d.evaluate(`location.pathname`);
+    const task = taskPath;
     for (const page of ['/tasks', '/tasks/new', task, '/account/security']) {
       await step(d, `axe ${page}`, async () => {
         await d.goto(base + page); await appReady(d);

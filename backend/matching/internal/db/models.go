@@ -23,6 +23,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type MatchingCorrection struct {
 	ID         int64
 	ActorID    uuid.UUID
@@ -67,6 +81,14 @@ type Notification struct {
 	Link       string
 	CreateTime time.Time
 	ReadTime   pgtype.Timestamptz
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type Session struct {
@@ -124,4 +146,6 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const claimPush = `-- name: ClaimPush :execrows
@@ -406,9 +407,9 @@ func (q *Queries) OpenTasks(ctx context.Context) ([]OpenTasksRow, error) {
 }
 
 const providersCreatedSince = `-- name: ProvidersCreatedSince :many
-SELECT u.id, u.display_name, u.create_time
+SELECT u.id, u.display_name, u.create_time, u.delete_time
 FROM users u
-WHERE 'provider' = ANY (u.roles) AND u.create_time > $1
+WHERE 'provider' = ANY (u.roles) AND (u.create_time > $1 OR u.delete_time > $1)
 ORDER BY u.create_time
 `
 
@@ -416,10 +417,12 @@ type ProvidersCreatedSinceRow struct {
 	ID          uuid.UUID
 	DisplayName string
 	CreateTime  time.Time
+	DeleteTime  pgtype.Timestamptz
 }
 
-// ProvidersCreatedSince reads provider accounts created after a time (all
-// with the zero time): the provider read model as main has it today.
+// ProvidersCreatedSince reads provider accounts created or deleted after a
+// time (all with the zero time): the provider read model as main has it
+// today.
 func (q *Queries) ProvidersCreatedSince(ctx context.Context, since time.Time) ([]ProvidersCreatedSinceRow, error) {
 	rows, err := q.db.Query(ctx, providersCreatedSince, since)
 	if err != nil {
@@ -429,7 +432,12 @@ func (q *Queries) ProvidersCreatedSince(ctx context.Context, since time.Time) ([
 	var items []ProvidersCreatedSinceRow
 	for rows.Next() {
 		var i ProvidersCreatedSinceRow
-		if err := rows.Scan(&i.ID, &i.DisplayName, &i.CreateTime); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.DisplayName,
+			&i.CreateTime,
+			&i.DeleteTime,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
