@@ -111,6 +111,7 @@ type message struct{ en, zh string }
 var messages = merge(
 	coreMessages,
 	moderationMessages,
+	matchingMessages,
 	accessMessages,
 	realtimeMessages,
 )
