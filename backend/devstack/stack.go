@@ -184,6 +184,9 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		"TALENT_CANARY_UPSTREAM=" + s.Talentd.HTTPAddr,
 		"TALENT_WEB_DIR=" + opts.WebDir,
 		"TALENT_EDGE_DATA=" + filepath.Join(dir, "caddy"),
+		// The keyword lists admins manage, from talentd's ops listener
+		// (SEC-5; docs/ops/keywords.md).
+		"TALENT_KEYWORDS_URL=http://" + s.Talentd.OpsAddr + "/keywords",
 	}
 	edgeEnv = append(edgeEnv, opts.EdgeEnv...)
 	logger.Info("starting talent-edge", "https_port", p.EdgeHTTPS)

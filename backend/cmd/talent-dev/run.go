@@ -139,6 +139,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"TALENT_CANARY_UPSTREAM=" + stack.Talentd.HTTPAddr,
 			"TALENT_WEB_DIR=" + webDir,
 			"TALENT_EDGE_DATA=" + filepath.Join(cfg.varDir, "caddy"),
+			// The keyword lists admins manage, from talentd's ops
+			// listener (SEC-5; docs/ops/keywords.md).
+			"TALENT_KEYWORDS_URL=http://" + stack.Talentd.OpsAddr + "/keywords",
 		},
 		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(ports.EdgeHTTPS),
 		ReadyServerName: "localhost",
