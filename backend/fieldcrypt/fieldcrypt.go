@@ -132,6 +132,9 @@ func (r *Keyring) IDs() []string { return slices.Clone(r.ids) }
 
 // LogValue implements slog.LogValuer: key IDs only.
 func (r *Keyring) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("")
+	}
 	return slog.GroupValue(
 		slog.String("current", r.CurrentID()),
 		slog.String("ids", strings.Join(r.ids, ",")),
@@ -139,7 +142,12 @@ func (r *Keyring) LogValue() slog.Value {
 }
 
 // String shows the key IDs only.
-func (r *Keyring) String() string { return "fieldcrypt.Keyring[" + strings.Join(r.ids, ",") + "]" }
+func (r *Keyring) String() string {
+	if r == nil {
+		return "fieldcrypt.Keyring[]"
+	}
+	return "fieldcrypt.Keyring[" + strings.Join(r.ids, ",") + "]"
+}
 
 // AAD returns the additional authenticated data binding a ciphertext to a
 // table, a column and a row, e.g. AAD("user_secrets", "ciphertext", userID,

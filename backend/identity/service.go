@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,6 +27,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/identity/internal/db"
 	"github.com/talent-hub/talent/backend/postgres"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -51,6 +53,12 @@ type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (the edge); loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// FieldKeys encrypt sensitive fields and TOTP secrets (SEC-1); without
+	// them step-up and sensitive fields are off.
+	FieldKeys *fieldcrypt.Keyring
+	// WebAuthn names the relying party for passkeys (ID-4); an empty RPID
+	// turns passkeys off.
+	WebAuthn WebAuthnConfig
 }
 
 // Service is the identity service.
@@ -70,6 +78,9 @@ type Service struct {
 	// limits is nil without Redis: no rate limits or lockouts.
 	limits  *limiter
 	trusted []netip.Prefix
+	// keys and webauthn serve step-up (stepup.go); nil when not configured.
+	keys     *fieldcrypt.Keyring
+	webauthn *webauthn.WebAuthn
 }
 
 // Interface guards.
@@ -89,6 +100,12 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		params:       defaultArgonParams(),
 		sms:          opts.SMS,
 		trusted:      opts.TrustedProxies,
+		keys:         opts.FieldKeys,
+	}
+	if wa, err := newWebAuthn(opts.WebAuthn); err != nil {
+		logger.Error("passkeys are off: bad WebAuthn configuration", "err", err)
+	} else {
+		s.webauthn = wa
 	}
 	if opts.Redis != nil {
 		s.codes = &phoneCodes{rdb: opts.Redis}

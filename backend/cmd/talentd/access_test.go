@@ -69,6 +69,23 @@ var wantAccess = map[string]access{
 	identityv1connect.IdentityServiceEndSessionProcedure:       anySignedIn,
 	identityv1connect.IdentityServiceLogOutEverywhereProcedure: anySignedIn,
 
+	// Step-up, factors and sensitive fields (ID-4, SEC-1): every signed-in
+	// person, on their own account only.
+	identityv1connect.IdentityServiceGetSecuritySettingsProcedure:       anySignedIn,
+	identityv1connect.IdentityServiceBeginStepUpProcedure:               anySignedIn,
+	identityv1connect.IdentityServiceFinishStepUpProcedure:              anySignedIn,
+	identityv1connect.IdentityServiceBeginTotpEnrollmentProcedure:       anySignedIn,
+	identityv1connect.IdentityServiceConfirmTotpEnrollmentProcedure:     anySignedIn,
+	identityv1connect.IdentityServiceRemoveTotpProcedure:                anySignedIn,
+	identityv1connect.IdentityServiceBeginPasskeyRegistrationProcedure:  anySignedIn,
+	identityv1connect.IdentityServiceFinishPasskeyRegistrationProcedure: anySignedIn,
+	identityv1connect.IdentityServiceRemovePasskeyProcedure:             anySignedIn,
+	identityv1connect.IdentityServiceChangePasswordProcedure:            anySignedIn,
+	identityv1connect.IdentityServiceSendChangePhoneCodeProcedure:       anySignedIn,
+	identityv1connect.IdentityServiceChangePhoneProcedure:               anySignedIn,
+	identityv1connect.IdentityServiceSetSensitiveFieldProcedure:         anySignedIn,
+	identityv1connect.IdentityServiceRevealSensitiveFieldProcedure:      anySignedIn,
+
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
 	tasksv1connect.TaskServiceListTasksProcedure:  anyone,

@@ -47,6 +47,8 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		SMS:            sender,
 		TrustedProxies: cfg.TrustedProxies,
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
+		FieldKeys:      cfg.FieldKeys,
+		WebAuthn:       identity.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
 	})
 	policies := accessPolicies()
 
@@ -112,6 +114,7 @@ func newSMSSender(cfg config, logger *slog.Logger) (identity.SMSSender, error) {
 func accessPolicies() auth.Policies {
 	policies := auth.Policies{}
 	maps.Copy(policies, identity.Policies())
+	maps.Copy(policies, identity.StepUpPolicies())
 	maps.Copy(policies, tasks.Policies())
 	return policies
 }

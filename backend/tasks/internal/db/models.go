@@ -8,7 +8,18 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type Passkey struct {
+	ID           uuid.UUID
+	UserID       uuid.UUID
+	CredentialID []byte
+	Name         string
+	Credential   []byte
+	CreateTime   time.Time
+	LastUsedTime pgtype.Timestamptz
+}
 
 type Session struct {
 	TokenHash  []byte
@@ -53,6 +64,14 @@ type TaskEvent struct {
 	CreateTime time.Time
 }
 
+type TotpFactor struct {
+	UserID     uuid.UUID
+	KeyID      string
+	Secret     []byte
+	LastStep   int64
+	CreateTime time.Time
+}
+
 type User struct {
 	ID             uuid.UUID
 	Email          *string
@@ -64,4 +83,13 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+}
+
+type UserSensitiveField struct {
+	UserID     uuid.UUID
+	Kind       string
+	KeyID      string
+	Ciphertext []byte
+	Masked     string
+	UpdateTime time.Time
 }
