@@ -27,6 +27,7 @@ import (
 type securityFactors struct {
 	app.Compo
 	env      *env
+	mounted  app.Context // from OnMount: outlives the elements that start actions
 	settings *identityv1.GetSecuritySettingsResponse
 	loaded   bool
 	dialog   stepUpDialog
@@ -58,7 +59,8 @@ var sensitiveKinds = []struct {
 }
 
 func (c *securityFactors) OnMount(ctx app.Context) {
-	c.dialog.env, c.dialog.compo = c.env, &c.Compo
+	c.dialog.env, c.dialog.compo, c.dialog.mounted = c.env, &c.Compo, ctx
+	c.mounted = ctx
 	c.revealed = map[identityv1.SensitiveFieldKind]string{}
 	c.values = map[identityv1.SensitiveFieldKind]*string{}
 	for _, k := range sensitiveKinds {
@@ -93,11 +95,16 @@ func (c *securityFactors) hasFactors() bool {
 // then reloads the settings and shows notice. Errors of call go to the
 // inputs named by fields (proto field → input id), or to #factors-error.
 func (c *securityFactors) act(ctx app.Context, needed bool, op identityv1.StepUpOperation, target string,
-	call func(ctx app.Context) error, fields map[string]string, notice string) {
+	call func(ctx app.Context) error, fields map[string]string, notice string, after ...func()) {
 	if c.busy {
 		return
 	}
-	do := func(ctx app.Context) {
+	var afterFn func()
+	if len(after) > 0 {
+		afterFn = after[0]
+	}
+	do := func(app.Context) {
+		ctx := c.mounted
 		c.busy, c.err, c.notice, c.errs = true, "", "", nil
 		ctx.Async(func() {
 			err := call(ctx)
@@ -108,6 +115,9 @@ func (c *securityFactors) act(ctx app.Context, needed bool, op identityv1.StepUp
 					return
 				}
 				c.notice = c.env.lang.T(notice)
+				if afterFn != nil {
+					afterFn()
+				}
 				c.load(ctx)
 			})
 		})
@@ -208,11 +218,8 @@ func (c *securityFactors) confirmTOTP(ctx app.Context, e app.Event) {
 	code := strings.TrimSpace(c.totpCode)
 	c.act(ctx, c.hasFactors(), identityv1.StepUpOperation_STEP_UP_OPERATION_MANAGE_FACTORS, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.ConfirmTotpEnrollment(ctx, connect.NewRequest(&identityv1.ConfirmTotpEnrollmentRequest{Code: code}))
-		if err == nil {
-			c.totp = nil
-		}
 		return err
-	}, map[string]string{"code": "totp-code"}, "stepup.factors.saved")
+	}, map[string]string{"code": "totp-code"}, "stepup.factors.saved", func() { c.totp, c.totpCode = nil, "" })
 }
 
 func (c *securityFactors) removeTOTP(ctx app.Context, e app.Event) {
@@ -254,7 +261,8 @@ func (c *securityFactors) addPasskey(ctx app.Context, e app.Event) {
 	if name == "" {
 		name = c.env.lang.T("stepup.factors.passkey_default")
 	}
-	register := func(ctx app.Context) {
+	register := func(app.Context) {
+		ctx := c.mounted
 		c.busy, c.err, c.notice, c.errs = true, "", "", nil
 		ctx.Async(func() {
 			resp, err := c.env.rpc.Identity.BeginPasskeyRegistration(ctx, connect.NewRequest(&identityv1.BeginPasskeyRegistrationRequest{}))
@@ -321,7 +329,7 @@ func (c *securityFactors) renderSensitive() app.UI {
 			app.P().Body(
 				app.Code().ID("sensitive-"+name).Text(shown),
 				app.If(set, func() app.UI {
-					return app.Button().ID("show-"+name).Class("btn btn-quiet").Type("button").Disabled(c.busy).
+					return app.Button().ID("show-" + name).Class("btn btn-quiet").Type("button").Disabled(c.busy).
 						Text(l.T("stepup.sensitive.show")).OnClick(func(ctx app.Context, e app.Event) { c.reveal(ctx, kind, name) })
 				}),
 			),
@@ -352,12 +360,11 @@ func (c *securityFactors) saveSensitive(ctx app.Context, kind identityv1.Sensiti
 	value := *c.values[kind]
 	c.act(ctx, set, op, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.SetSensitiveField(ctx, connect.NewRequest(&identityv1.SetSensitiveFieldRequest{Kind: kind, Value: value}))
-		if err == nil {
-			*c.values[kind] = ""
-			delete(c.revealed, kind)
-		}
 		return err
-	}, map[string]string{"value": "input-" + name}, "stepup.factors.saved")
+	}, map[string]string{"value": "input-" + name}, "stepup.factors.saved", func() {
+		*c.values[kind] = ""
+		delete(c.revealed, kind)
+	})
 }
 
 func (c *securityFactors) renderPassword() app.UI {
@@ -384,11 +391,8 @@ func (c *securityFactors) changePassword(ctx app.Context, e app.Event) {
 	}
 	c.act(ctx, true, identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_PASSWORD, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.ChangePassword(ctx, connect.NewRequest(&identityv1.ChangePasswordRequest{NewPassword: pw}))
-		if err == nil {
-			c.newPassword = ""
-		}
 		return err
-	}, map[string]string{"new_password": "new-password"}, "stepup.password.changed")
+	}, map[string]string{"new_password": "new-password"}, "stepup.password.changed", func() { c.newPassword = "" })
 }
 
 func (c *securityFactors) renderPhone() app.UI {
@@ -422,9 +426,6 @@ func (c *securityFactors) changePhone(ctx app.Context, e app.Event) {
 	phone, code := c.newPhone, strings.TrimSpace(c.phoneCode)
 	c.act(ctx, c.settings.GetMaskedPhone() != "", identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_PHONE, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.ChangePhone(ctx, connect.NewRequest(&identityv1.ChangePhoneRequest{Phone: phone, Code: code}))
-		if err == nil {
-			c.newPhone, c.phoneCode = "", ""
-		}
 		return err
-	}, map[string]string{"phone": "new-phone", "code": "new-phone-code"}, "stepup.phone.changed")
+	}, map[string]string{"phone": "new-phone", "code": "new-phone-code"}, "stepup.phone.changed", func() { c.newPhone, c.phoneCode = "", "" })
 }

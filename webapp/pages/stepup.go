@@ -20,8 +20,13 @@ import (
 // #stepup-verify, #stepup-passkey, #stepup-cancel, #stepup-error,
 // #error-stepup-sms-code, #error-stepup-totp-code.
 type stepUpDialog struct {
-	env       *env
-	compo     *app.Compo
+	env   *env
+	compo *app.Compo
+	// mounted is the owning component's context from OnMount. The action
+	// after a step-up runs with it: the dialog's own elements, whose events
+	// started the step-up, are gone by then, and go-app drops updates
+	// dispatched from an unmounted element's context.
+	mounted   app.Context
 	open      bool
 	op        identityv1.StepUpOperation
 	challenge *identityv1.BeginStepUpResponse
@@ -150,7 +155,7 @@ func (d *stepUpDialog) finish(ctx app.Context, factor any) {
 				then := d.then
 				d.open, d.then, d.challenge = false, nil, nil
 				if then != nil {
-					then(ctx)
+					then(d.mounted)
 				}
 				return
 			}
