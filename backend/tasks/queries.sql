@@ -66,3 +66,10 @@ FROM task_events e
 JOIN users u ON u.id = e.actor_id
 WHERE e.task_id = @task_id
 ORDER BY e.id;
+
+-- name: GetTaskParties :one
+-- GetTaskParties reads who a task is between, by id or by reference.
+SELECT id, ref_no, client_id, provider_id, status
+FROM tasks
+WHERE (@id::uuid <> '00000000-0000-0000-0000-000000000000'::uuid AND id = @id::uuid)
+   OR (@ref_no::bigint <> 0 AND ref_no = @ref_no::bigint);

@@ -151,6 +151,9 @@ var coreMessages = map[string]message{
 	"INVALID":              {"This value is not valid.", "输入的内容无效。"},
 	"ROLE_INVALID":         {"Choose client, provider or both.", "请选择需求方、服务方或两者。"},
 	"ID_OR_REF_INVALID":    {"Enter a task number like T-000123.", "请输入任务编号，例如 T-000123。"},
+	"ID_INVALID":           {"This is not a valid ID.", "ID 无效。"},
+	"VALUE_INVALID":        {"This value is not valid.", "该值无效。"},
+	"TOO_MANY":             {"Too many items at once.", "一次提交的项目过多。"},
 	"PAGE_TOKEN_INVALID":   {"The list has changed. Reload the page.", "列表已更新，请刷新页面。"},
 	"OUT_OF_RANGE":         {"This value is out of range.", "数值超出允许范围。"},
 

@@ -17,7 +17,9 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -97,6 +99,12 @@ var wantAccess = map[string]access{
 	tasksv1connect.TaskServiceCancelTaskProcedure:  onlyRoles(auth.RoleClient),
 	// A draft's timeline is hidden from all but its client by the service.
 	tasksv1connect.TaskServiceListTaskEventsProcedure: anyone,
+
+	notificationsv1connect.NotificationServiceListNotificationsProcedure:     anySignedIn,
+	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,
+
+	auditv1connect.AuditServiceListAuditEntriesProcedure: onlyRoles(auth.RoleAuditor, auth.RoleAdmin),
+	auditv1connect.AuditServiceVerifyAuditLogProcedure:   onlyRoles(auth.RoleAuditor, auth.RoleAdmin, auth.RoleOps),
 }
 
 // staleCaller sends a well-formed token that names no session.

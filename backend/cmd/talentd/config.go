@@ -19,12 +19,14 @@ import (
 
 // Service names for --services (ARCH-3).
 const (
-	serviceIdentity = "identity"
-	serviceTasks    = "tasks"
-	serviceWeb      = "web"
+	serviceIdentity      = "identity"
+	serviceTasks         = "tasks"
+	serviceNotifications = "notifications"
+	serviceAudit         = "audit"
+	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

@@ -17,14 +17,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
+	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -74,6 +78,14 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
 		served = append(served, tasksv1connect.TaskServiceName)
 	}
+	if cfg.serves(serviceNotifications) {
+		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
+		served = append(served, notificationsv1connect.NotificationServiceName)
+	}
+	if cfg.serves(serviceAudit) {
+		mux.Handle(auditv1connect.NewAuditServiceHandler(audit.New(db), opts...))
+		served = append(served, auditv1connect.AuditServiceName)
+	}
 
 	// Health and reflection are open to all, outside the access policies.
 	infraOpts := connect.WithInterceptors(metrics)
@@ -116,6 +128,8 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, identity.StepUpPolicies())
 	maps.Copy(policies, tasks.Policies())
+	maps.Copy(policies, notifications.Policies())
+	maps.Copy(policies, audit.Policies())
 	return policies
 }
 

@@ -86,7 +86,7 @@ func testArgs(t *testing.T) []string {
 	return []string{"talentd",
 		"--http-addr", "127.0.0.1:0",
 		"--ops-addr", "127.0.0.1:0",
-		"--services", "identity,tasks",
+		"--services", apiServices(),
 		"--database-url", testenv.DatabaseURL(t),
 		"--redis-url", redisURL,
 		"--s3-endpoint", m.Endpoint,
@@ -542,4 +542,9 @@ func TestTalentdServesWeb(t *testing.T) {
 	if _, err := client.CallUnary(t.Context(), connect.NewRequest(&emptypb.Empty{})); connect.CodeOf(err) != connect.CodeUnimplemented {
 		t.Fatalf("unknown procedure with web served: err = %v, want unimplemented", err)
 	}
+}
+
+// apiServices is every service but the web pages (which need a build).
+func apiServices() string {
+	return strings.Join(slices.DeleteFunc(slices.Clone(allServices), func(s string) bool { return s == serviceWeb }), ",")
 }

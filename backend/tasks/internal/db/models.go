@@ -11,6 +11,28 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AuditLog struct {
+	ID         int64
+	CreateTime time.Time
+	ActorID    *uuid.UUID
+	Action     string
+	Target     string
+	Ip         string
+	Detail     []byte
+	PrevHash   []byte
+	Hash       []byte
+}
+
+type Notification struct {
+	ID         int64
+	UserID     uuid.UUID
+	Kind       string
+	Params     []byte
+	Link       string
+	CreateTime time.Time
+	ReadTime   pgtype.Timestamptz
+}
+
 type Passkey struct {
 	ID           uuid.UUID
 	UserID       uuid.UUID
@@ -52,6 +74,7 @@ type Task struct {
 	SubStatus    string
 	UpdateTime   time.Time
 	SearchText   string
+	ProviderID   *uuid.UUID
 }
 
 type TaskEvent struct {

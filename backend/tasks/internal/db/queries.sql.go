@@ -21,7 +21,7 @@ WITH ins AS (
             $6, $7, $8, $9, $10, $11,
             $12, $13)
     ON CONFLICT (client_id, request_id) DO NOTHING
-    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text
+    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id
 )
 SELECT ins.id, ins.ref_no, ins.client_id, ins.title, ins.description, ins.budget_min_fen,
        ins.budget_max_fen, ins.delivery_date, ins.skill_tags, ins.status, ins.request_id,
@@ -115,7 +115,7 @@ func (q *Queries) CreateTask(ctx context.Context, arg CreateTaskParams) (CreateT
 }
 
 const getTask = `-- name: GetTask :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.id = $1
@@ -149,13 +149,14 @@ func (q *Queries) GetTask(ctx context.Context, id uuid.UUID) (GetTaskRow, error)
 		&i.Task.SubStatus,
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
+		&i.Task.ProviderID,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRef = `-- name: GetTaskByRef :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.ref_no = $1
@@ -189,13 +190,14 @@ func (q *Queries) GetTaskByRef(ctx context.Context, refNo int64) (GetTaskByRefRo
 		&i.Task.SubStatus,
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
+		&i.Task.ProviderID,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRequestID = `-- name: GetTaskByRequestID :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.client_id = $1 AND t.request_id = $2
@@ -234,7 +236,42 @@ func (q *Queries) GetTaskByRequestID(ctx context.Context, arg GetTaskByRequestID
 		&i.Task.SubStatus,
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
+		&i.Task.ProviderID,
 		&i.ClientDisplayName,
+	)
+	return i, err
+}
+
+const getTaskParties = `-- name: GetTaskParties :one
+SELECT id, ref_no, client_id, provider_id, status
+FROM tasks
+WHERE ($1::uuid <> '00000000-0000-0000-0000-000000000000'::uuid AND id = $1::uuid)
+   OR ($2::bigint <> 0 AND ref_no = $2::bigint)
+`
+
+type GetTaskPartiesParams struct {
+	ID    uuid.UUID
+	RefNo int64
+}
+
+type GetTaskPartiesRow struct {
+	ID         uuid.UUID
+	RefNo      int64
+	ClientID   uuid.UUID
+	ProviderID *uuid.UUID
+	Status     string
+}
+
+// GetTaskParties reads who a task is between, by id or by reference.
+func (q *Queries) GetTaskParties(ctx context.Context, arg GetTaskPartiesParams) (GetTaskPartiesRow, error) {
+	row := q.db.QueryRow(ctx, getTaskParties, arg.ID, arg.RefNo)
+	var i GetTaskPartiesRow
+	err := row.Scan(
+		&i.ID,
+		&i.RefNo,
+		&i.ClientID,
+		&i.ProviderID,
+		&i.Status,
 	)
 	return i, err
 }
@@ -310,7 +347,7 @@ func (q *Queries) ListTaskEvents(ctx context.Context, taskID uuid.UUID) ([]ListT
 }
 
 const lockTask = `-- name: LockTask :one
-SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text FROM tasks WHERE id = $1 FOR UPDATE
+SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id FROM tasks WHERE id = $1 FOR UPDATE
 `
 
 // LockTask reads a task for a change, holding its row lock until the
@@ -338,6 +375,7 @@ func (q *Queries) LockTask(ctx context.Context, id uuid.UUID) (Task, error) {
 		&i.SubStatus,
 		&i.UpdateTime,
 		&i.SearchText,
+		&i.ProviderID,
 	)
 	return i, err
 }
