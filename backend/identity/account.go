@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/identity/internal/db"
@@ -65,6 +66,13 @@ func (s *Service) ChangePassword(ctx context.Context, req *connect.Request[ident
 	if err != nil {
 		return nil, fmt.Errorf("end other sessions: %w", err)
 	}
+	err = audit.Record(ctx, tx, audit.Entry{
+		ActorID: userID.String(), Action: "identity.password_change", Target: "user:" + userID.String(),
+		IP: s.clientIP(req.Peer(), req.Header()), Detail: map[string]any{"ended_sessions": ended},
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit change password: %w", err)
 	}
@@ -111,6 +119,7 @@ func (s *Service) ChangePhone(ctx context.Context, req *connect.Request[identity
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	user, err := s.changePhone(ctx, userID, phone, req.Msg.GetCode())
 	if err != nil {
 		return nil, stepUpError(err)
@@ -150,6 +159,7 @@ func (s *Service) changePhone(ctx context.Context, userID uuid.UUID, phone, code
 		return db.User{}, fmt.Errorf("update phone: %w", err)
 	}
 	s.logger.InfoContext(ctx, "phone changed", "user_id", userID, "phone", maskPhone(phone))
+	s.auditUser(ctx, userID, "identity.phone_change", map[string]any{"phone": maskPhone(phone)})
 	user.Phone = &phone
 	return user, nil
 }

@@ -129,6 +129,7 @@ func (s *Service) SetSensitiveField(ctx context.Context, req *connect.Request[id
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	f, err := s.setSensitiveField(ctx, userID, kind, fieldcrypt.Secret(value))
 	if err != nil {
 		return nil, stepUpError(err)
@@ -168,6 +169,7 @@ func (s *Service) setSensitiveField(ctx context.Context, userID uuid.UUID, kind 
 		return nil, fmt.Errorf("store sensitive field: %w", err)
 	}
 	s.logger.InfoContext(ctx, "sensitive field set", "user_id", userID, "kind", kind, "value", value)
+	s.auditUser(ctx, userID, "identity.sensitive_set", map[string]any{"kind": kind, "masked": masked})
 	return &identityv1.SensitiveField{Kind: kindToProto(kind), Masked: masked, UpdateTime: timestamppb.New(now)}, nil
 }
 
@@ -183,6 +185,7 @@ func (s *Service) RevealSensitiveField(ctx context.Context, req *connect.Request
 		vs.Add("kind", "KIND_INVALID", "Say which field to show.")
 		return nil, stepUpError(vs.Err())
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	v, err := s.revealSensitiveField(ctx, userID, kind)
 	if err != nil {
 		return nil, stepUpError(err)
@@ -210,6 +213,7 @@ func (s *Service) revealSensitiveField(ctx context.Context, userID uuid.UUID, ki
 		return "", fmt.Errorf("decrypt %s of %s: %w", kind, userID, err)
 	}
 	s.logger.InfoContext(ctx, "sensitive field revealed", "user_id", userID, "kind", kind)
+	s.auditUser(ctx, userID, "identity.sensitive_reveal", map[string]any{"kind": kind})
 	return v, nil
 }
 

@@ -176,6 +176,7 @@ func (s *Service) BeginStepUp(ctx context.Context, req *connect.Request[identity
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	resp, err := s.beginStepUp(ctx, userID, op, target)
 	if err != nil {
 		return nil, stepUpError(err)
@@ -285,6 +286,7 @@ func (s *Service) FinishStepUp(ctx context.Context, req *connect.Request[identit
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	expires, err := s.finishStepUp(ctx, userID, m)
 	if err != nil {
 		return nil, stepUpError(err)
@@ -332,7 +334,11 @@ func (s *Service) finishStepUp(ctx context.Context, userID uuid.UUID, m *identit
 				return time.Time{}, e
 			}
 		}
-		if lockErr := s.limits.fail(ctx, "stepup", who, stepUpLockout); lockErr != nil {
+		lockErr := s.limits.fail(ctx, "stepup", who, stepUpLockout)
+		s.auditUser(ctx, userID, "identity.stepup_failed", map[string]any{
+			"operation": ch.Operation, "target": ch.Target, "locked": lockErr != nil,
+		})
+		if lockErr != nil {
 			return time.Time{}, lockErr
 		}
 		factorField := "totp_code"
@@ -355,7 +361,12 @@ func (s *Service) finishStepUp(ctx context.Context, userID uuid.UUID, m *identit
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store step-up: %w", err)
 	}
+	factor := "totp"
+	if _, ok := m.GetSecondFactor().(*identityv1.FinishStepUpRequest_PasskeyAssertionJson); ok {
+		factor = "passkey"
+	}
 	s.logger.InfoContext(ctx, "step-up verified", "user_id", userID, "operation", ch.Operation, "target", ch.Target)
+	s.auditUser(ctx, userID, "identity.stepup", map[string]any{"operation": ch.Operation, "target": ch.Target, "factor": factor})
 	return now.Add(StepUpTTL), nil
 }
 

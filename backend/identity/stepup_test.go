@@ -204,6 +204,27 @@ func TestStepUpChangePassword(t *testing.T) {
 	if err := change(); errorReason(err) != "STEP_UP_REQUIRED" {
 		t.Fatalf("second ChangePassword = %v, want STEP_UP_REQUIRED: a step-up is single-use", err)
 	}
+	// Audited (SEC-3), without codes or secrets.
+	rows, err := b.db.Primary.Query(t.Context(), `SELECT action, detail::text FROM audit_log WHERE actor_id = $1 ORDER BY id`, u.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for rows.Next() {
+		var action, detail string
+		if err := rows.Scan(&action, &detail); err != nil {
+			t.Fatal(err)
+		}
+		actions = append(actions, action)
+		if strings.Contains(detail, u.secret) {
+			t.Errorf("audit detail %s shows the TOTP secret", detail)
+		}
+	}
+	rows.Close()
+	want := "identity.totp_enrol identity.stepup identity.password_change"
+	if got := strings.Join(actions, " "); got != want {
+		t.Errorf("audit actions = %q, want %q", got, want)
+	}
 }
 
 // TestStepUpBinding checks that a step-up is good for its own operation

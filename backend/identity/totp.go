@@ -114,6 +114,7 @@ func (s *Service) ConfirmTotpEnrollment(ctx context.Context, req *connect.Reques
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	if err := s.confirmTOTP(ctx, userID, req.Msg.GetCode()); err != nil {
 		return nil, stepUpError(err)
 	}
@@ -166,6 +167,7 @@ func (s *Service) confirmTOTP(ctx context.Context, userID uuid.UUID, code string
 	}
 	s.codes.rdb.Del(ctx, totpPendingKey(userID))
 	s.logger.InfoContext(ctx, "totp enrolled", "user_id", userID)
+	s.auditUser(ctx, userID, "identity.totp_enrol", nil)
 	return nil
 }
 
@@ -223,7 +225,7 @@ func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, 
 }
 
 // RemoveTotp removes the caller's TOTP factor, after a step-up.
-func (s *Service) RemoveTotp(ctx context.Context, _ *connect.Request[identityv1.RemoveTotpRequest]) (*connect.Response[identityv1.RemoveTotpResponse], error) {
+func (s *Service) RemoveTotp(ctx context.Context, req *connect.Request[identityv1.RemoveTotpRequest]) (*connect.Response[identityv1.RemoveTotpResponse], error) {
 	userID, err := callerID(ctx)
 	if err != nil {
 		return nil, stepUpError(err)
@@ -239,5 +241,6 @@ func (s *Service) RemoveTotp(ctx context.Context, _ *connect.Request[identityv1.
 		return nil, stepUpError(ErrFactorNotFound)
 	}
 	s.logger.InfoContext(ctx, "totp removed", "user_id", userID)
+	s.auditUser(s.withCaller(ctx, req.Peer(), req.Header()), userID, "identity.totp_remove", nil)
 	return connect.NewResponse(&identityv1.RemoveTotpResponse{}), nil
 }

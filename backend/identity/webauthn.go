@@ -154,6 +154,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, req *connect.Re
 	if err := vs.Err(); err != nil {
 		return nil, stepUpError(err)
 	}
+	ctx = s.withCaller(ctx, req.Peer(), req.Header())
 	pk, err := s.finishPasskeyRegistration(ctx, userID, name, req.Msg.GetCredentialJson())
 	if err != nil {
 		return nil, stepUpError(err)
@@ -211,6 +212,7 @@ func (s *Service) finishPasskeyRegistration(ctx context.Context, userID uuid.UUI
 		return nil, fmt.Errorf("store passkey: %w", err)
 	}
 	s.logger.InfoContext(ctx, "passkey enrolled", "user_id", userID, "passkey_id", id)
+	s.auditUser(ctx, userID, "identity.passkey_enrol", map[string]any{"passkey_id": id.String()})
 	return &identityv1.Passkey{Id: id.String(), Name: name, CreateTime: timestamppb.New(now)}, nil
 }
 
@@ -279,5 +281,6 @@ func (s *Service) RemovePasskey(ctx context.Context, req *connect.Request[identi
 		return nil, stepUpError(ErrPasskeyNotFound)
 	}
 	s.logger.InfoContext(ctx, "passkey removed", "user_id", userID, "passkey_id", id)
+	s.auditUser(s.withCaller(ctx, req.Peer(), req.Header()), userID, "identity.passkey_remove", map[string]any{"passkey_id": id.String()})
 	return connect.NewResponse(&identityv1.RemovePasskeyResponse{}), nil
 }
