@@ -156,7 +156,7 @@ func (c *securityFactors) Render() app.UI {
 			app.H2().Text(l.T("stepup.factors.title")),
 			app.P().Class("muted").Text(l.T("stepup.factors.lead")),
 			app.P().ID("factors-error").Class("form-error").Role("alert").Text(c.err),
-			app.P().ID("factors-notice").Class("notice").Aria("live", "polite").Text(c.notice),
+			app.P().ID("factors-notice").Class("stepup-notice").Aria("live", "polite").Text(c.notice),
 			c.renderTOTP(),
 			c.renderPasskeys(),
 		),
@@ -287,6 +287,7 @@ func (c *securityFactors) addPasskey(ctx app.Context, e app.Event) {
 								return
 							}
 							c.passkeyName, c.notice = "", c.env.lang.T("stepup.factors.saved")
+							clearInputs("passkey-name")
 							c.load(ctx)
 						})
 					})
@@ -364,6 +365,7 @@ func (c *securityFactors) saveSensitive(ctx app.Context, kind identityv1.Sensiti
 	}, map[string]string{"value": "input-" + name}, "stepup.factors.saved", func() {
 		*c.values[kind] = ""
 		delete(c.revealed, kind)
+		clearInputs("input-" + name)
 	})
 }
 
@@ -392,7 +394,7 @@ func (c *securityFactors) changePassword(ctx app.Context, e app.Event) {
 	c.act(ctx, true, identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_PASSWORD, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.ChangePassword(ctx, connect.NewRequest(&identityv1.ChangePasswordRequest{NewPassword: pw}))
 		return err
-	}, map[string]string{"new_password": "new-password"}, "stepup.password.changed", func() { c.newPassword = "" })
+	}, map[string]string{"new_password": "new-password"}, "stepup.password.changed", func() { c.newPassword = ""; clearInputs("new-password") })
 }
 
 func (c *securityFactors) renderPhone() app.UI {
@@ -427,5 +429,19 @@ func (c *securityFactors) changePhone(ctx app.Context, e app.Event) {
 	c.act(ctx, c.settings.GetMaskedPhone() != "", identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_PHONE, "", func(ctx app.Context) error {
 		_, err := c.env.rpc.Identity.ChangePhone(ctx, connect.NewRequest(&identityv1.ChangePhoneRequest{Phone: phone, Code: code}))
 		return err
-	}, map[string]string{"phone": "new-phone", "code": "new-phone-code"}, "stepup.phone.changed", func() { c.newPhone, c.phoneCode = "", "" })
+	}, map[string]string{"phone": "new-phone", "code": "new-phone-code"}, "stepup.phone.changed", func() { c.newPhone, c.phoneCode = "", ""; clearInputs("new-phone", "new-phone-code") })
+}
+
+// clearInputs empties inputs after a successful change. Setting the bound
+// string alone is not enough: go-app sees no change from its last render
+// (the typed text never went through a render) and leaves the DOM value.
+func clearInputs(ids ...string) {
+	if !app.IsClient {
+		return
+	}
+	for _, id := range ids {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Set("value", "")
+		}
+	}
 }

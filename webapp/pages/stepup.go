@@ -184,7 +184,10 @@ func (d *stepUpDialog) render() app.UI {
 	l := d.env.lang
 	what := ""
 	if k, ok := opKey[d.op]; ok {
-		what = " " + l.T(k)
+		what = l.T(k)
+		if l != ui.Chinese {
+			what = " " + what // Chinese runs on without a space.
+		}
 	}
 	return app.Div().Class("dialog-backdrop").Body(
 		app.Section().ID("stepup-dialog").Class("card card-narrow dialog").Role("dialog").
