@@ -20,8 +20,9 @@ import (
 // virtual WebAuthn authenticator (the DevTools WebAuthn domain) standing in
 // for the device's biometrics (ID-4): add a first phone number with its SMS
 // code, enrol a passkey, change the password behind a step-up (SMS code +
-// passkey), enrol an authenticator app (TOTP) behind a step-up, and log in
-// with the new password.
+// passkey), enrol an authenticator app (TOTP) behind a step-up, store an ID
+// number and see it masked, then in full after a step-up (SEC-2), and log
+// in with the new password.
 func TestStepUpInBrowser(t *testing.T) {
 	needPlatform(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -107,6 +108,18 @@ func TestStepUpInBrowser(t *testing.T) {
 	step(t, browser, "step up and enrol",
 		fill("#stepup-sms-code", code2), click("#stepup-passkey"),
 		waitTextIs("#totp-status", en.T("stepup.factors.totp_on")),
+	)
+
+	step(t, browser, "store an ID number: shown masked",
+		fill("#input-id_number", "11010519491231002x"), click("#save-id_number"),
+		waitTextIs("#sensitive-id_number", "110***********002X"),
+		click("#show-id_number"),
+		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
+	)
+	code3 := codeFromLog(ctx, t, e164, phoneCode, code, code2)
+	step(t, browser, "step up to see it in full",
+		fill("#stepup-sms-code", code3), click("#stepup-passkey"),
+		waitTextIs("#sensitive-id_number", "11010519491231002X"),
 	)
 
 	step(t, browser, "log in with the new password",
