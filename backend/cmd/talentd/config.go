@@ -66,6 +66,9 @@ type config struct {
 	// WebAuthnRPID and WebAuthnOrigins name the site for passkeys (ID-4).
 	WebAuthnRPID    string
 	WebAuthnOrigins []string
+	// Access (ID-1, SEC-4): the public origin, sign-in with GitHub and
+	// WeChat, the privacy notice version in force.
+	Access accessConfig
 }
 
 // SMS providers for --sms-provider.
@@ -177,6 +180,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"passkey relying party ID: the site's domain [TALENT_WEBAUTHN_RP_ID]")
 	fs.StringVar(&webAuthnOrigins, "webauthn-origins", env("TALENT_WEBAUTHN_ORIGINS", "https://localhost:8443"),
 		"comma-separated origins the web app is served from, for passkeys [TALENT_WEBAUTHN_ORIGINS]")
+	cfg.Access.flags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -234,6 +238,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	default:
 		errs = append(errs, fmt.Errorf("--sms-provider %q: want log or aliyun", cfg.SMSProvider))
 	}
+	errs = append(errs, cfg.Access.check()...)
 	if err := telemetry.ValidateLogConfig(cfg.LogFormat, cfg.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
@@ -301,6 +306,7 @@ func (c config) LogValue() slog.Value {
 		slog.Any("field_keys", c.FieldKeys),
 		slog.String("webauthn_rp_id", c.WebAuthnRPID),
 		slog.Any("webauthn_origins", c.WebAuthnOrigins),
+		slog.Any("access", c.Access),
 	)
 }
 

@@ -53,6 +53,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
 		FieldKeys:      cfg.FieldKeys,
 		WebAuthn:       identity.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
+		OAuth:          cfg.Access.oauth(),
+		ConsentVersion: cfg.Access.ConsentVersion,
+		Exporters:      dataExporters(db, logger),
 	})
 	policies := accessPolicies()
 
@@ -73,6 +76,8 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceIdentity) {
 		mux.Handle(identityv1connect.NewIdentityServiceHandler(identitySvc, opts...))
 		served = append(served, identityv1connect.IdentityServiceName)
+		// Sign-in with GitHub and WeChat: browser redirects (ID-1).
+		mux.Handle("/auth/", identitySvc.OAuthHandler())
 	}
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
@@ -98,13 +103,16 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, infraOpts))
 
 	if cfg.serves(serviceWeb) {
-		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir})
+		// Public pages are prerendered with their data, read from mux
+		// in-process.
+		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir, API: mux})
 		if err != nil {
 			return nil, fmt.Errorf("load web app: %w", err)
 		}
 		mux.Handle("/", pagesOnly(pages))
 	}
-	return mux, nil
+	// Cookie-authenticated writes must come from the site itself.
+	return auth.CSRF(cfg.Access.origins(), mux)
 }
 
 // newSMSSender returns the sender of login codes cfg chooses.

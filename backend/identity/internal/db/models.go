@@ -23,6 +23,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -41,6 +55,14 @@ type Passkey struct {
 	Credential   []byte
 	CreateTime   time.Time
 	LastUsedTime pgtype.Timestamptz
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type Session struct {
@@ -106,6 +128,8 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }
 
 type UserSensitiveField struct {

@@ -314,6 +314,65 @@ func (SensitiveFieldKind) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{4}
 }
 
+// LoginMethodKind is a way to sign in.
+type LoginMethodKind int32
+
+const (
+	LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED LoginMethodKind = 0
+	// LOGIN_METHOD_KIND_PASSWORD is email and password.
+	LoginMethodKind_LOGIN_METHOD_KIND_PASSWORD LoginMethodKind = 1
+	// LOGIN_METHOD_KIND_PHONE is a mobile number and an SMS code.
+	LoginMethodKind_LOGIN_METHOD_KIND_PHONE  LoginMethodKind = 2
+	LoginMethodKind_LOGIN_METHOD_KIND_GITHUB LoginMethodKind = 3
+	// LOGIN_METHOD_KIND_WECHAT is WeChat Open Platform web login (QR code).
+	LoginMethodKind_LOGIN_METHOD_KIND_WECHAT LoginMethodKind = 4
+)
+
+// Enum value maps for LoginMethodKind.
+var (
+	LoginMethodKind_name = map[int32]string{
+		0: "LOGIN_METHOD_KIND_UNSPECIFIED",
+		1: "LOGIN_METHOD_KIND_PASSWORD",
+		2: "LOGIN_METHOD_KIND_PHONE",
+		3: "LOGIN_METHOD_KIND_GITHUB",
+		4: "LOGIN_METHOD_KIND_WECHAT",
+	}
+	LoginMethodKind_value = map[string]int32{
+		"LOGIN_METHOD_KIND_UNSPECIFIED": 0,
+		"LOGIN_METHOD_KIND_PASSWORD":    1,
+		"LOGIN_METHOD_KIND_PHONE":       2,
+		"LOGIN_METHOD_KIND_GITHUB":      3,
+		"LOGIN_METHOD_KIND_WECHAT":      4,
+	}
+)
+
+func (x LoginMethodKind) Enum() *LoginMethodKind {
+	p := new(LoginMethodKind)
+	*p = x
+	return p
+}
+
+func (x LoginMethodKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LoginMethodKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[5].Descriptor()
+}
+
+func (LoginMethodKind) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[5]
+}
+
+func (x LoginMethodKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LoginMethodKind.Descriptor instead.
+func (LoginMethodKind) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{5}
+}
+
 // User is a person's account as others and they themselves see it.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3036,6 +3095,899 @@ func (x *RevealSensitiveFieldResponse) GetValue() string {
 	return ""
 }
 
+// LoginProvider is an identity provider a browser can sign in with.
+type LoginProvider struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  LoginMethodKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	// start_path is where the browser goes to sign in, e.g.
+	// "/auth/github/start"; add "?mode=link" to link it to the signed-in
+	// account instead.
+	StartPath     string `protobuf:"bytes,2,opt,name=start_path,json=startPath,proto3" json:"start_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoginProvider) Reset() {
+	*x = LoginProvider{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoginProvider) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoginProvider) ProtoMessage() {}
+
+func (x *LoginProvider) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoginProvider.ProtoReflect.Descriptor instead.
+func (*LoginProvider) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *LoginProvider) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+func (x *LoginProvider) GetStartPath() string {
+	if x != nil {
+		return x.StartPath
+	}
+	return ""
+}
+
+type ListLoginProvidersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginProvidersRequest) Reset() {
+	*x = ListLoginProvidersRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginProvidersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginProvidersRequest) ProtoMessage() {}
+
+func (x *ListLoginProvidersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginProvidersRequest.ProtoReflect.Descriptor instead.
+func (*ListLoginProvidersRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{53}
+}
+
+type ListLoginProvidersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Providers     []*LoginProvider       `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginProvidersResponse) Reset() {
+	*x = ListLoginProvidersResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginProvidersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginProvidersResponse) ProtoMessage() {}
+
+func (x *ListLoginProvidersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginProvidersResponse.ProtoReflect.Descriptor instead.
+func (*ListLoginProvidersResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListLoginProvidersResponse) GetProviders() []*LoginProvider {
+	if x != nil {
+		return x.Providers
+	}
+	return nil
+}
+
+// LoginMethod is one way the caller can sign in.
+type LoginMethod struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  LoginMethodKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	// label names it: the email, the phone, the GitHub login or the WeChat
+	// nickname.
+	Label string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	// create_time is when a provider account was linked; unset otherwise.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// unlinkable is true for a linked provider account that is not the last
+	// way to sign in.
+	Unlinkable    bool `protobuf:"varint,4,opt,name=unlinkable,proto3" json:"unlinkable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoginMethod) Reset() {
+	*x = LoginMethod{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoginMethod) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoginMethod) ProtoMessage() {}
+
+func (x *LoginMethod) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoginMethod.ProtoReflect.Descriptor instead.
+func (*LoginMethod) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *LoginMethod) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+func (x *LoginMethod) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *LoginMethod) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *LoginMethod) GetUnlinkable() bool {
+	if x != nil {
+		return x.Unlinkable
+	}
+	return false
+}
+
+type ListLoginMethodsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginMethodsRequest) Reset() {
+	*x = ListLoginMethodsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginMethodsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginMethodsRequest) ProtoMessage() {}
+
+func (x *ListLoginMethodsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginMethodsRequest.ProtoReflect.Descriptor instead.
+func (*ListLoginMethodsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{56}
+}
+
+type ListLoginMethodsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Methods       []*LoginMethod         `protobuf:"bytes,1,rep,name=methods,proto3" json:"methods,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginMethodsResponse) Reset() {
+	*x = ListLoginMethodsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginMethodsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginMethodsResponse) ProtoMessage() {}
+
+func (x *ListLoginMethodsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginMethodsResponse.ProtoReflect.Descriptor instead.
+func (*ListLoginMethodsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ListLoginMethodsResponse) GetMethods() []*LoginMethod {
+	if x != nil {
+		return x.Methods
+	}
+	return nil
+}
+
+type UnlinkLoginMethodRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is LOGIN_METHOD_KIND_GITHUB or LOGIN_METHOD_KIND_WECHAT.
+	Kind          LoginMethodKind `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkLoginMethodRequest) Reset() {
+	*x = UnlinkLoginMethodRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkLoginMethodRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkLoginMethodRequest) ProtoMessage() {}
+
+func (x *UnlinkLoginMethodRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkLoginMethodRequest.ProtoReflect.Descriptor instead.
+func (*UnlinkLoginMethodRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *UnlinkLoginMethodRequest) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+type UnlinkLoginMethodResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkLoginMethodResponse) Reset() {
+	*x = UnlinkLoginMethodResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkLoginMethodResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkLoginMethodResponse) ProtoMessage() {}
+
+func (x *UnlinkLoginMethodResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkLoginMethodResponse.ProtoReflect.Descriptor instead.
+func (*UnlinkLoginMethodResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{59}
+}
+
+// PrivacySettings is a person's privacy mode: what their public profile
+// hides (SEC-4).
+type PrivacySettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// hide_reviews hides the reviews others wrote about the person.
+	HideReviews bool `protobuf:"varint,1,opt,name=hide_reviews,json=hideReviews,proto3" json:"hide_reviews,omitempty"`
+	// hidden_portfolio_item_ids are portfolio items (project experience)
+	// left off the public profile; at most 500.
+	HiddenPortfolioItemIds []string `protobuf:"bytes,2,rep,name=hidden_portfolio_item_ids,json=hiddenPortfolioItemIds,proto3" json:"hidden_portfolio_item_ids,omitempty"`
+	// hide_city leaves the city off the public profile.
+	HideCity      bool `protobuf:"varint,3,opt,name=hide_city,json=hideCity,proto3" json:"hide_city,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PrivacySettings) Reset() {
+	*x = PrivacySettings{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PrivacySettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PrivacySettings) ProtoMessage() {}
+
+func (x *PrivacySettings) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PrivacySettings.ProtoReflect.Descriptor instead.
+func (*PrivacySettings) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *PrivacySettings) GetHideReviews() bool {
+	if x != nil {
+		return x.HideReviews
+	}
+	return false
+}
+
+func (x *PrivacySettings) GetHiddenPortfolioItemIds() []string {
+	if x != nil {
+		return x.HiddenPortfolioItemIds
+	}
+	return nil
+}
+
+func (x *PrivacySettings) GetHideCity() bool {
+	if x != nil {
+		return x.HideCity
+	}
+	return false
+}
+
+type GetPrivacySettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPrivacySettingsRequest) Reset() {
+	*x = GetPrivacySettingsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPrivacySettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPrivacySettingsRequest) ProtoMessage() {}
+
+func (x *GetPrivacySettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPrivacySettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetPrivacySettingsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{61}
+}
+
+type GetPrivacySettingsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Settings *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// consent_version is the privacy notice version the caller last accepted.
+	ConsentVersion string                 `protobuf:"bytes,2,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	ConsentTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=consent_time,json=consentTime,proto3" json:"consent_time,omitempty"`
+	// current_consent_version is the version in force.
+	CurrentConsentVersion string `protobuf:"bytes,4,opt,name=current_consent_version,json=currentConsentVersion,proto3" json:"current_consent_version,omitempty"`
+	// consent_required is true when the caller has not accepted the version
+	// in force: the app asks them to (AcceptConsent) before going on.
+	ConsentRequired bool `protobuf:"varint,5,opt,name=consent_required,json=consentRequired,proto3" json:"consent_required,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetPrivacySettingsResponse) Reset() {
+	*x = GetPrivacySettingsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPrivacySettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPrivacySettingsResponse) ProtoMessage() {}
+
+func (x *GetPrivacySettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPrivacySettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetPrivacySettingsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *GetPrivacySettingsResponse) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ConsentTime
+	}
+	return nil
+}
+
+func (x *GetPrivacySettingsResponse) GetCurrentConsentVersion() string {
+	if x != nil {
+		return x.CurrentConsentVersion
+	}
+	return ""
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentRequired() bool {
+	if x != nil {
+		return x.ConsentRequired
+	}
+	return false
+}
+
+type UpdatePrivacySettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Settings      *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePrivacySettingsRequest) Reset() {
+	*x = UpdatePrivacySettingsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePrivacySettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePrivacySettingsRequest) ProtoMessage() {}
+
+func (x *UpdatePrivacySettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePrivacySettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePrivacySettingsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *UpdatePrivacySettingsRequest) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+type UpdatePrivacySettingsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Settings      *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePrivacySettingsResponse) Reset() {
+	*x = UpdatePrivacySettingsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePrivacySettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePrivacySettingsResponse) ProtoMessage() {}
+
+func (x *UpdatePrivacySettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePrivacySettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePrivacySettingsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *UpdatePrivacySettingsResponse) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+type AcceptConsentRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	ConsentVersion string                 `protobuf:"bytes,1,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AcceptConsentRequest) Reset() {
+	*x = AcceptConsentRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptConsentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptConsentRequest) ProtoMessage() {}
+
+func (x *AcceptConsentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptConsentRequest.ProtoReflect.Descriptor instead.
+func (*AcceptConsentRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *AcceptConsentRequest) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+type AcceptConsentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptConsentResponse) Reset() {
+	*x = AcceptConsentResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptConsentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptConsentResponse) ProtoMessage() {}
+
+func (x *AcceptConsentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptConsentResponse.ProtoReflect.Descriptor instead.
+func (*AcceptConsentResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{66}
+}
+
+type ExportMyDataRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMyDataRequest) Reset() {
+	*x = ExportMyDataRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMyDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMyDataRequest) ProtoMessage() {}
+
+func (x *ExportMyDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMyDataRequest.ProtoReflect.Descriptor instead.
+func (*ExportMyDataRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{67}
+}
+
+type ExportMyDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// json is the export, a UTF-8 JSON object with one member per area of
+	// the platform ("account", "sessions", "login_methods", "tasks", ...).
+	Json []byte `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
+	// file_name is a suggested name for the download.
+	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMyDataResponse) Reset() {
+	*x = ExportMyDataResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMyDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMyDataResponse) ProtoMessage() {}
+
+func (x *ExportMyDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMyDataResponse.ProtoReflect.Descriptor instead.
+func (*ExportMyDataResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *ExportMyDataResponse) GetJson() []byte {
+	if x != nil {
+		return x.Json
+	}
+	return nil
+}
+
+func (x *ExportMyDataResponse) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+type DeleteAccountRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// password confirms the deletion for accounts with a password.
+	Password      string `protobuf:"bytes,1,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountRequest) Reset() {
+	*x = DeleteAccountRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountRequest) ProtoMessage() {}
+
+func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAccountRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *DeleteAccountRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type DeleteAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountResponse) Reset() {
+	*x = DeleteAccountResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountResponse) ProtoMessage() {}
+
+func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{70}
+}
+
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_talent_identity_v1_identity_proto_rawDesc = "" +
@@ -3199,7 +4151,53 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x1bRevealSensitiveFieldRequest\x12:\n" +
 	"\x04kind\x18\x01 \x01(\x0e2&.talent.identity.v1.SensitiveFieldKindR\x04kind\"4\n" +
 	"\x1cRevealSensitiveFieldResponse\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\tR\x05value*p\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\"g\n" +
+	"\rLoginProvider\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\x12\x1d\n" +
+	"\n" +
+	"start_path\x18\x02 \x01(\tR\tstartPath\"\x1b\n" +
+	"\x19ListLoginProvidersRequest\"]\n" +
+	"\x1aListLoginProvidersResponse\x12?\n" +
+	"\tproviders\x18\x01 \x03(\v2!.talent.identity.v1.LoginProviderR\tproviders\"\xb9\x01\n" +
+	"\vLoginMethod\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12;\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x1e\n" +
+	"\n" +
+	"unlinkable\x18\x04 \x01(\bR\n" +
+	"unlinkable\"\x19\n" +
+	"\x17ListLoginMethodsRequest\"U\n" +
+	"\x18ListLoginMethodsResponse\x129\n" +
+	"\amethods\x18\x01 \x03(\v2\x1f.talent.identity.v1.LoginMethodR\amethods\"S\n" +
+	"\x18UnlinkLoginMethodRequest\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\"\x1b\n" +
+	"\x19UnlinkLoginMethodResponse\"\x8c\x01\n" +
+	"\x0fPrivacySettings\x12!\n" +
+	"\fhide_reviews\x18\x01 \x01(\bR\vhideReviews\x129\n" +
+	"\x19hidden_portfolio_item_ids\x18\x02 \x03(\tR\x16hiddenPortfolioItemIds\x12\x1b\n" +
+	"\thide_city\x18\x03 \x01(\bR\bhideCity\"\x1b\n" +
+	"\x19GetPrivacySettingsRequest\"\xa8\x02\n" +
+	"\x1aGetPrivacySettingsResponse\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\x12'\n" +
+	"\x0fconsent_version\x18\x02 \x01(\tR\x0econsentVersion\x12=\n" +
+	"\fconsent_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vconsentTime\x126\n" +
+	"\x17current_consent_version\x18\x04 \x01(\tR\x15currentConsentVersion\x12)\n" +
+	"\x10consent_required\x18\x05 \x01(\bR\x0fconsentRequired\"_\n" +
+	"\x1cUpdatePrivacySettingsRequest\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\"`\n" +
+	"\x1dUpdatePrivacySettingsResponse\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\"?\n" +
+	"\x14AcceptConsentRequest\x12'\n" +
+	"\x0fconsent_version\x18\x01 \x01(\tR\x0econsentVersion\"\x17\n" +
+	"\x15AcceptConsentResponse\"\x15\n" +
+	"\x13ExportMyDataRequest\"G\n" +
+	"\x14ExportMyDataResponse\x12\x12\n" +
+	"\x04json\x18\x01 \x01(\fR\x04json\x12\x1b\n" +
+	"\tfile_name\x18\x02 \x01(\tR\bfileName\"2\n" +
+	"\x14DeleteAccountRequest\x12\x1a\n" +
+	"\bpassword\x18\x01 \x01(\tR\bpassword\"\x17\n" +
+	"\x15DeleteAccountResponse*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -3228,7 +4226,13 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x12SensitiveFieldKind\x12$\n" +
 	" SENSITIVE_FIELD_KIND_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eSENSITIVE_FIELD_KIND_ID_NUMBER\x10\x01\x12\"\n" +
-	"\x1eSENSITIVE_FIELD_KIND_BANK_CARD\x10\x022\xa7\x14\n" +
+	"\x1eSENSITIVE_FIELD_KIND_BANK_CARD\x10\x02*\xad\x01\n" +
+	"\x0fLoginMethodKind\x12!\n" +
+	"\x1dLOGIN_METHOD_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aLOGIN_METHOD_KIND_PASSWORD\x10\x01\x12\x1b\n" +
+	"\x17LOGIN_METHOD_KIND_PHONE\x10\x02\x12\x1c\n" +
+	"\x18LOGIN_METHOD_KIND_GITHUB\x10\x03\x12\x1c\n" +
+	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x042\xb8\x1b\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
@@ -3255,7 +4259,15 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x13SendChangePhoneCode\x12..talent.identity.v1.SendChangePhoneCodeRequest\x1a/.talent.identity.v1.SendChangePhoneCodeResponse\"\x00\x12`\n" +
 	"\vChangePhone\x12&.talent.identity.v1.ChangePhoneRequest\x1a'.talent.identity.v1.ChangePhoneResponse\"\x00\x12r\n" +
 	"\x11SetSensitiveField\x12,.talent.identity.v1.SetSensitiveFieldRequest\x1a-.talent.identity.v1.SetSensitiveFieldResponse\"\x00\x12{\n" +
-	"\x14RevealSensitiveField\x12/.talent.identity.v1.RevealSensitiveFieldRequest\x1a0.talent.identity.v1.RevealSensitiveFieldResponse\"\x00BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
+	"\x14RevealSensitiveField\x12/.talent.identity.v1.RevealSensitiveFieldRequest\x1a0.talent.identity.v1.RevealSensitiveFieldResponse\"\x00\x12x\n" +
+	"\x12ListLoginProviders\x12-.talent.identity.v1.ListLoginProvidersRequest\x1a..talent.identity.v1.ListLoginProvidersResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x10ListLoginMethods\x12+.talent.identity.v1.ListLoginMethodsRequest\x1a,.talent.identity.v1.ListLoginMethodsResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x11UnlinkLoginMethod\x12,.talent.identity.v1.UnlinkLoginMethodRequest\x1a-.talent.identity.v1.UnlinkLoginMethodResponse\"\x00\x12x\n" +
+	"\x12GetPrivacySettings\x12-.talent.identity.v1.GetPrivacySettingsRequest\x1a..talent.identity.v1.GetPrivacySettingsResponse\"\x03\x90\x02\x01\x12~\n" +
+	"\x15UpdatePrivacySettings\x120.talent.identity.v1.UpdatePrivacySettingsRequest\x1a1.talent.identity.v1.UpdatePrivacySettingsResponse\"\x00\x12f\n" +
+	"\rAcceptConsent\x12(.talent.identity.v1.AcceptConsentRequest\x1a).talent.identity.v1.AcceptConsentResponse\"\x00\x12c\n" +
+	"\fExportMyData\x12'.talent.identity.v1.ExportMyDataRequest\x1a(.talent.identity.v1.ExportMyDataResponse\"\x00\x12f\n" +
+	"\rDeleteAccount\x12(.talent.identity.v1.DeleteAccountRequest\x1a).talent.identity.v1.DeleteAccountResponse\"\x00BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_talent_identity_v1_identity_proto_rawDescOnce sync.Once
@@ -3269,156 +4281,202 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 71)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
 	(Role)(0),                                 // 0: talent.identity.v1.Role
 	(PhoneCodePurpose)(0),                     // 1: talent.identity.v1.PhoneCodePurpose
 	(StepUpOperation)(0),                      // 2: talent.identity.v1.StepUpOperation
 	(StepUpFactor)(0),                         // 3: talent.identity.v1.StepUpFactor
 	(SensitiveFieldKind)(0),                   // 4: talent.identity.v1.SensitiveFieldKind
-	(*User)(nil),                              // 5: talent.identity.v1.User
-	(*SignUpRequest)(nil),                     // 6: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),                    // 7: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),                      // 8: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),                     // 9: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),                     // 10: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),                    // 11: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),                      // 12: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),                     // 13: talent.identity.v1.GetMeResponse
-	(*SendPhoneCodeRequest)(nil),              // 14: talent.identity.v1.SendPhoneCodeRequest
-	(*SendPhoneCodeResponse)(nil),             // 15: talent.identity.v1.SendPhoneCodeResponse
-	(*LogInWithPhoneRequest)(nil),             // 16: talent.identity.v1.LogInWithPhoneRequest
-	(*LogInWithPhoneResponse)(nil),            // 17: talent.identity.v1.LogInWithPhoneResponse
-	(*SignUpWithPhoneRequest)(nil),            // 18: talent.identity.v1.SignUpWithPhoneRequest
-	(*SignUpWithPhoneResponse)(nil),           // 19: talent.identity.v1.SignUpWithPhoneResponse
-	(*Session)(nil),                           // 20: talent.identity.v1.Session
-	(*ListSessionsRequest)(nil),               // 21: talent.identity.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),              // 22: talent.identity.v1.ListSessionsResponse
-	(*EndSessionRequest)(nil),                 // 23: talent.identity.v1.EndSessionRequest
-	(*EndSessionResponse)(nil),                // 24: talent.identity.v1.EndSessionResponse
-	(*LogOutEverywhereRequest)(nil),           // 25: talent.identity.v1.LogOutEverywhereRequest
-	(*LogOutEverywhereResponse)(nil),          // 26: talent.identity.v1.LogOutEverywhereResponse
-	(*Passkey)(nil),                           // 27: talent.identity.v1.Passkey
-	(*SensitiveField)(nil),                    // 28: talent.identity.v1.SensitiveField
-	(*GetSecuritySettingsRequest)(nil),        // 29: talent.identity.v1.GetSecuritySettingsRequest
-	(*GetSecuritySettingsResponse)(nil),       // 30: talent.identity.v1.GetSecuritySettingsResponse
-	(*BeginStepUpRequest)(nil),                // 31: talent.identity.v1.BeginStepUpRequest
-	(*BeginStepUpResponse)(nil),               // 32: talent.identity.v1.BeginStepUpResponse
-	(*FinishStepUpRequest)(nil),               // 33: talent.identity.v1.FinishStepUpRequest
-	(*FinishStepUpResponse)(nil),              // 34: talent.identity.v1.FinishStepUpResponse
-	(*BeginTotpEnrollmentRequest)(nil),        // 35: talent.identity.v1.BeginTotpEnrollmentRequest
-	(*BeginTotpEnrollmentResponse)(nil),       // 36: talent.identity.v1.BeginTotpEnrollmentResponse
-	(*ConfirmTotpEnrollmentRequest)(nil),      // 37: talent.identity.v1.ConfirmTotpEnrollmentRequest
-	(*ConfirmTotpEnrollmentResponse)(nil),     // 38: talent.identity.v1.ConfirmTotpEnrollmentResponse
-	(*RemoveTotpRequest)(nil),                 // 39: talent.identity.v1.RemoveTotpRequest
-	(*RemoveTotpResponse)(nil),                // 40: talent.identity.v1.RemoveTotpResponse
-	(*BeginPasskeyRegistrationRequest)(nil),   // 41: talent.identity.v1.BeginPasskeyRegistrationRequest
-	(*BeginPasskeyRegistrationResponse)(nil),  // 42: talent.identity.v1.BeginPasskeyRegistrationResponse
-	(*FinishPasskeyRegistrationRequest)(nil),  // 43: talent.identity.v1.FinishPasskeyRegistrationRequest
-	(*FinishPasskeyRegistrationResponse)(nil), // 44: talent.identity.v1.FinishPasskeyRegistrationResponse
-	(*RemovePasskeyRequest)(nil),              // 45: talent.identity.v1.RemovePasskeyRequest
-	(*RemovePasskeyResponse)(nil),             // 46: talent.identity.v1.RemovePasskeyResponse
-	(*ChangePasswordRequest)(nil),             // 47: talent.identity.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil),            // 48: talent.identity.v1.ChangePasswordResponse
-	(*SendChangePhoneCodeRequest)(nil),        // 49: talent.identity.v1.SendChangePhoneCodeRequest
-	(*SendChangePhoneCodeResponse)(nil),       // 50: talent.identity.v1.SendChangePhoneCodeResponse
-	(*ChangePhoneRequest)(nil),                // 51: talent.identity.v1.ChangePhoneRequest
-	(*ChangePhoneResponse)(nil),               // 52: talent.identity.v1.ChangePhoneResponse
-	(*SetSensitiveFieldRequest)(nil),          // 53: talent.identity.v1.SetSensitiveFieldRequest
-	(*SetSensitiveFieldResponse)(nil),         // 54: talent.identity.v1.SetSensitiveFieldResponse
-	(*RevealSensitiveFieldRequest)(nil),       // 55: talent.identity.v1.RevealSensitiveFieldRequest
-	(*RevealSensitiveFieldResponse)(nil),      // 56: talent.identity.v1.RevealSensitiveFieldResponse
-	(*timestamppb.Timestamp)(nil),             // 57: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),               // 58: google.protobuf.Duration
+	(LoginMethodKind)(0),                      // 5: talent.identity.v1.LoginMethodKind
+	(*User)(nil),                              // 6: talent.identity.v1.User
+	(*SignUpRequest)(nil),                     // 7: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                    // 8: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),                      // 9: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),                     // 10: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),                     // 11: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),                    // 12: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),                      // 13: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                     // 14: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),              // 15: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),             // 16: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),             // 17: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),            // 18: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),            // 19: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),           // 20: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                           // 21: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),               // 22: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),              // 23: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),                 // 24: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),                // 25: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),           // 26: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil),          // 27: talent.identity.v1.LogOutEverywhereResponse
+	(*Passkey)(nil),                           // 28: talent.identity.v1.Passkey
+	(*SensitiveField)(nil),                    // 29: talent.identity.v1.SensitiveField
+	(*GetSecuritySettingsRequest)(nil),        // 30: talent.identity.v1.GetSecuritySettingsRequest
+	(*GetSecuritySettingsResponse)(nil),       // 31: talent.identity.v1.GetSecuritySettingsResponse
+	(*BeginStepUpRequest)(nil),                // 32: talent.identity.v1.BeginStepUpRequest
+	(*BeginStepUpResponse)(nil),               // 33: talent.identity.v1.BeginStepUpResponse
+	(*FinishStepUpRequest)(nil),               // 34: talent.identity.v1.FinishStepUpRequest
+	(*FinishStepUpResponse)(nil),              // 35: talent.identity.v1.FinishStepUpResponse
+	(*BeginTotpEnrollmentRequest)(nil),        // 36: talent.identity.v1.BeginTotpEnrollmentRequest
+	(*BeginTotpEnrollmentResponse)(nil),       // 37: talent.identity.v1.BeginTotpEnrollmentResponse
+	(*ConfirmTotpEnrollmentRequest)(nil),      // 38: talent.identity.v1.ConfirmTotpEnrollmentRequest
+	(*ConfirmTotpEnrollmentResponse)(nil),     // 39: talent.identity.v1.ConfirmTotpEnrollmentResponse
+	(*RemoveTotpRequest)(nil),                 // 40: talent.identity.v1.RemoveTotpRequest
+	(*RemoveTotpResponse)(nil),                // 41: talent.identity.v1.RemoveTotpResponse
+	(*BeginPasskeyRegistrationRequest)(nil),   // 42: talent.identity.v1.BeginPasskeyRegistrationRequest
+	(*BeginPasskeyRegistrationResponse)(nil),  // 43: talent.identity.v1.BeginPasskeyRegistrationResponse
+	(*FinishPasskeyRegistrationRequest)(nil),  // 44: talent.identity.v1.FinishPasskeyRegistrationRequest
+	(*FinishPasskeyRegistrationResponse)(nil), // 45: talent.identity.v1.FinishPasskeyRegistrationResponse
+	(*RemovePasskeyRequest)(nil),              // 46: talent.identity.v1.RemovePasskeyRequest
+	(*RemovePasskeyResponse)(nil),             // 47: talent.identity.v1.RemovePasskeyResponse
+	(*ChangePasswordRequest)(nil),             // 48: talent.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),            // 49: talent.identity.v1.ChangePasswordResponse
+	(*SendChangePhoneCodeRequest)(nil),        // 50: talent.identity.v1.SendChangePhoneCodeRequest
+	(*SendChangePhoneCodeResponse)(nil),       // 51: talent.identity.v1.SendChangePhoneCodeResponse
+	(*ChangePhoneRequest)(nil),                // 52: talent.identity.v1.ChangePhoneRequest
+	(*ChangePhoneResponse)(nil),               // 53: talent.identity.v1.ChangePhoneResponse
+	(*SetSensitiveFieldRequest)(nil),          // 54: talent.identity.v1.SetSensitiveFieldRequest
+	(*SetSensitiveFieldResponse)(nil),         // 55: talent.identity.v1.SetSensitiveFieldResponse
+	(*RevealSensitiveFieldRequest)(nil),       // 56: talent.identity.v1.RevealSensitiveFieldRequest
+	(*RevealSensitiveFieldResponse)(nil),      // 57: talent.identity.v1.RevealSensitiveFieldResponse
+	(*LoginProvider)(nil),                     // 58: talent.identity.v1.LoginProvider
+	(*ListLoginProvidersRequest)(nil),         // 59: talent.identity.v1.ListLoginProvidersRequest
+	(*ListLoginProvidersResponse)(nil),        // 60: talent.identity.v1.ListLoginProvidersResponse
+	(*LoginMethod)(nil),                       // 61: talent.identity.v1.LoginMethod
+	(*ListLoginMethodsRequest)(nil),           // 62: talent.identity.v1.ListLoginMethodsRequest
+	(*ListLoginMethodsResponse)(nil),          // 63: talent.identity.v1.ListLoginMethodsResponse
+	(*UnlinkLoginMethodRequest)(nil),          // 64: talent.identity.v1.UnlinkLoginMethodRequest
+	(*UnlinkLoginMethodResponse)(nil),         // 65: talent.identity.v1.UnlinkLoginMethodResponse
+	(*PrivacySettings)(nil),                   // 66: talent.identity.v1.PrivacySettings
+	(*GetPrivacySettingsRequest)(nil),         // 67: talent.identity.v1.GetPrivacySettingsRequest
+	(*GetPrivacySettingsResponse)(nil),        // 68: talent.identity.v1.GetPrivacySettingsResponse
+	(*UpdatePrivacySettingsRequest)(nil),      // 69: talent.identity.v1.UpdatePrivacySettingsRequest
+	(*UpdatePrivacySettingsResponse)(nil),     // 70: talent.identity.v1.UpdatePrivacySettingsResponse
+	(*AcceptConsentRequest)(nil),              // 71: talent.identity.v1.AcceptConsentRequest
+	(*AcceptConsentResponse)(nil),             // 72: talent.identity.v1.AcceptConsentResponse
+	(*ExportMyDataRequest)(nil),               // 73: talent.identity.v1.ExportMyDataRequest
+	(*ExportMyDataResponse)(nil),              // 74: talent.identity.v1.ExportMyDataResponse
+	(*DeleteAccountRequest)(nil),              // 75: talent.identity.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil),             // 76: talent.identity.v1.DeleteAccountResponse
+	(*timestamppb.Timestamp)(nil),             // 77: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),               // 78: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	57, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	77, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	5,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	5,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	5,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	6,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	6,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	6,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
 	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
-	58, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	58, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	5,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	78, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	78, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	6,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
 	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
-	5,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
-	57, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
-	57, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	57, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
-	20, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
-	57, // 16: talent.identity.v1.Passkey.create_time:type_name -> google.protobuf.Timestamp
-	57, // 17: talent.identity.v1.Passkey.last_used_time:type_name -> google.protobuf.Timestamp
+	6,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	77, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	77, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	77, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	77, // 16: talent.identity.v1.Passkey.create_time:type_name -> google.protobuf.Timestamp
+	77, // 17: talent.identity.v1.Passkey.last_used_time:type_name -> google.protobuf.Timestamp
 	4,  // 18: talent.identity.v1.SensitiveField.kind:type_name -> talent.identity.v1.SensitiveFieldKind
-	57, // 19: talent.identity.v1.SensitiveField.update_time:type_name -> google.protobuf.Timestamp
-	27, // 20: talent.identity.v1.GetSecuritySettingsResponse.passkeys:type_name -> talent.identity.v1.Passkey
-	28, // 21: talent.identity.v1.GetSecuritySettingsResponse.sensitive_fields:type_name -> talent.identity.v1.SensitiveField
+	77, // 19: talent.identity.v1.SensitiveField.update_time:type_name -> google.protobuf.Timestamp
+	28, // 20: talent.identity.v1.GetSecuritySettingsResponse.passkeys:type_name -> talent.identity.v1.Passkey
+	29, // 21: talent.identity.v1.GetSecuritySettingsResponse.sensitive_fields:type_name -> talent.identity.v1.SensitiveField
 	2,  // 22: talent.identity.v1.BeginStepUpRequest.operation:type_name -> talent.identity.v1.StepUpOperation
 	3,  // 23: talent.identity.v1.BeginStepUpResponse.factors:type_name -> talent.identity.v1.StepUpFactor
-	57, // 24: talent.identity.v1.BeginStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
-	57, // 25: talent.identity.v1.FinishStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
-	27, // 26: talent.identity.v1.FinishPasskeyRegistrationResponse.passkey:type_name -> talent.identity.v1.Passkey
-	58, // 27: talent.identity.v1.SendChangePhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	58, // 28: talent.identity.v1.SendChangePhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	5,  // 29: talent.identity.v1.ChangePhoneResponse.user:type_name -> talent.identity.v1.User
+	77, // 24: talent.identity.v1.BeginStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	77, // 25: talent.identity.v1.FinishStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	28, // 26: talent.identity.v1.FinishPasskeyRegistrationResponse.passkey:type_name -> talent.identity.v1.Passkey
+	78, // 27: talent.identity.v1.SendChangePhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	78, // 28: talent.identity.v1.SendChangePhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	6,  // 29: talent.identity.v1.ChangePhoneResponse.user:type_name -> talent.identity.v1.User
 	4,  // 30: talent.identity.v1.SetSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
-	28, // 31: talent.identity.v1.SetSensitiveFieldResponse.field:type_name -> talent.identity.v1.SensitiveField
+	29, // 31: talent.identity.v1.SetSensitiveFieldResponse.field:type_name -> talent.identity.v1.SensitiveField
 	4,  // 32: talent.identity.v1.RevealSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
-	6,  // 33: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	8,  // 34: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	10, // 35: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	14, // 36: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
-	16, // 37: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
-	18, // 38: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
-	21, // 39: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
-	23, // 40: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
-	25, // 41: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
-	12, // 42: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	29, // 43: talent.identity.v1.IdentityService.GetSecuritySettings:input_type -> talent.identity.v1.GetSecuritySettingsRequest
-	31, // 44: talent.identity.v1.IdentityService.BeginStepUp:input_type -> talent.identity.v1.BeginStepUpRequest
-	33, // 45: talent.identity.v1.IdentityService.FinishStepUp:input_type -> talent.identity.v1.FinishStepUpRequest
-	35, // 46: talent.identity.v1.IdentityService.BeginTotpEnrollment:input_type -> talent.identity.v1.BeginTotpEnrollmentRequest
-	37, // 47: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:input_type -> talent.identity.v1.ConfirmTotpEnrollmentRequest
-	39, // 48: talent.identity.v1.IdentityService.RemoveTotp:input_type -> talent.identity.v1.RemoveTotpRequest
-	41, // 49: talent.identity.v1.IdentityService.BeginPasskeyRegistration:input_type -> talent.identity.v1.BeginPasskeyRegistrationRequest
-	43, // 50: talent.identity.v1.IdentityService.FinishPasskeyRegistration:input_type -> talent.identity.v1.FinishPasskeyRegistrationRequest
-	45, // 51: talent.identity.v1.IdentityService.RemovePasskey:input_type -> talent.identity.v1.RemovePasskeyRequest
-	47, // 52: talent.identity.v1.IdentityService.ChangePassword:input_type -> talent.identity.v1.ChangePasswordRequest
-	49, // 53: talent.identity.v1.IdentityService.SendChangePhoneCode:input_type -> talent.identity.v1.SendChangePhoneCodeRequest
-	51, // 54: talent.identity.v1.IdentityService.ChangePhone:input_type -> talent.identity.v1.ChangePhoneRequest
-	53, // 55: talent.identity.v1.IdentityService.SetSensitiveField:input_type -> talent.identity.v1.SetSensitiveFieldRequest
-	55, // 56: talent.identity.v1.IdentityService.RevealSensitiveField:input_type -> talent.identity.v1.RevealSensitiveFieldRequest
-	7,  // 57: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	9,  // 58: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	11, // 59: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	15, // 60: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
-	17, // 61: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
-	19, // 62: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
-	22, // 63: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
-	24, // 64: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
-	26, // 65: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
-	13, // 66: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	30, // 67: talent.identity.v1.IdentityService.GetSecuritySettings:output_type -> talent.identity.v1.GetSecuritySettingsResponse
-	32, // 68: talent.identity.v1.IdentityService.BeginStepUp:output_type -> talent.identity.v1.BeginStepUpResponse
-	34, // 69: talent.identity.v1.IdentityService.FinishStepUp:output_type -> talent.identity.v1.FinishStepUpResponse
-	36, // 70: talent.identity.v1.IdentityService.BeginTotpEnrollment:output_type -> talent.identity.v1.BeginTotpEnrollmentResponse
-	38, // 71: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:output_type -> talent.identity.v1.ConfirmTotpEnrollmentResponse
-	40, // 72: talent.identity.v1.IdentityService.RemoveTotp:output_type -> talent.identity.v1.RemoveTotpResponse
-	42, // 73: talent.identity.v1.IdentityService.BeginPasskeyRegistration:output_type -> talent.identity.v1.BeginPasskeyRegistrationResponse
-	44, // 74: talent.identity.v1.IdentityService.FinishPasskeyRegistration:output_type -> talent.identity.v1.FinishPasskeyRegistrationResponse
-	46, // 75: talent.identity.v1.IdentityService.RemovePasskey:output_type -> talent.identity.v1.RemovePasskeyResponse
-	48, // 76: talent.identity.v1.IdentityService.ChangePassword:output_type -> talent.identity.v1.ChangePasswordResponse
-	50, // 77: talent.identity.v1.IdentityService.SendChangePhoneCode:output_type -> talent.identity.v1.SendChangePhoneCodeResponse
-	52, // 78: talent.identity.v1.IdentityService.ChangePhone:output_type -> talent.identity.v1.ChangePhoneResponse
-	54, // 79: talent.identity.v1.IdentityService.SetSensitiveField:output_type -> talent.identity.v1.SetSensitiveFieldResponse
-	56, // 80: talent.identity.v1.IdentityService.RevealSensitiveField:output_type -> talent.identity.v1.RevealSensitiveFieldResponse
-	57, // [57:81] is the sub-list for method output_type
-	33, // [33:57] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	5,  // 33: talent.identity.v1.LoginProvider.kind:type_name -> talent.identity.v1.LoginMethodKind
+	58, // 34: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
+	5,  // 35: talent.identity.v1.LoginMethod.kind:type_name -> talent.identity.v1.LoginMethodKind
+	77, // 36: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
+	61, // 37: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
+	5,  // 38: talent.identity.v1.UnlinkLoginMethodRequest.kind:type_name -> talent.identity.v1.LoginMethodKind
+	66, // 39: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	77, // 40: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
+	66, // 41: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
+	66, // 42: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	7,  // 43: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	9,  // 44: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	11, // 45: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	15, // 46: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	17, // 47: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	19, // 48: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	22, // 49: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	24, // 50: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	26, // 51: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	13, // 52: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	30, // 53: talent.identity.v1.IdentityService.GetSecuritySettings:input_type -> talent.identity.v1.GetSecuritySettingsRequest
+	32, // 54: talent.identity.v1.IdentityService.BeginStepUp:input_type -> talent.identity.v1.BeginStepUpRequest
+	34, // 55: talent.identity.v1.IdentityService.FinishStepUp:input_type -> talent.identity.v1.FinishStepUpRequest
+	36, // 56: talent.identity.v1.IdentityService.BeginTotpEnrollment:input_type -> talent.identity.v1.BeginTotpEnrollmentRequest
+	38, // 57: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:input_type -> talent.identity.v1.ConfirmTotpEnrollmentRequest
+	40, // 58: talent.identity.v1.IdentityService.RemoveTotp:input_type -> talent.identity.v1.RemoveTotpRequest
+	42, // 59: talent.identity.v1.IdentityService.BeginPasskeyRegistration:input_type -> talent.identity.v1.BeginPasskeyRegistrationRequest
+	44, // 60: talent.identity.v1.IdentityService.FinishPasskeyRegistration:input_type -> talent.identity.v1.FinishPasskeyRegistrationRequest
+	46, // 61: talent.identity.v1.IdentityService.RemovePasskey:input_type -> talent.identity.v1.RemovePasskeyRequest
+	48, // 62: talent.identity.v1.IdentityService.ChangePassword:input_type -> talent.identity.v1.ChangePasswordRequest
+	50, // 63: talent.identity.v1.IdentityService.SendChangePhoneCode:input_type -> talent.identity.v1.SendChangePhoneCodeRequest
+	52, // 64: talent.identity.v1.IdentityService.ChangePhone:input_type -> talent.identity.v1.ChangePhoneRequest
+	54, // 65: talent.identity.v1.IdentityService.SetSensitiveField:input_type -> talent.identity.v1.SetSensitiveFieldRequest
+	56, // 66: talent.identity.v1.IdentityService.RevealSensitiveField:input_type -> talent.identity.v1.RevealSensitiveFieldRequest
+	59, // 67: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
+	62, // 68: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
+	64, // 69: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
+	67, // 70: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
+	69, // 71: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
+	71, // 72: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
+	73, // 73: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
+	75, // 74: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
+	8,  // 75: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	10, // 76: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	12, // 77: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	16, // 78: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	18, // 79: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	20, // 80: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	23, // 81: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	25, // 82: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	27, // 83: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	14, // 84: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	31, // 85: talent.identity.v1.IdentityService.GetSecuritySettings:output_type -> talent.identity.v1.GetSecuritySettingsResponse
+	33, // 86: talent.identity.v1.IdentityService.BeginStepUp:output_type -> talent.identity.v1.BeginStepUpResponse
+	35, // 87: talent.identity.v1.IdentityService.FinishStepUp:output_type -> talent.identity.v1.FinishStepUpResponse
+	37, // 88: talent.identity.v1.IdentityService.BeginTotpEnrollment:output_type -> talent.identity.v1.BeginTotpEnrollmentResponse
+	39, // 89: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:output_type -> talent.identity.v1.ConfirmTotpEnrollmentResponse
+	41, // 90: talent.identity.v1.IdentityService.RemoveTotp:output_type -> talent.identity.v1.RemoveTotpResponse
+	43, // 91: talent.identity.v1.IdentityService.BeginPasskeyRegistration:output_type -> talent.identity.v1.BeginPasskeyRegistrationResponse
+	45, // 92: talent.identity.v1.IdentityService.FinishPasskeyRegistration:output_type -> talent.identity.v1.FinishPasskeyRegistrationResponse
+	47, // 93: talent.identity.v1.IdentityService.RemovePasskey:output_type -> talent.identity.v1.RemovePasskeyResponse
+	49, // 94: talent.identity.v1.IdentityService.ChangePassword:output_type -> talent.identity.v1.ChangePasswordResponse
+	51, // 95: talent.identity.v1.IdentityService.SendChangePhoneCode:output_type -> talent.identity.v1.SendChangePhoneCodeResponse
+	53, // 96: talent.identity.v1.IdentityService.ChangePhone:output_type -> talent.identity.v1.ChangePhoneResponse
+	55, // 97: talent.identity.v1.IdentityService.SetSensitiveField:output_type -> talent.identity.v1.SetSensitiveFieldResponse
+	57, // 98: talent.identity.v1.IdentityService.RevealSensitiveField:output_type -> talent.identity.v1.RevealSensitiveFieldResponse
+	60, // 99: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
+	63, // 100: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
+	65, // 101: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
+	68, // 102: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
+	70, // 103: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
+	72, // 104: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
+	74, // 105: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
+	76, // 106: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
+	75, // [75:107] is the sub-list for method output_type
+	43, // [43:75] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -3435,8 +4493,8 @@ func file_talent_identity_v1_identity_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   52,
+			NumEnums:      6,
+			NumMessages:   71,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
