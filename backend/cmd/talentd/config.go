@@ -23,10 +23,12 @@ const (
 	serviceTasks         = "tasks"
 	serviceNotifications = "notifications"
 	serviceAudit         = "audit"
+	serviceEvents        = "events"
+	serviceRepositories  = "repositories"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
