@@ -7,7 +7,9 @@
 // (privacy mode, data export, account deletion), "/account/consent" (accept
 // a new privacy notice), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task), "/tasks/{ref}/edit" (edit one task) and "/notifications".
+// (one task), "/tasks/{ref}/edit" (edit one task), "/notifications", and
+// for admins "/admin/keywords" (the keyword lists) and "/admin/patrol" (the
+// patrol queue; SEC-5).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -82,6 +84,18 @@
 //	          #unread-count (absent at 0); /notifications lists
 //	          #notification-list (li.notification-item, .unread) or
 //	          #notifications-empty, button #mark-all-read.
+//	keywords: select #kw-list (block|review); form #kw-add-form with
+//	          textarea #kw-words, input #kw-note, submit #kw-add-submit,
+//	          #kw-result; search #kw-search-form, #kw-search; #kw-meta
+//	          (version and count); list #kw-items of li.kw-item (data-word)
+//	          with .kw-word and button .kw-remove; #kw-load-more, #kw-empty.
+//	patrol:   select #patrol-status; list #patrol-list of
+//	          li.patrol-item#patrol-item-<id> with .patrol-link,
+//	          .patrol-excerpt (matched words in <mark>), input
+//	          #patrol-note-<id>, buttons #patrol-keep-<id>,
+//	          #patrol-warn-<id>, #patrol-take-down-<id>, error
+//	          #patrol-error-<id>; #patrol-empty.
+//	header:   #nav-admin-keywords, #nav-admin-patrol (admins only)
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -144,6 +158,8 @@ func Register(server *rpc.Clients) {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/admin/keywords", func() app.Composer { return &keywordsPage{env: e} })
+	app.Route("/admin/patrol", func() app.Composer { return &patrolPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -158,6 +174,8 @@ type session struct {
 	ID     string
 	Name   string
 	Client bool
+	// Admin shows the admin pages in the navigation.
+	Admin bool
 }
 
 func sessionFor(u *identityv1.User) session {
@@ -165,6 +183,9 @@ func sessionFor(u *identityv1.User) session {
 	for _, r := range u.GetRoles() {
 		if r == identityv1.Role_ROLE_CLIENT {
 			s.Client = true
+		}
+		if r == identityv1.Role_ROLE_ADMIN {
+			s.Admin = true
 		}
 	}
 	return s

@@ -77,6 +77,12 @@ func (h *header) Render() app.UI {
 			app.Nav().Class("nav").Aria("label", "Main").Body(
 				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
 				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-admin-keywords").Href("/admin/keywords").Text(l.T("nav.admin_keywords"))
+				}),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-admin-patrol").Href("/admin/patrol").Text(l.T("nav.admin_patrol"))
+				}),
 			),
 			account,
 		),

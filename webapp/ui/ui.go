@@ -111,6 +111,7 @@ type message struct{ en, zh string }
 var messages = merge(
 	coreMessages,
 	stepUpMessages,
+	moderationMessages,
 	accessMessages,
 	realtimeMessages,
 )

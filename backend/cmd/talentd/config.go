@@ -25,10 +25,11 @@ const (
 	serviceAudit         = "audit"
 	serviceEvents        = "events"
 	serviceRepositories  = "repositories"
+	serviceModeration    = "moderation"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
