@@ -146,6 +146,14 @@ bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chines
 .PHONY: bench-realtime
 bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).
 	$(GO) run ./backend/cmd/realtimebench -bin $(BIN) -caddyfile deploy/edge/Caddyfile
+.PHONY: bench-match
+bench-match: ## Matching: top 20 over 10k/100k/1M providers, engine vs naive SQL, p50/p99 (MATCH-2).
+	$(GO) test -run '^$$' -bench 'Match/.*/engine' -benchtime 2000x -cpu 2 -timeout 60m ./backend/matching
+	$(GO) test -run '^$$' -bench 'Match/.*/sql' -benchtime 20x -cpu 2 -timeout 60m ./backend/matching
+
+.PHONY: eval-match
+eval-match: ## Matching: offline NDCG@10 and recall@20, blended vs 40/30/20/10 vs random (MATCH-1).
+	$(GO) test -count=1 -run 'TestOfflineEval' -v ./backend/matching
 
 .PHONY: bench-edge
 bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).

@@ -1,6 +1,9 @@
 package skills
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestNormalise checks the synonyms of the shared vocabulary (TASK-1).
 func TestNormalise(t *testing.T) {
@@ -37,5 +40,32 @@ func TestSynonymsPointIntoVocabulary(t *testing.T) {
 		if _, ok := synonyms[v]; ok {
 			t.Errorf("vocabulary tag %q is also a synonym", v)
 		}
+	}
+}
+
+// TestRelated checks the related-skill relation the matching engine uses
+// (MATCH-1): symmetric, within the vocabulary, never a tag to itself.
+func TestRelated(t *testing.T) {
+	t.Parallel()
+	for _, p := range relatedPairs {
+		for _, tag := range p {
+			if !Known(tag) || Normalise(tag) != tag {
+				t.Errorf("related pair %q: %q is not a canonical vocabulary tag", p, tag)
+			}
+		}
+		if p[0] == p[1] {
+			t.Errorf("related pair %q names one tag twice", p)
+		}
+	}
+	tests := []struct{ tag, want string }{
+		{"vue", "react"}, {"react", "vue"}, {"postgres", "mysql"}, {"k8s", "docker"},
+	}
+	for _, tt := range tests {
+		if !slices.Contains(Related(tt.tag), tt.want) {
+			t.Errorf("Related(%q) = %q, want it to contain %q", tt.tag, Related(tt.tag), tt.want)
+		}
+	}
+	if got := Related("cobol"); got != nil {
+		t.Errorf("Related(cobol) = %q, want nil", got)
 	}
 }

@@ -7,9 +7,10 @@
 // (privacy mode, data export, account deletion), "/account/consent" (accept
 // a new privacy notice), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task), "/tasks/{ref}/edit" (edit one task), "/notifications", and
-// for admins "/admin/keywords" (the keyword lists) and "/admin/patrol" (the
-// patrol queue; SEC-5).
+// (one task), "/tasks/{ref}/edit" (edit one task), "/notifications",
+// "/recommended" (a provider's recommended tasks), and for admins
+// "/admin/keywords" (the keyword lists), "/admin/patrol" (the patrol queue;
+// SEC-5) and "/admin/matching" (matching corrections and click-through).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -96,6 +97,17 @@
 //	          #patrol-warn-<id>, #patrol-take-down-<id>, error
 //	          #patrol-error-<id>; #patrol-empty.
 //	header:   #nav-admin-keywords, #nav-admin-patrol (admins only)
+//	recommendations: on a task, for its client the
+//	          panel #recommended-providers with li.match-item (data-id =
+//	          provider id), .match-name, .match-why chips and an invite
+//	          button .match-invite.
+//	feed:     /recommended: #recommended-tasks, li.match-item (data-id =
+//	          task id) with a link .match-title; #recommended-empty.
+//	matching admin: #madmin-provider, #madmin-note, #madmin-flag,
+//	          #madmin-unflag, #madmin-skills, #madmin-set-skills,
+//	          #madmin-clear-skills, #madmin-task, #madmin-skill, #madmin-pin,
+//	          #madmin-demote, #madmin-unplace, #madmin-result,
+//	          #madmin-stats (table), #madmin-corrections (list).
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -160,6 +172,8 @@ func Register(server *rpc.Clients) {
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
 	app.Route("/admin/keywords", func() app.Composer { return &keywordsPage{env: e} })
 	app.Route("/admin/patrol", func() app.Composer { return &patrolPage{env: e} })
+	app.Route("/recommended", func() app.Composer { return &recommendedTasksPage{env: e} })
+	app.Route("/admin/matching", func() app.Composer { return &matchingAdminPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -171,9 +185,10 @@ type session struct {
 	Loaded   bool
 	SignedIn bool
 	// ID is the signed-in user's id, to tell their own tasks.
-	ID     string
-	Name   string
-	Client bool
+	ID       string
+	Name     string
+	Client   bool
+	Provider bool
 	// Admin shows the admin pages in the navigation.
 	Admin bool
 }
@@ -181,10 +196,12 @@ type session struct {
 func sessionFor(u *identityv1.User) session {
 	s := session{Loaded: true, SignedIn: u != nil, ID: u.GetId(), Name: u.GetDisplayName()}
 	for _, r := range u.GetRoles() {
-		if r == identityv1.Role_ROLE_CLIENT {
+		switch r {
+		case identityv1.Role_ROLE_CLIENT:
 			s.Client = true
-		}
-		if r == identityv1.Role_ROLE_ADMIN {
+		case identityv1.Role_ROLE_PROVIDER:
+			s.Provider = true
+		case identityv1.Role_ROLE_ADMIN:
 			s.Admin = true
 		}
 	}

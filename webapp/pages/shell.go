@@ -83,6 +83,12 @@ func (h *header) Render() app.UI {
 				app.If(h.s.Admin, func() app.UI {
 					return app.A().ID("nav-admin-patrol").Href("/admin/patrol").Text(l.T("nav.admin_patrol"))
 				}),
+				app.If(h.s.Provider, func() app.UI {
+					return app.A().ID("nav-recommended").Href("/recommended").Text(l.T("nav.recommended"))
+				}),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-matching-admin").Href("/admin/matching").Text(l.T("nav.matching_admin"))
+				}),
 			),
 			account,
 		),

@@ -615,6 +615,9 @@ func (p *taskPage) Render() app.UI {
 			statusBadge(l, t.GetStatus()),
 			app.If(t.GetSubStatus() != "", func() app.UI { return app.Span().Class("sub-status muted").Text(" " + t.GetSubStatus()) }),
 			p.actions(t),
+			app.If(p.s.SignedIn && p.s.ID == t.GetClientId(), func() app.UI {
+				return &recommendedProviders{env: p.env, taskID: t.GetId()}
+			}),
 			app.Dl().Class("facts").Body(
 				app.Dt().Text(l.T("task.type")), app.Dd().Class("task-type").Text(l.T(typeKey(t.GetTaskType()))),
 				app.Dt().Text(l.T("task.where")), app.Dd().Class("task-place").Text(place(l, t)),

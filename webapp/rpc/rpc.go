@@ -21,6 +21,7 @@ import (
 
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -35,7 +36,8 @@ type Clients struct {
 	Repositories  repositoriesv1connect.RepositoryServiceClient
 	Moderation    moderationv1connect.ModerationServiceClient
 	// Events streams; its transport has no overall timeout (ForPage).
-	Events eventsv1connect.EventServiceClient
+	Events   eventsv1connect.EventServiceClient
+	Matching matchingv1connect.MatchingServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -48,6 +50,7 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 		Repositories:  repositoriesv1connect.NewRepositoryServiceClient(hc, baseURL),
 		Moderation:    moderationv1connect.NewModerationServiceClient(hc, baseURL),
 		Events:        eventsv1connect.NewEventServiceClient(hc, baseURL),
+		Matching:      matchingv1connect.NewMatchingServiceClient(hc, baseURL),
 	}
 }
 

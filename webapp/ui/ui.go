@@ -112,6 +112,7 @@ var messages = merge(
 	coreMessages,
 	stepUpMessages,
 	moderationMessages,
+	matchingMessages,
 	accessMessages,
 	realtimeMessages,
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -132,6 +133,16 @@ var wantAccess = map[string]access{
 	moderationv1connect.ModerationServiceRemoveKeywordsProcedure:    onlyRoles(auth.RoleAdmin),
 	moderationv1connect.ModerationServiceListPatrolItemsProcedure:   onlyRoles(auth.RoleAdmin),
 	moderationv1connect.ModerationServiceResolvePatrolItemProcedure: onlyRoles(auth.RoleAdmin),
+	// The task's client and the slate's viewer are checked by the service,
+	// tested in backend/matching.
+	matchingv1connect.MatchingServiceRecommendProvidersProcedure: onlyRoles(auth.RoleClient),
+	matchingv1connect.MatchingServiceRecommendTasksProcedure:     onlyRoles(auth.RoleProvider),
+	matchingv1connect.MatchingServiceRecordSlateEventProcedure:   onlyRoles(auth.RoleClient, auth.RoleProvider),
+	matchingv1connect.MatchingServiceFlagProviderProcedure:       onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceSetProviderSkillsProcedure:  onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceSetPlacementProcedure:       onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceListCorrectionsProcedure:    onlyRoles(auth.RoleAdmin),
+	matchingv1connect.MatchingServiceGetMatchingStatsProcedure:   onlyRoles(auth.RoleAdmin, auth.RoleOps),
 }
 
 // staleCaller sends a well-formed token that names no session.

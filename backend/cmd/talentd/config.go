@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/talent-hub/talent/backend/fieldcrypt"
+	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/telemetry"
 )
@@ -27,9 +29,10 @@ const (
 	serviceRepositories  = "repositories"
 	serviceModeration    = "moderation"
 	serviceWeb           = "web"
+	serviceMatching      = "matching"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceMatching, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
@@ -61,6 +64,9 @@ type config struct {
 	// many people share one address, and for test suites that send
 	// everything from 127.0.0.1. Per-account lockouts are not scaled.
 	PerIPLimitFactor int
+	// MatchWeights are the matching engine's skill, history, location and
+	// price weights (MATCH-1).
+	MatchWeights matching.Weights
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
@@ -134,7 +140,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.StringVar(&cfg.OpsAddr, "ops-addr", env("TALENT_OPS_ADDR", "127.0.0.1:9090"),
 		"address for /metrics, /healthz and /readyz [TALENT_OPS_ADDR]")
 	fs.StringVar(&services, "services", env("TALENT_SERVICES", "all"),
-		"comma-separated services to serve: identity, tasks, web, or all [TALENT_SERVICES]")
+		"comma-separated services to serve: identity, tasks, web, matching, or all [TALENT_SERVICES]")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env("TALENT_DATABASE_URL", ""),
 		"Postgres primary URL, required [TALENT_DATABASE_URL]")
 	fs.StringVar(&cfg.DatabaseReplicaURL, "database-replica-url", env("TALENT_DATABASE_REPLICA_URL", ""),
@@ -173,6 +179,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"approved SMS template with a ${code} variable [TALENT_SMS_ALIYUN_TEMPLATE_CODE]")
 	fs.IntVar(&cfg.PerIPLimitFactor, "per-ip-limit-factor", envInt("TALENT_PER_IP_LIMIT_FACTOR", 1),
 		"multiply the per-client-IP abuse limits (sign-up, login, SMS) by this, e.g. behind a shared NAT [TALENT_PER_IP_LIMIT_FACTOR]")
+	var matchWeights string
+	fs.StringVar(&matchWeights, "match-weights", env("TALENT_MATCH_WEIGHTS", "0.4,0.3,0.2,0.1"),
+		"matching weights of skill, history, location and price, normalised to sum 1 [TALENT_MATCH_WEIGHTS]")
 	var trusted string
 	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
 		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
@@ -228,6 +237,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.WebAuthnOrigins = append(cfg.WebAuthnOrigins, o)
 		}
+	}
+	if w, err := parseMatchWeights(matchWeights); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.MatchWeights = w
 	}
 	if cfg.PerIPLimitFactor < 1 {
 		errs = append(errs, fmt.Errorf("--per-ip-limit-factor %d: want 1 or more", cfg.PerIPLimitFactor))
@@ -309,6 +323,7 @@ func (c config) LogValue() slog.Value {
 		slog.Any("field_keys", c.FieldKeys),
 		slog.String("webauthn_rp_id", c.WebAuthnRPID),
 		slog.Any("webauthn_origins", c.WebAuthnOrigins),
+		slog.Any("match_weights", c.MatchWeights),
 		slog.Any("access", c.Access),
 	)
 }
@@ -353,4 +368,27 @@ func mask(s string) string {
 		return ""
 	}
 	return "xxxxx"
+}
+
+// parseMatchWeights reads "skill,history,location,price" weights.
+func parseMatchWeights(v string) (matching.Weights, error) {
+	parts := strings.Split(v, ",")
+	bad := fmt.Errorf("--match-weights %q: want four non-negative numbers, skill,history,location,price, not all 0", v)
+	if len(parts) != 4 {
+		return matching.Weights{}, bad
+	}
+	var f [4]float64
+	sum := 0.0
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || x < 0 || math.IsInf(x, 0) {
+			return matching.Weights{}, bad
+		}
+		f[i] = x
+		sum += x
+	}
+	if sum == 0 {
+		return matching.Weights{}, bad
+	}
+	return matching.Weights{Skill: f[0], History: f[1], Location: f[2], Price: f[3]}, nil
 }

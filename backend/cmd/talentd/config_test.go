@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/talent-hub/talent/backend/fieldcrypt"
+	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/testenv"
 )
 
@@ -33,7 +34,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "defaults", env: required, args: []string{"--web-dir", "/srv/web"},
 			check: func(c config) bool {
 				return c.HTTPAddr == "127.0.0.1:8080" && c.OpsAddr == "127.0.0.1:9090" &&
-					slices.Equal(c.Services, []string{"audit", "events", "identity", "moderation", "notifications", "repositories", "tasks", "web"}) &&
+					slices.Equal(c.Services, []string{"audit", "events", "identity", "matching", "moderation", "notifications", "repositories", "tasks", "web"}) &&
 					c.CookieSecure && c.Migrate && !c.S3Secure && c.LogFormat == "json" && c.LogLevel == "info" &&
 					c.DatabaseReplicaURL == ""
 			}},
@@ -67,7 +68,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "web needs web dir", env: required,
 			wantErr: "invalid config: --web-dir (TALENT_WEB_DIR) is required when serving web"},
 		{name: "unknown service", env: required, args: []string{"--services", "identity,payments"},
-			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, events, repositories, moderation, web or all`},
+			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, events, repositories, moderation, matching, web or all`},
 		{name: "bad bool in env", env: merge(required, map[string]string{"TALENT_MIGRATE": "yes please"}), args: []string{"--services", "tasks"},
 			wantErr: `invalid config: TALENT_MIGRATE="yes please": want true or false`},
 		{name: "bad log level", env: required, args: []string{"--services", "tasks", "--log-level", "loud"},
@@ -109,6 +110,15 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad per-IP limit factor", env: merge(required, map[string]string{"TALENT_PER_IP_LIMIT_FACTOR": "lots"}),
 			args:    []string{"--services", "identity", "--per-ip-limit-factor", "0"},
 			wantErr: `invalid config: TALENT_PER_IP_LIMIT_FACTOR="lots": want a whole number; --per-ip-limit-factor 0: want 1 or more`},
+		{name: "match weights default to 40/30/20/10", env: required, args: []string{"--services", "matching"},
+			check: func(c config) bool { return c.MatchWeights == matching.DefaultWeights }},
+		{name: "match weights", env: merge(required, map[string]string{"TALENT_MATCH_WEIGHTS": "5, 3, 1, 1"}),
+			args: []string{"--services", "matching"},
+			check: func(c config) bool {
+				return c.MatchWeights == matching.Weights{Skill: 5, History: 3, Location: 1, Price: 1}
+			}},
+		{name: "bad match weights", env: required, args: []string{"--services", "matching", "--match-weights", "1,2,3"},
+			wantErr: `invalid config: --match-weights "1,2,3": want four non-negative numbers, skill,history,location,price, not all 0`},
 		{name: "unknown flag", env: required, args: []string{"--port", "80"},
 			wantErr: "flag provided but not defined: -port"},
 	}

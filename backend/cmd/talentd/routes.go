@@ -21,6 +21,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -32,6 +33,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -44,7 +46,9 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics, hub *events.Hub, checker *moderation.Checker) (http.Handler, error) {
+// Background work of a service (the matching index's change feed) runs
+// until ctx ends; services' own metrics register with registry.
+func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics, registry prometheus.Registerer, hub *events.Hub, checker *moderation.Checker) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -118,6 +122,15 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		mux.Handle(moderationv1connect.NewModerationServiceHandler(modSvc, opts...))
 		served = append(served, moderationv1connect.ModerationServiceName)
 	}
+	if cfg.serves(serviceMatching) {
+		svc := matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
+		if err := registry.Register(svc); err != nil {
+			return nil, fmt.Errorf("register matching metrics: %w", err)
+		}
+		go svc.Run(ctx) //nolint:errcheck // Run logs its own errors and ends with ctx
+		mux.Handle(matchingv1connect.NewMatchingServiceHandler(svc, opts...))
+		served = append(served, matchingv1connect.MatchingServiceName)
+	}
 
 	// Health and reflection are open to all, outside the access policies.
 	infraOpts := connect.WithInterceptors(metrics)
@@ -168,6 +181,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, events.Policies())
 	maps.Copy(policies, repositories.Policies())
 	maps.Copy(policies, moderation.Policies())
+	maps.Copy(policies, matching.Policies())
 	return policies
 }
 

@@ -51,6 +51,42 @@ type LoginIdentity struct {
 	CreateTime time.Time
 }
 
+type MatchingCorrection struct {
+	ID         int64
+	ActorID    uuid.UUID
+	Kind       string
+	ProviderID uuid.UUID
+	TaskID     *uuid.UUID
+	Skill      string
+	Skills     []byte
+	Note       string
+	CreateTime time.Time
+}
+
+type MatchingPush struct {
+	TaskID     uuid.UUID
+	Providers  []uuid.UUID
+	CreateTime time.Time
+}
+
+type MatchingSlate struct {
+	ID         uuid.UUID
+	Direction  string
+	ViewerID   uuid.UUID
+	TaskID     *uuid.UUID
+	ProviderID *uuid.UUID
+	Items      []uuid.UUID
+	Explore    []uuid.UUID
+	CreateTime time.Time
+}
+
+type MatchingSlateEvent struct {
+	SlateID    uuid.UUID
+	ItemID     uuid.UUID
+	Kind       string
+	CreateTime time.Time
+}
+
 type ModerationKeyword struct {
 	List       string
 	Word       string
