@@ -155,6 +155,14 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	if opts.WebDir != "" {
 		env = append(env, "TALENT_WEB_DIR="+opts.WebDir)
 	}
+	fieldKeys, err := DevFieldKeys(dir)
+	if err != nil {
+		return fail(err)
+	}
+	env = append(env, "TALENT_FIELD_KEYS="+fieldKeys)
+	if opts.Ports.EdgeHTTPS != 0 {
+		env = append(env, "TALENT_WEBAUTHN_ORIGINS=https://localhost:"+strconv.Itoa(opts.Ports.EdgeHTTPS))
+	}
 	env = append(env, opts.TalentdEnv...)
 	logger.Info("starting talentd", "http_port", opts.Ports.TalentdHTTP, "ops_port", opts.Ports.TalentdOps)
 	if s.Talentd, err = StartTalentd(ctx, TalentdConfig{

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,6 +28,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/identity/internal/db"
 	"github.com/talent-hub/talent/backend/postgres"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -52,6 +54,12 @@ type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (the edge); loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// FieldKeys encrypt sensitive fields and TOTP secrets (SEC-1); without
+	// them step-up and sensitive fields are off.
+	FieldKeys *fieldcrypt.Keyring
+	// WebAuthn names the relying party for passkeys (ID-4); an empty RPID
+	// turns passkeys off.
+	WebAuthn WebAuthnConfig
 	// OAuth enables sign-in with GitHub and WeChat (needs Redis).
 	OAuth OAuthOptions
 	// ConsentVersion is the privacy notice version in force (SEC-4);
@@ -78,6 +86,9 @@ type Service struct {
 	// limits is nil without Redis: no rate limits or lockouts.
 	limits  *limiter
 	trusted []netip.Prefix
+	// keys and webauthn serve step-up (stepup.go); nil when not configured.
+	keys     *fieldcrypt.Keyring
+	webauthn *webauthn.WebAuthn
 	// rdb keeps OAuth flows; nil without Redis.
 	rdb            *redis.Client
 	providers      map[string]oauthProvider
@@ -107,6 +118,12 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		providers:    newProviders(opts.OAuth),
 		publicURL:    opts.OAuth.PublicURL,
 		exporters:    opts.Exporters,
+		keys:         opts.FieldKeys,
+	}
+	if wa, err := newWebAuthn(opts.WebAuthn); err != nil {
+		logger.Error("passkeys are off: bad WebAuthn configuration", "err", err)
+	} else {
+		s.webauthn = wa
 	}
 	s.consentVersion = cmp.Or(opts.ConsentVersion, DefaultConsentVersion)
 	if opts.Redis != nil {

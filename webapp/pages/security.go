@@ -59,6 +59,7 @@ func (p *securityPage) Render() app.UI {
 			app.Button().ID("logout-everywhere").Class("btn btn-primary").Type("button").
 				Disabled(p.busy || !p.loaded).Text(l.T("security.logout_everywhere")).OnClick(p.logOutEverywhere),
 		),
+		&securityFactors{env: p.env},
 	)
 }
 

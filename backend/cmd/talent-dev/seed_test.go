@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/talent-hub/talent/backend/devstack"
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/testenv"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -51,6 +52,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 			"TALENT_S3_SECRET_KEY=" + s3.SecretKey,
 			"TALENT_SERVICES=identity,tasks",
 			"TALENT_COOKIE_SECURE=false",
+			"TALENT_FIELD_KEYS=" + fieldcrypt.GenerateKey("test1"),
 		},
 		LogFile: filepath.Join(t.TempDir(), "talentd.log"),
 	})

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/identity/oauthtest"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
@@ -186,7 +187,8 @@ func TestOAuthThroughTalentd(t *testing.T) {
 // the providers' secrets.
 func TestAccessConfig(t *testing.T) {
 	t.Parallel()
-	base := []string{"talentd", "--database-url", "postgres://db/talent", "--redis-url", "redis://cache", "--s3-endpoint", "minio:9000", "--services", "identity"}
+	base := []string{"talentd", "--database-url", "postgres://db/talent", "--redis-url", "redis://cache", "--s3-endpoint", "minio:9000", "--services", "identity",
+		"--field-keys", fieldcrypt.GenerateKey("k1")}
 	tests := []struct {
 		name    string
 		args    []string

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/telemetry"
@@ -69,6 +70,11 @@ type config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// FieldKeys encrypt sensitive fields (SEC-1); only their IDs are logged.
+	FieldKeys *fieldcrypt.Keyring
+	// WebAuthnRPID and WebAuthnOrigins name the site for passkeys (ID-4).
+	WebAuthnRPID    string
+	WebAuthnOrigins []string
 	// Access (ID-1, SEC-4): the public origin, sign-in with GitHub and
 	// WeChat, the privacy notice version in force.
 	Access accessConfig
@@ -179,6 +185,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	var trusted string
 	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
 		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
+	var fieldKeys, webAuthnOrigins string
+	fs.StringVar(&fieldKeys, "field-keys", env("TALENT_FIELD_KEYS", ""),
+		"field encryption keys, required: comma-separated id:base64key, current key first (docs/ops/keys.md) [TALENT_FIELD_KEYS]")
+	fs.StringVar(&cfg.WebAuthnRPID, "webauthn-rp-id", env("TALENT_WEBAUTHN_RP_ID", "localhost"),
+		"passkey relying party ID: the site's domain [TALENT_WEBAUTHN_RP_ID]")
+	fs.StringVar(&webAuthnOrigins, "webauthn-origins", env("TALENT_WEBAUTHN_ORIGINS", "https://localhost:8443"),
+		"comma-separated origins the web app is served from, for passkeys [TALENT_WEBAUTHN_ORIGINS]")
 	cfg.Access.flags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -214,6 +227,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 			continue
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+	}
+	if fieldKeys == "" {
+		errs = append(errs, errors.New("--field-keys (TALENT_FIELD_KEYS) is required"))
+	} else if cfg.FieldKeys, err = fieldcrypt.ParseKeyring(fieldKeys); err != nil {
+		errs = append(errs, fmt.Errorf("--field-keys: %w", err))
+	}
+	for o := range strings.SplitSeq(webAuthnOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.WebAuthnOrigins = append(cfg.WebAuthnOrigins, o)
+		}
 	}
 	if w, err := parseMatchWeights(matchWeights); err != nil {
 		errs = append(errs, err)
@@ -297,6 +320,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("per_ip_limit_factor", c.PerIPLimitFactor),
+		slog.Any("field_keys", c.FieldKeys),
+		slog.String("webauthn_rp_id", c.WebAuthnRPID),
+		slog.Any("webauthn_origins", c.WebAuthnOrigins),
 		slog.Any("match_weights", c.MatchWeights),
 		slog.Any("access", c.Access),
 	)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/matching"
 	"github.com/talent-hub/talent/backend/testenv"
 )
@@ -21,6 +22,7 @@ func TestParseConfig(t *testing.T) {
 		"TALENT_DATABASE_URL": "postgres://talent:pg-secret@db:5432/talent",
 		"TALENT_REDIS_URL":    "redis://:redis-secret@cache:6379/0",
 		"TALENT_S3_ENDPOINT":  "minio:9000",
+		"TALENT_FIELD_KEYS":   fieldcrypt.GenerateKey("k1"),
 	}
 	tests := []struct {
 		name    string
@@ -51,7 +53,18 @@ func TestParseConfig(t *testing.T) {
 			}},
 		{name: "all required missing, in one line", args: []string{"--services", "tasks"},
 			wantErr: "invalid config: --database-url (TALENT_DATABASE_URL) is required; --redis-url (TALENT_REDIS_URL) is required; " +
-				"--s3-endpoint (TALENT_S3_ENDPOINT) is required"},
+				"--s3-endpoint (TALENT_S3_ENDPOINT) is required; --field-keys (TALENT_FIELD_KEYS) is required"},
+		{name: "bad field keys", env: merge(required, map[string]string{"TALENT_FIELD_KEYS": "k1:c2hvcnQ="}), args: []string{"--services", "tasks"},
+			wantErr: `invalid config: --field-keys: fieldcrypt: key "k1": key is 5 bytes: want 32`},
+		{name: "field keys and passkeys", env: merge(required, map[string]string{
+			"TALENT_FIELD_KEYS":       fieldcrypt.GenerateKey("k2") + "," + fieldcrypt.GenerateKey("k1"),
+			"TALENT_WEBAUTHN_RP_ID":   "talent.example.cn",
+			"TALENT_WEBAUTHN_ORIGINS": "https://talent.example.cn, https://m.talent.example.cn",
+		}), args: []string{"--services", "identity"},
+			check: func(c config) bool {
+				return c.FieldKeys.CurrentID() == "k2" && c.WebAuthnRPID == "talent.example.cn" &&
+					slices.Equal(c.WebAuthnOrigins, []string{"https://talent.example.cn", "https://m.talent.example.cn"})
+			}},
 		{name: "web needs web dir", env: required,
 			wantErr: "invalid config: --web-dir (TALENT_WEB_DIR) is required when serving web"},
 		{name: "unknown service", env: required, args: []string{"--services", "identity,payments"},
@@ -171,17 +184,23 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 		SMSAliyunAccessKeyID:  "LTAIkeyid",
 		SMSAliyunAccessSecret: "aliyun-secret",
 	}
+	keySpec := fieldcrypt.GenerateKey("k2")
+	_, keySecret, _ := strings.Cut(keySpec, ":")
+	var err error
+	if cfg.FieldKeys, err = fieldcrypt.ParseKeyring(keySpec); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting talentd", "config", cfg)
 	out := buf.String()
-	for _, secret := range []string{"pg-secret", "replica-secret", "redis-secret", "s3-secret", "aliyun-secret"} {
+	for _, secret := range []string{"pg-secret", "replica-secret", "redis-secret", "s3-secret", "aliyun-secret", keySecret} {
 		if strings.Contains(out, secret) {
 			t.Fatalf("config log shows %s: %s", secret, out)
 		}
 	}
 	for _, want := range []string{`"database_url":"postgres://talent:xxxxx@db:5432/talent?sslmode=disable"`,
 		`"s3_access_key":"talent-access"`, `"s3_secret_key":"xxxxx"`, `"services":"tasks"`,
-		`"sms_aliyun_access_key_id":"LTAIkeyid"`, `"sms_aliyun_access_key_secret":"xxxxx"`} {
+		`"sms_aliyun_access_key_id":"LTAIkeyid"`, `"sms_aliyun_access_key_secret":"xxxxx"`, `"field_keys":{"current":"k2","ids":"k2"}`} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("config log = %s\nwant it to contain %s", out, want)
 		}
@@ -205,7 +224,8 @@ func TestStartupErrorsAreOneClearLine(t *testing.T) {
 			name: "postgres down",
 			args: func(*testing.T) []string {
 				return []string{"talentd", "--services", "tasks", "--database-url", "postgres://talent:pw@" + pgAddr + "/talent",
-					"--redis-url", "redis://" + redisAddr, "--s3-endpoint", testenv.ClosedAddr(t)}
+					"--redis-url", "redis://" + redisAddr, "--s3-endpoint", testenv.ClosedAddr(t),
+					"--field-keys", fieldcrypt.GenerateKey("k1")}
 			},
 			wantErr: "connect to postgres at " + pgAddr + ": connection refused",
 		},

@@ -61,6 +61,8 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		SMS:            sender,
 		TrustedProxies: cfg.TrustedProxies,
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
+		FieldKeys:      cfg.FieldKeys,
+		WebAuthn:       identity.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
 		OAuth:          cfg.Access.oauth(),
 		ConsentVersion: cfg.Access.ConsentVersion,
 		Exporters:      dataExporters(db, logger),
@@ -172,6 +174,7 @@ func newSMSSender(cfg config, logger *slog.Logger) (identity.SMSSender, error) {
 func accessPolicies() auth.Policies {
 	policies := auth.Policies{}
 	maps.Copy(policies, identity.Policies())
+	maps.Copy(policies, identity.StepUpPolicies())
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())

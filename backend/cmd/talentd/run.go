@@ -31,6 +31,9 @@ const shutdownTimeout = 15 * time.Second
 // run starts talentd and serves until ctx is cancelled, then shuts down
 // gracefully. args[0] is the program name. Logs go to stdout.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 1 && args[1] == "rotate-keys" {
+		return rotateKeys(ctx, args[1:], getenv, stdout)
+	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil

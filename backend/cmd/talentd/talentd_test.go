@@ -27,6 +27,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/testenv"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
@@ -93,6 +94,7 @@ func testArgs(t *testing.T) []string {
 		"--s3-secret-key", m.SecretKey,
 		"--cookie-secure=false",
 		"--log-level", "debug",
+		"--field-keys", fieldcrypt.GenerateKey("test1"),
 	}
 }
 

@@ -126,6 +126,16 @@ type Notification struct {
 	ReadTime   pgtype.Timestamptz
 }
 
+type Passkey struct {
+	ID           uuid.UUID
+	UserID       uuid.UUID
+	CredentialID []byte
+	Name         string
+	Credential   []byte
+	CreateTime   time.Time
+	LastUsedTime pgtype.Timestamptz
+}
+
 type PrivacySetting struct {
 	UserID                 uuid.UUID
 	HideReviews            bool
@@ -205,6 +215,14 @@ type TaskEvent struct {
 	CreateTime time.Time
 }
 
+type TotpFactor struct {
+	UserID     uuid.UUID
+	KeyID      string
+	Secret     []byte
+	LastStep   int64
+	CreateTime time.Time
+}
+
 type User struct {
 	ID             uuid.UUID
 	Email          *string
@@ -218,4 +236,13 @@ type User struct {
 	Phone          *string
 	PasswordSet    bool
 	DeleteTime     pgtype.Timestamptz
+}
+
+type UserSensitiveField struct {
+	UserID     uuid.UUID
+	Kind       string
+	KeyID      string
+	Ciphertext []byte
+	Masked     string
+	UpdateTime time.Time
 }

@@ -135,6 +135,185 @@ func (PhoneCodePurpose) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{1}
 }
 
+// StepUpOperation is a sensitive operation that needs a fresh step-up
+// verification (ID-4). A step-up is good for one operation on one target.
+type StepUpOperation int32
+
+const (
+	StepUpOperation_STEP_UP_OPERATION_UNSPECIFIED StepUpOperation = 0
+	// STEP_UP_OPERATION_WITHDRAW: a withdrawal; target is the withdrawal's ID.
+	StepUpOperation_STEP_UP_OPERATION_WITHDRAW StepUpOperation = 1
+	// STEP_UP_OPERATION_DELETE_PROJECT: deleting a project; target is its ID.
+	StepUpOperation_STEP_UP_OPERATION_DELETE_PROJECT StepUpOperation = 2
+	// STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT: replacing the payout bank card.
+	StepUpOperation_STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT StepUpOperation = 3
+	StepUpOperation_STEP_UP_OPERATION_CHANGE_PASSWORD       StepUpOperation = 4
+	StepUpOperation_STEP_UP_OPERATION_CHANGE_PHONE          StepUpOperation = 5
+	// STEP_UP_OPERATION_VIEW_SENSITIVE: seeing a sensitive field in full;
+	// target is the field's kind name ("id_number", "bank_card").
+	StepUpOperation_STEP_UP_OPERATION_VIEW_SENSITIVE StepUpOperation = 6
+	// STEP_UP_OPERATION_MANAGE_FACTORS: enrolling or removing TOTP and
+	// passkeys once a second factor exists.
+	StepUpOperation_STEP_UP_OPERATION_MANAGE_FACTORS   StepUpOperation = 7
+	StepUpOperation_STEP_UP_OPERATION_CHANGE_ID_NUMBER StepUpOperation = 8
+)
+
+// Enum value maps for StepUpOperation.
+var (
+	StepUpOperation_name = map[int32]string{
+		0: "STEP_UP_OPERATION_UNSPECIFIED",
+		1: "STEP_UP_OPERATION_WITHDRAW",
+		2: "STEP_UP_OPERATION_DELETE_PROJECT",
+		3: "STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT",
+		4: "STEP_UP_OPERATION_CHANGE_PASSWORD",
+		5: "STEP_UP_OPERATION_CHANGE_PHONE",
+		6: "STEP_UP_OPERATION_VIEW_SENSITIVE",
+		7: "STEP_UP_OPERATION_MANAGE_FACTORS",
+		8: "STEP_UP_OPERATION_CHANGE_ID_NUMBER",
+	}
+	StepUpOperation_value = map[string]int32{
+		"STEP_UP_OPERATION_UNSPECIFIED":           0,
+		"STEP_UP_OPERATION_WITHDRAW":              1,
+		"STEP_UP_OPERATION_DELETE_PROJECT":        2,
+		"STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT": 3,
+		"STEP_UP_OPERATION_CHANGE_PASSWORD":       4,
+		"STEP_UP_OPERATION_CHANGE_PHONE":          5,
+		"STEP_UP_OPERATION_VIEW_SENSITIVE":        6,
+		"STEP_UP_OPERATION_MANAGE_FACTORS":        7,
+		"STEP_UP_OPERATION_CHANGE_ID_NUMBER":      8,
+	}
+)
+
+func (x StepUpOperation) Enum() *StepUpOperation {
+	p := new(StepUpOperation)
+	*p = x
+	return p
+}
+
+func (x StepUpOperation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StepUpOperation) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[2].Descriptor()
+}
+
+func (StepUpOperation) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[2]
+}
+
+func (x StepUpOperation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StepUpOperation.Descriptor instead.
+func (StepUpOperation) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{2}
+}
+
+// StepUpFactor is a second factor of a step-up.
+type StepUpFactor int32
+
+const (
+	StepUpFactor_STEP_UP_FACTOR_UNSPECIFIED StepUpFactor = 0
+	StepUpFactor_STEP_UP_FACTOR_TOTP        StepUpFactor = 1
+	StepUpFactor_STEP_UP_FACTOR_PASSKEY     StepUpFactor = 2
+)
+
+// Enum value maps for StepUpFactor.
+var (
+	StepUpFactor_name = map[int32]string{
+		0: "STEP_UP_FACTOR_UNSPECIFIED",
+		1: "STEP_UP_FACTOR_TOTP",
+		2: "STEP_UP_FACTOR_PASSKEY",
+	}
+	StepUpFactor_value = map[string]int32{
+		"STEP_UP_FACTOR_UNSPECIFIED": 0,
+		"STEP_UP_FACTOR_TOTP":        1,
+		"STEP_UP_FACTOR_PASSKEY":     2,
+	}
+)
+
+func (x StepUpFactor) Enum() *StepUpFactor {
+	p := new(StepUpFactor)
+	*p = x
+	return p
+}
+
+func (x StepUpFactor) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StepUpFactor) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[3].Descriptor()
+}
+
+func (StepUpFactor) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[3]
+}
+
+func (x StepUpFactor) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StepUpFactor.Descriptor instead.
+func (StepUpFactor) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{3}
+}
+
+// SensitiveFieldKind names a sensitive field (SEC-1).
+type SensitiveFieldKind int32
+
+const (
+	SensitiveFieldKind_SENSITIVE_FIELD_KIND_UNSPECIFIED SensitiveFieldKind = 0
+	// SENSITIVE_FIELD_KIND_ID_NUMBER: the 18-character resident ID number
+	// of the person's real-name data.
+	SensitiveFieldKind_SENSITIVE_FIELD_KIND_ID_NUMBER SensitiveFieldKind = 1
+	// SENSITIVE_FIELD_KIND_BANK_CARD: the payout bank card number.
+	SensitiveFieldKind_SENSITIVE_FIELD_KIND_BANK_CARD SensitiveFieldKind = 2
+)
+
+// Enum value maps for SensitiveFieldKind.
+var (
+	SensitiveFieldKind_name = map[int32]string{
+		0: "SENSITIVE_FIELD_KIND_UNSPECIFIED",
+		1: "SENSITIVE_FIELD_KIND_ID_NUMBER",
+		2: "SENSITIVE_FIELD_KIND_BANK_CARD",
+	}
+	SensitiveFieldKind_value = map[string]int32{
+		"SENSITIVE_FIELD_KIND_UNSPECIFIED": 0,
+		"SENSITIVE_FIELD_KIND_ID_NUMBER":   1,
+		"SENSITIVE_FIELD_KIND_BANK_CARD":   2,
+	}
+)
+
+func (x SensitiveFieldKind) Enum() *SensitiveFieldKind {
+	p := new(SensitiveFieldKind)
+	*p = x
+	return p
+}
+
+func (x SensitiveFieldKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SensitiveFieldKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[4].Descriptor()
+}
+
+func (SensitiveFieldKind) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[4]
+}
+
+func (x SensitiveFieldKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SensitiveFieldKind.Descriptor instead.
+func (SensitiveFieldKind) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{4}
+}
+
 // LoginMethodKind is a way to sign in.
 type LoginMethodKind int32
 
@@ -178,11 +357,11 @@ func (x LoginMethodKind) String() string {
 }
 
 func (LoginMethodKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_talent_identity_v1_identity_proto_enumTypes[2].Descriptor()
+	return file_talent_identity_v1_identity_proto_enumTypes[5].Descriptor()
 }
 
 func (LoginMethodKind) Type() protoreflect.EnumType {
-	return &file_talent_identity_v1_identity_proto_enumTypes[2]
+	return &file_talent_identity_v1_identity_proto_enumTypes[5]
 }
 
 func (x LoginMethodKind) Number() protoreflect.EnumNumber {
@@ -191,7 +370,7 @@ func (x LoginMethodKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LoginMethodKind.Descriptor instead.
 func (LoginMethodKind) EnumDescriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{2}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{5}
 }
 
 // User is a person's account as others and they themselves see it.
@@ -1410,6 +1589,1512 @@ func (x *LogOutEverywhereResponse) GetEndedCount() int32 {
 	return 0
 }
 
+// Passkey is an enrolled WebAuthn credential.
+type Passkey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	LastUsedTime  *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_used_time,json=lastUsedTime,proto3" json:"last_used_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Passkey) Reset() {
+	*x = Passkey{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Passkey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Passkey) ProtoMessage() {}
+
+func (x *Passkey) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Passkey.ProtoReflect.Descriptor instead.
+func (*Passkey) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Passkey) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Passkey) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Passkey) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Passkey) GetLastUsedTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedTime
+	}
+	return nil
+}
+
+// SensitiveField is a sensitive field as shown: masked, first 3 and last 4
+// characters only (SEC-2).
+type SensitiveField struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          SensitiveFieldKind     `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.SensitiveFieldKind" json:"kind,omitempty"`
+	Masked        string                 `protobuf:"bytes,2,opt,name=masked,proto3" json:"masked,omitempty"`
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SensitiveField) Reset() {
+	*x = SensitiveField{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SensitiveField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SensitiveField) ProtoMessage() {}
+
+func (x *SensitiveField) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SensitiveField.ProtoReflect.Descriptor instead.
+func (*SensitiveField) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SensitiveField) GetKind() SensitiveFieldKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SensitiveFieldKind_SENSITIVE_FIELD_KIND_UNSPECIFIED
+}
+
+func (x *SensitiveField) GetMasked() string {
+	if x != nil {
+		return x.Masked
+	}
+	return ""
+}
+
+func (x *SensitiveField) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+type GetSecuritySettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSecuritySettingsRequest) Reset() {
+	*x = GetSecuritySettingsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecuritySettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecuritySettingsRequest) ProtoMessage() {}
+
+func (x *GetSecuritySettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecuritySettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetSecuritySettingsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{24}
+}
+
+type GetSecuritySettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// masked_phone is the account's phone, masked, or empty.
+	MaskedPhone     string            `protobuf:"bytes,1,opt,name=masked_phone,json=maskedPhone,proto3" json:"masked_phone,omitempty"`
+	TotpEnrolled    bool              `protobuf:"varint,2,opt,name=totp_enrolled,json=totpEnrolled,proto3" json:"totp_enrolled,omitempty"`
+	Passkeys        []*Passkey        `protobuf:"bytes,3,rep,name=passkeys,proto3" json:"passkeys,omitempty"`
+	SensitiveFields []*SensitiveField `protobuf:"bytes,4,rep,name=sensitive_fields,json=sensitiveFields,proto3" json:"sensitive_fields,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetSecuritySettingsResponse) Reset() {
+	*x = GetSecuritySettingsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSecuritySettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSecuritySettingsResponse) ProtoMessage() {}
+
+func (x *GetSecuritySettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSecuritySettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetSecuritySettingsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetSecuritySettingsResponse) GetMaskedPhone() string {
+	if x != nil {
+		return x.MaskedPhone
+	}
+	return ""
+}
+
+func (x *GetSecuritySettingsResponse) GetTotpEnrolled() bool {
+	if x != nil {
+		return x.TotpEnrolled
+	}
+	return false
+}
+
+func (x *GetSecuritySettingsResponse) GetPasskeys() []*Passkey {
+	if x != nil {
+		return x.Passkeys
+	}
+	return nil
+}
+
+func (x *GetSecuritySettingsResponse) GetSensitiveFields() []*SensitiveField {
+	if x != nil {
+		return x.SensitiveFields
+	}
+	return nil
+}
+
+type BeginStepUpRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Operation StepUpOperation        `protobuf:"varint,1,opt,name=operation,proto3,enum=talent.identity.v1.StepUpOperation" json:"operation,omitempty"`
+	// target is what the operation acts on: see StepUpOperation; empty for
+	// operations on the caller's own account.
+	Target        string `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginStepUpRequest) Reset() {
+	*x = BeginStepUpRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginStepUpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginStepUpRequest) ProtoMessage() {}
+
+func (x *BeginStepUpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginStepUpRequest.ProtoReflect.Descriptor instead.
+func (*BeginStepUpRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BeginStepUpRequest) GetOperation() StepUpOperation {
+	if x != nil {
+		return x.Operation
+	}
+	return StepUpOperation_STEP_UP_OPERATION_UNSPECIFIED
+}
+
+func (x *BeginStepUpRequest) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+type BeginStepUpResponse struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ChallengeId string                 `protobuf:"bytes,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	// masked_phone is where the code went.
+	MaskedPhone string         `protobuf:"bytes,2,opt,name=masked_phone,json=maskedPhone,proto3" json:"masked_phone,omitempty"`
+	Factors     []StepUpFactor `protobuf:"varint,3,rep,packed,name=factors,proto3,enum=talent.identity.v1.StepUpFactor" json:"factors,omitempty"`
+	// passkey_request_options_json is the WebAuthn
+	// PublicKeyCredentialRequestOptions as JSON, when the caller has passkeys.
+	PasskeyRequestOptionsJson string                 `protobuf:"bytes,4,opt,name=passkey_request_options_json,json=passkeyRequestOptionsJson,proto3" json:"passkey_request_options_json,omitempty"`
+	ExpireTime                *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *BeginStepUpResponse) Reset() {
+	*x = BeginStepUpResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginStepUpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginStepUpResponse) ProtoMessage() {}
+
+func (x *BeginStepUpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginStepUpResponse.ProtoReflect.Descriptor instead.
+func (*BeginStepUpResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *BeginStepUpResponse) GetChallengeId() string {
+	if x != nil {
+		return x.ChallengeId
+	}
+	return ""
+}
+
+func (x *BeginStepUpResponse) GetMaskedPhone() string {
+	if x != nil {
+		return x.MaskedPhone
+	}
+	return ""
+}
+
+func (x *BeginStepUpResponse) GetFactors() []StepUpFactor {
+	if x != nil {
+		return x.Factors
+	}
+	return nil
+}
+
+func (x *BeginStepUpResponse) GetPasskeyRequestOptionsJson() string {
+	if x != nil {
+		return x.PasskeyRequestOptionsJson
+	}
+	return ""
+}
+
+func (x *BeginStepUpResponse) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+type FinishStepUpRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ChallengeId string                 `protobuf:"bytes,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	// sms_code is the 6-digit code texted by BeginStepUp.
+	SmsCode string `protobuf:"bytes,2,opt,name=sms_code,json=smsCode,proto3" json:"sms_code,omitempty"`
+	// second_factor is one of the caller's enrolled factors.
+	//
+	// Types that are valid to be assigned to SecondFactor:
+	//
+	//	*FinishStepUpRequest_TotpCode
+	//	*FinishStepUpRequest_PasskeyAssertionJson
+	SecondFactor  isFinishStepUpRequest_SecondFactor `protobuf_oneof:"second_factor"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishStepUpRequest) Reset() {
+	*x = FinishStepUpRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishStepUpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishStepUpRequest) ProtoMessage() {}
+
+func (x *FinishStepUpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishStepUpRequest.ProtoReflect.Descriptor instead.
+func (*FinishStepUpRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *FinishStepUpRequest) GetChallengeId() string {
+	if x != nil {
+		return x.ChallengeId
+	}
+	return ""
+}
+
+func (x *FinishStepUpRequest) GetSmsCode() string {
+	if x != nil {
+		return x.SmsCode
+	}
+	return ""
+}
+
+func (x *FinishStepUpRequest) GetSecondFactor() isFinishStepUpRequest_SecondFactor {
+	if x != nil {
+		return x.SecondFactor
+	}
+	return nil
+}
+
+func (x *FinishStepUpRequest) GetTotpCode() string {
+	if x != nil {
+		if x, ok := x.SecondFactor.(*FinishStepUpRequest_TotpCode); ok {
+			return x.TotpCode
+		}
+	}
+	return ""
+}
+
+func (x *FinishStepUpRequest) GetPasskeyAssertionJson() string {
+	if x != nil {
+		if x, ok := x.SecondFactor.(*FinishStepUpRequest_PasskeyAssertionJson); ok {
+			return x.PasskeyAssertionJson
+		}
+	}
+	return ""
+}
+
+type isFinishStepUpRequest_SecondFactor interface {
+	isFinishStepUpRequest_SecondFactor()
+}
+
+type FinishStepUpRequest_TotpCode struct {
+	// totp_code is the 6-digit code of the authenticator app.
+	TotpCode string `protobuf:"bytes,3,opt,name=totp_code,json=totpCode,proto3,oneof"`
+}
+
+type FinishStepUpRequest_PasskeyAssertionJson struct {
+	// passkey_assertion_json is the PublicKeyCredential from
+	// navigator.credentials.get(), as JSON.
+	PasskeyAssertionJson string `protobuf:"bytes,4,opt,name=passkey_assertion_json,json=passkeyAssertionJson,proto3,oneof"`
+}
+
+func (*FinishStepUpRequest_TotpCode) isFinishStepUpRequest_SecondFactor() {}
+
+func (*FinishStepUpRequest_PasskeyAssertionJson) isFinishStepUpRequest_SecondFactor() {}
+
+type FinishStepUpResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// expire_time is when the step-up lapses unused.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishStepUpResponse) Reset() {
+	*x = FinishStepUpResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishStepUpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishStepUpResponse) ProtoMessage() {}
+
+func (x *FinishStepUpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishStepUpResponse.ProtoReflect.Descriptor instead.
+func (*FinishStepUpResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *FinishStepUpResponse) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+type BeginTotpEnrollmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginTotpEnrollmentRequest) Reset() {
+	*x = BeginTotpEnrollmentRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginTotpEnrollmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginTotpEnrollmentRequest) ProtoMessage() {}
+
+func (x *BeginTotpEnrollmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginTotpEnrollmentRequest.ProtoReflect.Descriptor instead.
+func (*BeginTotpEnrollmentRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{30}
+}
+
+type BeginTotpEnrollmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// secret is the base32 secret, for typing into an app by hand.
+	Secret string `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	// otpauth_uri is the otpauth://totp/... URI the QR code holds.
+	OtpauthUri string `protobuf:"bytes,2,opt,name=otpauth_uri,json=otpauthUri,proto3" json:"otpauth_uri,omitempty"`
+	// qr_png_data_url is the QR code as a data:image/png;base64 URL.
+	QrPngDataUrl  string `protobuf:"bytes,3,opt,name=qr_png_data_url,json=qrPngDataUrl,proto3" json:"qr_png_data_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginTotpEnrollmentResponse) Reset() {
+	*x = BeginTotpEnrollmentResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginTotpEnrollmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginTotpEnrollmentResponse) ProtoMessage() {}
+
+func (x *BeginTotpEnrollmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginTotpEnrollmentResponse.ProtoReflect.Descriptor instead.
+func (*BeginTotpEnrollmentResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *BeginTotpEnrollmentResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *BeginTotpEnrollmentResponse) GetOtpauthUri() string {
+	if x != nil {
+		return x.OtpauthUri
+	}
+	return ""
+}
+
+func (x *BeginTotpEnrollmentResponse) GetQrPngDataUrl() string {
+	if x != nil {
+		return x.QrPngDataUrl
+	}
+	return ""
+}
+
+type ConfirmTotpEnrollmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Code          string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmTotpEnrollmentRequest) Reset() {
+	*x = ConfirmTotpEnrollmentRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmTotpEnrollmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmTotpEnrollmentRequest) ProtoMessage() {}
+
+func (x *ConfirmTotpEnrollmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmTotpEnrollmentRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmTotpEnrollmentRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ConfirmTotpEnrollmentRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+type ConfirmTotpEnrollmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmTotpEnrollmentResponse) Reset() {
+	*x = ConfirmTotpEnrollmentResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmTotpEnrollmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmTotpEnrollmentResponse) ProtoMessage() {}
+
+func (x *ConfirmTotpEnrollmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmTotpEnrollmentResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmTotpEnrollmentResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{33}
+}
+
+type RemoveTotpRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTotpRequest) Reset() {
+	*x = RemoveTotpRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTotpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTotpRequest) ProtoMessage() {}
+
+func (x *RemoveTotpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTotpRequest.ProtoReflect.Descriptor instead.
+func (*RemoveTotpRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{34}
+}
+
+type RemoveTotpResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTotpResponse) Reset() {
+	*x = RemoveTotpResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTotpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTotpResponse) ProtoMessage() {}
+
+func (x *RemoveTotpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTotpResponse.ProtoReflect.Descriptor instead.
+func (*RemoveTotpResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{35}
+}
+
+type BeginPasskeyRegistrationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginPasskeyRegistrationRequest) Reset() {
+	*x = BeginPasskeyRegistrationRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginPasskeyRegistrationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginPasskeyRegistrationRequest) ProtoMessage() {}
+
+func (x *BeginPasskeyRegistrationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginPasskeyRegistrationRequest.ProtoReflect.Descriptor instead.
+func (*BeginPasskeyRegistrationRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{36}
+}
+
+type BeginPasskeyRegistrationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// creation_options_json is the WebAuthn
+	// PublicKeyCredentialCreationOptions as JSON.
+	CreationOptionsJson string `protobuf:"bytes,1,opt,name=creation_options_json,json=creationOptionsJson,proto3" json:"creation_options_json,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *BeginPasskeyRegistrationResponse) Reset() {
+	*x = BeginPasskeyRegistrationResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginPasskeyRegistrationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginPasskeyRegistrationResponse) ProtoMessage() {}
+
+func (x *BeginPasskeyRegistrationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginPasskeyRegistrationResponse.ProtoReflect.Descriptor instead.
+func (*BeginPasskeyRegistrationResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *BeginPasskeyRegistrationResponse) GetCreationOptionsJson() string {
+	if x != nil {
+		return x.CreationOptionsJson
+	}
+	return ""
+}
+
+type FinishPasskeyRegistrationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name labels the passkey, e.g. "My phone"; 1 to 60 characters.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// credential_json is the PublicKeyCredential from
+	// navigator.credentials.create(), as JSON.
+	CredentialJson string `protobuf:"bytes,2,opt,name=credential_json,json=credentialJson,proto3" json:"credential_json,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *FinishPasskeyRegistrationRequest) Reset() {
+	*x = FinishPasskeyRegistrationRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishPasskeyRegistrationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishPasskeyRegistrationRequest) ProtoMessage() {}
+
+func (x *FinishPasskeyRegistrationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishPasskeyRegistrationRequest.ProtoReflect.Descriptor instead.
+func (*FinishPasskeyRegistrationRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *FinishPasskeyRegistrationRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FinishPasskeyRegistrationRequest) GetCredentialJson() string {
+	if x != nil {
+		return x.CredentialJson
+	}
+	return ""
+}
+
+type FinishPasskeyRegistrationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Passkey       *Passkey               `protobuf:"bytes,1,opt,name=passkey,proto3" json:"passkey,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishPasskeyRegistrationResponse) Reset() {
+	*x = FinishPasskeyRegistrationResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishPasskeyRegistrationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishPasskeyRegistrationResponse) ProtoMessage() {}
+
+func (x *FinishPasskeyRegistrationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishPasskeyRegistrationResponse.ProtoReflect.Descriptor instead.
+func (*FinishPasskeyRegistrationResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *FinishPasskeyRegistrationResponse) GetPasskey() *Passkey {
+	if x != nil {
+		return x.Passkey
+	}
+	return nil
+}
+
+type RemovePasskeyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PasskeyId     string                 `protobuf:"bytes,1,opt,name=passkey_id,json=passkeyId,proto3" json:"passkey_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemovePasskeyRequest) Reset() {
+	*x = RemovePasskeyRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemovePasskeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemovePasskeyRequest) ProtoMessage() {}
+
+func (x *RemovePasskeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemovePasskeyRequest.ProtoReflect.Descriptor instead.
+func (*RemovePasskeyRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RemovePasskeyRequest) GetPasskeyId() string {
+	if x != nil {
+		return x.PasskeyId
+	}
+	return ""
+}
+
+type RemovePasskeyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemovePasskeyResponse) Reset() {
+	*x = RemovePasskeyResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemovePasskeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemovePasskeyResponse) ProtoMessage() {}
+
+func (x *RemovePasskeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemovePasskeyResponse.ProtoReflect.Descriptor instead.
+func (*RemovePasskeyResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{41}
+}
+
+type ChangePasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// new_password is at least 10 characters.
+	NewPassword   string `protobuf:"bytes,1,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordRequest) Reset() {
+	*x = ChangePasswordRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordRequest) ProtoMessage() {}
+
+func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
+func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ChangePasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+type ChangePasswordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ended_session_count is how many other sessions were ended.
+	EndedSessionCount int32 `protobuf:"varint,1,opt,name=ended_session_count,json=endedSessionCount,proto3" json:"ended_session_count,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ChangePasswordResponse) Reset() {
+	*x = ChangePasswordResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordResponse) ProtoMessage() {}
+
+func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
+func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ChangePasswordResponse) GetEndedSessionCount() int32 {
+	if x != nil {
+		return x.EndedSessionCount
+	}
+	return 0
+}
+
+type SendChangePhoneCodeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendChangePhoneCodeRequest) Reset() {
+	*x = SendChangePhoneCodeRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendChangePhoneCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendChangePhoneCodeRequest) ProtoMessage() {}
+
+func (x *SendChangePhoneCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendChangePhoneCodeRequest.ProtoReflect.Descriptor instead.
+func (*SendChangePhoneCodeRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *SendChangePhoneCodeRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+type SendChangePhoneCodeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	ResendAfter   *durationpb.Duration   `protobuf:"bytes,2,opt,name=resend_after,json=resendAfter,proto3" json:"resend_after,omitempty"`
+	ExpireAfter   *durationpb.Duration   `protobuf:"bytes,3,opt,name=expire_after,json=expireAfter,proto3" json:"expire_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendChangePhoneCodeResponse) Reset() {
+	*x = SendChangePhoneCodeResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendChangePhoneCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendChangePhoneCodeResponse) ProtoMessage() {}
+
+func (x *SendChangePhoneCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendChangePhoneCodeResponse.ProtoReflect.Descriptor instead.
+func (*SendChangePhoneCodeResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *SendChangePhoneCodeResponse) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *SendChangePhoneCodeResponse) GetResendAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ResendAfter
+	}
+	return nil
+}
+
+func (x *SendChangePhoneCodeResponse) GetExpireAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ExpireAfter
+	}
+	return nil
+}
+
+type ChangePhoneRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
+	Code          string                 `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePhoneRequest) Reset() {
+	*x = ChangePhoneRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePhoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePhoneRequest) ProtoMessage() {}
+
+func (x *ChangePhoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePhoneRequest.ProtoReflect.Descriptor instead.
+func (*ChangePhoneRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ChangePhoneRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *ChangePhoneRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+type ChangePhoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePhoneResponse) Reset() {
+	*x = ChangePhoneResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePhoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePhoneResponse) ProtoMessage() {}
+
+func (x *ChangePhoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePhoneResponse.ProtoReflect.Descriptor instead.
+func (*ChangePhoneResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ChangePhoneResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type SetSensitiveFieldRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  SensitiveFieldKind     `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.SensitiveFieldKind" json:"kind,omitempty"`
+	// value is the ID number (18 characters, the last may be X) or the bank
+	// card number (12 to 19 digits); spaces are ignored.
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSensitiveFieldRequest) Reset() {
+	*x = SetSensitiveFieldRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSensitiveFieldRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSensitiveFieldRequest) ProtoMessage() {}
+
+func (x *SetSensitiveFieldRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSensitiveFieldRequest.ProtoReflect.Descriptor instead.
+func (*SetSensitiveFieldRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *SetSensitiveFieldRequest) GetKind() SensitiveFieldKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SensitiveFieldKind_SENSITIVE_FIELD_KIND_UNSPECIFIED
+}
+
+func (x *SetSensitiveFieldRequest) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+type SetSensitiveFieldResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         *SensitiveField        `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSensitiveFieldResponse) Reset() {
+	*x = SetSensitiveFieldResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSensitiveFieldResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSensitiveFieldResponse) ProtoMessage() {}
+
+func (x *SetSensitiveFieldResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSensitiveFieldResponse.ProtoReflect.Descriptor instead.
+func (*SetSensitiveFieldResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *SetSensitiveFieldResponse) GetField() *SensitiveField {
+	if x != nil {
+		return x.Field
+	}
+	return nil
+}
+
+type RevealSensitiveFieldRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          SensitiveFieldKind     `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.SensitiveFieldKind" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealSensitiveFieldRequest) Reset() {
+	*x = RevealSensitiveFieldRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealSensitiveFieldRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealSensitiveFieldRequest) ProtoMessage() {}
+
+func (x *RevealSensitiveFieldRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealSensitiveFieldRequest.ProtoReflect.Descriptor instead.
+func (*RevealSensitiveFieldRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *RevealSensitiveFieldRequest) GetKind() SensitiveFieldKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SensitiveFieldKind_SENSITIVE_FIELD_KIND_UNSPECIFIED
+}
+
+type RevealSensitiveFieldResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealSensitiveFieldResponse) Reset() {
+	*x = RevealSensitiveFieldResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealSensitiveFieldResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealSensitiveFieldResponse) ProtoMessage() {}
+
+func (x *RevealSensitiveFieldResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealSensitiveFieldResponse.ProtoReflect.Descriptor instead.
+func (*RevealSensitiveFieldResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *RevealSensitiveFieldResponse) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
 // LoginProvider is an identity provider a browser can sign in with.
 type LoginProvider struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1424,7 +3109,7 @@ type LoginProvider struct {
 
 func (x *LoginProvider) Reset() {
 	*x = LoginProvider{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +3121,7 @@ func (x *LoginProvider) String() string {
 func (*LoginProvider) ProtoMessage() {}
 
 func (x *LoginProvider) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +3134,7 @@ func (x *LoginProvider) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginProvider.ProtoReflect.Descriptor instead.
 func (*LoginProvider) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{22}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *LoginProvider) GetKind() LoginMethodKind {
@@ -1474,7 +3159,7 @@ type ListLoginProvidersRequest struct {
 
 func (x *ListLoginProvidersRequest) Reset() {
 	*x = ListLoginProvidersRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +3171,7 @@ func (x *ListLoginProvidersRequest) String() string {
 func (*ListLoginProvidersRequest) ProtoMessage() {}
 
 func (x *ListLoginProvidersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +3184,7 @@ func (x *ListLoginProvidersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginProvidersRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginProvidersRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{23}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{53}
 }
 
 type ListLoginProvidersResponse struct {
@@ -1511,7 +3196,7 @@ type ListLoginProvidersResponse struct {
 
 func (x *ListLoginProvidersResponse) Reset() {
 	*x = ListLoginProvidersResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1523,7 +3208,7 @@ func (x *ListLoginProvidersResponse) String() string {
 func (*ListLoginProvidersResponse) ProtoMessage() {}
 
 func (x *ListLoginProvidersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1536,7 +3221,7 @@ func (x *ListLoginProvidersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginProvidersResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginProvidersResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{24}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListLoginProvidersResponse) GetProviders() []*LoginProvider {
@@ -1564,7 +3249,7 @@ type LoginMethod struct {
 
 func (x *LoginMethod) Reset() {
 	*x = LoginMethod{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1576,7 +3261,7 @@ func (x *LoginMethod) String() string {
 func (*LoginMethod) ProtoMessage() {}
 
 func (x *LoginMethod) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1589,7 +3274,7 @@ func (x *LoginMethod) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginMethod.ProtoReflect.Descriptor instead.
 func (*LoginMethod) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{25}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *LoginMethod) GetKind() LoginMethodKind {
@@ -1628,7 +3313,7 @@ type ListLoginMethodsRequest struct {
 
 func (x *ListLoginMethodsRequest) Reset() {
 	*x = ListLoginMethodsRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1640,7 +3325,7 @@ func (x *ListLoginMethodsRequest) String() string {
 func (*ListLoginMethodsRequest) ProtoMessage() {}
 
 func (x *ListLoginMethodsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1653,7 +3338,7 @@ func (x *ListLoginMethodsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginMethodsRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginMethodsRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{26}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{56}
 }
 
 type ListLoginMethodsResponse struct {
@@ -1665,7 +3350,7 @@ type ListLoginMethodsResponse struct {
 
 func (x *ListLoginMethodsResponse) Reset() {
 	*x = ListLoginMethodsResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +3362,7 @@ func (x *ListLoginMethodsResponse) String() string {
 func (*ListLoginMethodsResponse) ProtoMessage() {}
 
 func (x *ListLoginMethodsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +3375,7 @@ func (x *ListLoginMethodsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginMethodsResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginMethodsResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{27}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ListLoginMethodsResponse) GetMethods() []*LoginMethod {
@@ -1710,7 +3395,7 @@ type UnlinkLoginMethodRequest struct {
 
 func (x *UnlinkLoginMethodRequest) Reset() {
 	*x = UnlinkLoginMethodRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +3407,7 @@ func (x *UnlinkLoginMethodRequest) String() string {
 func (*UnlinkLoginMethodRequest) ProtoMessage() {}
 
 func (x *UnlinkLoginMethodRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1735,7 +3420,7 @@ func (x *UnlinkLoginMethodRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlinkLoginMethodRequest.ProtoReflect.Descriptor instead.
 func (*UnlinkLoginMethodRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{28}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *UnlinkLoginMethodRequest) GetKind() LoginMethodKind {
@@ -1753,7 +3438,7 @@ type UnlinkLoginMethodResponse struct {
 
 func (x *UnlinkLoginMethodResponse) Reset() {
 	*x = UnlinkLoginMethodResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1765,7 +3450,7 @@ func (x *UnlinkLoginMethodResponse) String() string {
 func (*UnlinkLoginMethodResponse) ProtoMessage() {}
 
 func (x *UnlinkLoginMethodResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1778,7 +3463,7 @@ func (x *UnlinkLoginMethodResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlinkLoginMethodResponse.ProtoReflect.Descriptor instead.
 func (*UnlinkLoginMethodResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{29}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{59}
 }
 
 // PrivacySettings is a person's privacy mode: what their public profile
@@ -1798,7 +3483,7 @@ type PrivacySettings struct {
 
 func (x *PrivacySettings) Reset() {
 	*x = PrivacySettings{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1810,7 +3495,7 @@ func (x *PrivacySettings) String() string {
 func (*PrivacySettings) ProtoMessage() {}
 
 func (x *PrivacySettings) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1823,7 +3508,7 @@ func (x *PrivacySettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrivacySettings.ProtoReflect.Descriptor instead.
 func (*PrivacySettings) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{30}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PrivacySettings) GetHideReviews() bool {
@@ -1855,7 +3540,7 @@ type GetPrivacySettingsRequest struct {
 
 func (x *GetPrivacySettingsRequest) Reset() {
 	*x = GetPrivacySettingsRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1867,7 +3552,7 @@ func (x *GetPrivacySettingsRequest) String() string {
 func (*GetPrivacySettingsRequest) ProtoMessage() {}
 
 func (x *GetPrivacySettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1880,7 +3565,7 @@ func (x *GetPrivacySettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPrivacySettingsRequest.ProtoReflect.Descriptor instead.
 func (*GetPrivacySettingsRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{31}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{61}
 }
 
 type GetPrivacySettingsResponse struct {
@@ -1900,7 +3585,7 @@ type GetPrivacySettingsResponse struct {
 
 func (x *GetPrivacySettingsResponse) Reset() {
 	*x = GetPrivacySettingsResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1912,7 +3597,7 @@ func (x *GetPrivacySettingsResponse) String() string {
 func (*GetPrivacySettingsResponse) ProtoMessage() {}
 
 func (x *GetPrivacySettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1925,7 +3610,7 @@ func (x *GetPrivacySettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPrivacySettingsResponse.ProtoReflect.Descriptor instead.
 func (*GetPrivacySettingsResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{32}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *GetPrivacySettingsResponse) GetSettings() *PrivacySettings {
@@ -1972,7 +3657,7 @@ type UpdatePrivacySettingsRequest struct {
 
 func (x *UpdatePrivacySettingsRequest) Reset() {
 	*x = UpdatePrivacySettingsRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +3669,7 @@ func (x *UpdatePrivacySettingsRequest) String() string {
 func (*UpdatePrivacySettingsRequest) ProtoMessage() {}
 
 func (x *UpdatePrivacySettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +3682,7 @@ func (x *UpdatePrivacySettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePrivacySettingsRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePrivacySettingsRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{33}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *UpdatePrivacySettingsRequest) GetSettings() *PrivacySettings {
@@ -2016,7 +3701,7 @@ type UpdatePrivacySettingsResponse struct {
 
 func (x *UpdatePrivacySettingsResponse) Reset() {
 	*x = UpdatePrivacySettingsResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2028,7 +3713,7 @@ func (x *UpdatePrivacySettingsResponse) String() string {
 func (*UpdatePrivacySettingsResponse) ProtoMessage() {}
 
 func (x *UpdatePrivacySettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2041,7 +3726,7 @@ func (x *UpdatePrivacySettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePrivacySettingsResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePrivacySettingsResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{34}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *UpdatePrivacySettingsResponse) GetSettings() *PrivacySettings {
@@ -2060,7 +3745,7 @@ type AcceptConsentRequest struct {
 
 func (x *AcceptConsentRequest) Reset() {
 	*x = AcceptConsentRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2072,7 +3757,7 @@ func (x *AcceptConsentRequest) String() string {
 func (*AcceptConsentRequest) ProtoMessage() {}
 
 func (x *AcceptConsentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2085,7 +3770,7 @@ func (x *AcceptConsentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptConsentRequest.ProtoReflect.Descriptor instead.
 func (*AcceptConsentRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{35}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *AcceptConsentRequest) GetConsentVersion() string {
@@ -2103,7 +3788,7 @@ type AcceptConsentResponse struct {
 
 func (x *AcceptConsentResponse) Reset() {
 	*x = AcceptConsentResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2115,7 +3800,7 @@ func (x *AcceptConsentResponse) String() string {
 func (*AcceptConsentResponse) ProtoMessage() {}
 
 func (x *AcceptConsentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2128,7 +3813,7 @@ func (x *AcceptConsentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptConsentResponse.ProtoReflect.Descriptor instead.
 func (*AcceptConsentResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{36}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{66}
 }
 
 type ExportMyDataRequest struct {
@@ -2139,7 +3824,7 @@ type ExportMyDataRequest struct {
 
 func (x *ExportMyDataRequest) Reset() {
 	*x = ExportMyDataRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2151,7 +3836,7 @@ func (x *ExportMyDataRequest) String() string {
 func (*ExportMyDataRequest) ProtoMessage() {}
 
 func (x *ExportMyDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2164,7 +3849,7 @@ func (x *ExportMyDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMyDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportMyDataRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{37}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{67}
 }
 
 type ExportMyDataResponse struct {
@@ -2180,7 +3865,7 @@ type ExportMyDataResponse struct {
 
 func (x *ExportMyDataResponse) Reset() {
 	*x = ExportMyDataResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2192,7 +3877,7 @@ func (x *ExportMyDataResponse) String() string {
 func (*ExportMyDataResponse) ProtoMessage() {}
 
 func (x *ExportMyDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2205,7 +3890,7 @@ func (x *ExportMyDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMyDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportMyDataResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{38}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ExportMyDataResponse) GetJson() []byte {
@@ -2232,7 +3917,7 @@ type DeleteAccountRequest struct {
 
 func (x *DeleteAccountRequest) Reset() {
 	*x = DeleteAccountRequest{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2244,7 +3929,7 @@ func (x *DeleteAccountRequest) String() string {
 func (*DeleteAccountRequest) ProtoMessage() {}
 
 func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2257,7 +3942,7 @@ func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAccountRequest.ProtoReflect.Descriptor instead.
 func (*DeleteAccountRequest) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{39}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *DeleteAccountRequest) GetPassword() string {
@@ -2275,7 +3960,7 @@ type DeleteAccountResponse struct {
 
 func (x *DeleteAccountResponse) Reset() {
 	*x = DeleteAccountResponse{}
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +3972,7 @@ func (x *DeleteAccountResponse) String() string {
 func (*DeleteAccountResponse) ProtoMessage() {}
 
 func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +3985,7 @@ func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
-	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{40}
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{70}
 }
 
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
@@ -2383,7 +4068,90 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x17LogOutEverywhereRequest\";\n" +
 	"\x18LogOutEverywhereResponse\x12\x1f\n" +
 	"\vended_count\x18\x01 \x01(\x05R\n" +
-	"endedCount\"g\n" +
+	"endedCount\"\xac\x01\n" +
+	"\aPasskey\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12;\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12@\n" +
+	"\x0elast_used_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastUsedTime\"\xa1\x01\n" +
+	"\x0eSensitiveField\x12:\n" +
+	"\x04kind\x18\x01 \x01(\x0e2&.talent.identity.v1.SensitiveFieldKindR\x04kind\x12\x16\n" +
+	"\x06masked\x18\x02 \x01(\tR\x06masked\x12;\n" +
+	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x1c\n" +
+	"\x1aGetSecuritySettingsRequest\"\xed\x01\n" +
+	"\x1bGetSecuritySettingsResponse\x12!\n" +
+	"\fmasked_phone\x18\x01 \x01(\tR\vmaskedPhone\x12#\n" +
+	"\rtotp_enrolled\x18\x02 \x01(\bR\ftotpEnrolled\x127\n" +
+	"\bpasskeys\x18\x03 \x03(\v2\x1b.talent.identity.v1.PasskeyR\bpasskeys\x12M\n" +
+	"\x10sensitive_fields\x18\x04 \x03(\v2\".talent.identity.v1.SensitiveFieldR\x0fsensitiveFields\"o\n" +
+	"\x12BeginStepUpRequest\x12A\n" +
+	"\toperation\x18\x01 \x01(\x0e2#.talent.identity.v1.StepUpOperationR\toperation\x12\x16\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\"\x95\x02\n" +
+	"\x13BeginStepUpResponse\x12!\n" +
+	"\fchallenge_id\x18\x01 \x01(\tR\vchallengeId\x12!\n" +
+	"\fmasked_phone\x18\x02 \x01(\tR\vmaskedPhone\x12:\n" +
+	"\afactors\x18\x03 \x03(\x0e2 .talent.identity.v1.StepUpFactorR\afactors\x12?\n" +
+	"\x1cpasskey_request_options_json\x18\x04 \x01(\tR\x19passkeyRequestOptionsJson\x12;\n" +
+	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\xbb\x01\n" +
+	"\x13FinishStepUpRequest\x12!\n" +
+	"\fchallenge_id\x18\x01 \x01(\tR\vchallengeId\x12\x19\n" +
+	"\bsms_code\x18\x02 \x01(\tR\asmsCode\x12\x1d\n" +
+	"\ttotp_code\x18\x03 \x01(\tH\x00R\btotpCode\x126\n" +
+	"\x16passkey_assertion_json\x18\x04 \x01(\tH\x00R\x14passkeyAssertionJsonB\x0f\n" +
+	"\rsecond_factor\"S\n" +
+	"\x14FinishStepUpResponse\x12;\n" +
+	"\vexpire_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\x1c\n" +
+	"\x1aBeginTotpEnrollmentRequest\"}\n" +
+	"\x1bBeginTotpEnrollmentResponse\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\tR\x06secret\x12\x1f\n" +
+	"\votpauth_uri\x18\x02 \x01(\tR\n" +
+	"otpauthUri\x12%\n" +
+	"\x0fqr_png_data_url\x18\x03 \x01(\tR\fqrPngDataUrl\"2\n" +
+	"\x1cConfirmTotpEnrollmentRequest\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\"\x1f\n" +
+	"\x1dConfirmTotpEnrollmentResponse\"\x13\n" +
+	"\x11RemoveTotpRequest\"\x14\n" +
+	"\x12RemoveTotpResponse\"!\n" +
+	"\x1fBeginPasskeyRegistrationRequest\"V\n" +
+	" BeginPasskeyRegistrationResponse\x122\n" +
+	"\x15creation_options_json\x18\x01 \x01(\tR\x13creationOptionsJson\"_\n" +
+	" FinishPasskeyRegistrationRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
+	"\x0fcredential_json\x18\x02 \x01(\tR\x0ecredentialJson\"Z\n" +
+	"!FinishPasskeyRegistrationResponse\x125\n" +
+	"\apasskey\x18\x01 \x01(\v2\x1b.talent.identity.v1.PasskeyR\apasskey\"5\n" +
+	"\x14RemovePasskeyRequest\x12\x1d\n" +
+	"\n" +
+	"passkey_id\x18\x01 \x01(\tR\tpasskeyId\"\x17\n" +
+	"\x15RemovePasskeyResponse\":\n" +
+	"\x15ChangePasswordRequest\x12!\n" +
+	"\fnew_password\x18\x01 \x01(\tR\vnewPassword\"H\n" +
+	"\x16ChangePasswordResponse\x12.\n" +
+	"\x13ended_session_count\x18\x01 \x01(\x05R\x11endedSessionCount\"2\n" +
+	"\x1aSendChangePhoneCodeRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\"\xaf\x01\n" +
+	"\x1bSendChangePhoneCodeResponse\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12<\n" +
+	"\fresend_after\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\vresendAfter\x12<\n" +
+	"\fexpire_after\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\vexpireAfter\">\n" +
+	"\x12ChangePhoneRequest\x12\x14\n" +
+	"\x05phone\x18\x01 \x01(\tR\x05phone\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\"C\n" +
+	"\x13ChangePhoneResponse\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\"l\n" +
+	"\x18SetSensitiveFieldRequest\x12:\n" +
+	"\x04kind\x18\x01 \x01(\x0e2&.talent.identity.v1.SensitiveFieldKindR\x04kind\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"U\n" +
+	"\x19SetSensitiveFieldResponse\x128\n" +
+	"\x05field\x18\x01 \x01(\v2\".talent.identity.v1.SensitiveFieldR\x05field\"Y\n" +
+	"\x1bRevealSensitiveFieldRequest\x12:\n" +
+	"\x04kind\x18\x01 \x01(\x0e2&.talent.identity.v1.SensitiveFieldKindR\x04kind\"4\n" +
+	"\x1cRevealSensitiveFieldResponse\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\"g\n" +
 	"\rLoginProvider\x127\n" +
 	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -2440,13 +4208,31 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\fROLE_AUDITOR\x10\x05*U\n" +
 	"\x10PhoneCodePurpose\x12\"\n" +
 	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
-	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x01*\xad\x01\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x01*\xe6\x02\n" +
+	"\x0fStepUpOperation\x12!\n" +
+	"\x1dSTEP_UP_OPERATION_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aSTEP_UP_OPERATION_WITHDRAW\x10\x01\x12$\n" +
+	" STEP_UP_OPERATION_DELETE_PROJECT\x10\x02\x12+\n" +
+	"'STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT\x10\x03\x12%\n" +
+	"!STEP_UP_OPERATION_CHANGE_PASSWORD\x10\x04\x12\"\n" +
+	"\x1eSTEP_UP_OPERATION_CHANGE_PHONE\x10\x05\x12$\n" +
+	" STEP_UP_OPERATION_VIEW_SENSITIVE\x10\x06\x12$\n" +
+	" STEP_UP_OPERATION_MANAGE_FACTORS\x10\a\x12&\n" +
+	"\"STEP_UP_OPERATION_CHANGE_ID_NUMBER\x10\b*c\n" +
+	"\fStepUpFactor\x12\x1e\n" +
+	"\x1aSTEP_UP_FACTOR_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13STEP_UP_FACTOR_TOTP\x10\x01\x12\x1a\n" +
+	"\x16STEP_UP_FACTOR_PASSKEY\x10\x02*\x82\x01\n" +
+	"\x12SensitiveFieldKind\x12$\n" +
+	" SENSITIVE_FIELD_KIND_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eSENSITIVE_FIELD_KIND_ID_NUMBER\x10\x01\x12\"\n" +
+	"\x1eSENSITIVE_FIELD_KIND_BANK_CARD\x10\x02*\xad\x01\n" +
 	"\x0fLoginMethodKind\x12!\n" +
 	"\x1dLOGIN_METHOD_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aLOGIN_METHOD_KIND_PASSWORD\x10\x01\x12\x1b\n" +
 	"\x17LOGIN_METHOD_KIND_PHONE\x10\x02\x12\x1c\n" +
 	"\x18LOGIN_METHOD_KIND_GITHUB\x10\x03\x12\x1c\n" +
-	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x042\xe4\x0e\n" +
+	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x042\xb8\x1b\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
@@ -2458,7 +4244,22 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"EndSession\x12%.talent.identity.v1.EndSessionRequest\x1a&.talent.identity.v1.EndSessionResponse\"\x00\x12o\n" +
 	"\x10LogOutEverywhere\x12+.talent.identity.v1.LogOutEverywhereRequest\x1a,.talent.identity.v1.LogOutEverywhereResponse\"\x00\x12Q\n" +
-	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01\x12x\n" +
+	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01\x12{\n" +
+	"\x13GetSecuritySettings\x12..talent.identity.v1.GetSecuritySettingsRequest\x1a/.talent.identity.v1.GetSecuritySettingsResponse\"\x03\x90\x02\x01\x12`\n" +
+	"\vBeginStepUp\x12&.talent.identity.v1.BeginStepUpRequest\x1a'.talent.identity.v1.BeginStepUpResponse\"\x00\x12c\n" +
+	"\fFinishStepUp\x12'.talent.identity.v1.FinishStepUpRequest\x1a(.talent.identity.v1.FinishStepUpResponse\"\x00\x12x\n" +
+	"\x13BeginTotpEnrollment\x12..talent.identity.v1.BeginTotpEnrollmentRequest\x1a/.talent.identity.v1.BeginTotpEnrollmentResponse\"\x00\x12~\n" +
+	"\x15ConfirmTotpEnrollment\x120.talent.identity.v1.ConfirmTotpEnrollmentRequest\x1a1.talent.identity.v1.ConfirmTotpEnrollmentResponse\"\x00\x12]\n" +
+	"\n" +
+	"RemoveTotp\x12%.talent.identity.v1.RemoveTotpRequest\x1a&.talent.identity.v1.RemoveTotpResponse\"\x00\x12\x87\x01\n" +
+	"\x18BeginPasskeyRegistration\x123.talent.identity.v1.BeginPasskeyRegistrationRequest\x1a4.talent.identity.v1.BeginPasskeyRegistrationResponse\"\x00\x12\x8a\x01\n" +
+	"\x19FinishPasskeyRegistration\x124.talent.identity.v1.FinishPasskeyRegistrationRequest\x1a5.talent.identity.v1.FinishPasskeyRegistrationResponse\"\x00\x12f\n" +
+	"\rRemovePasskey\x12(.talent.identity.v1.RemovePasskeyRequest\x1a).talent.identity.v1.RemovePasskeyResponse\"\x00\x12i\n" +
+	"\x0eChangePassword\x12).talent.identity.v1.ChangePasswordRequest\x1a*.talent.identity.v1.ChangePasswordResponse\"\x00\x12x\n" +
+	"\x13SendChangePhoneCode\x12..talent.identity.v1.SendChangePhoneCodeRequest\x1a/.talent.identity.v1.SendChangePhoneCodeResponse\"\x00\x12`\n" +
+	"\vChangePhone\x12&.talent.identity.v1.ChangePhoneRequest\x1a'.talent.identity.v1.ChangePhoneResponse\"\x00\x12r\n" +
+	"\x11SetSensitiveField\x12,.talent.identity.v1.SetSensitiveFieldRequest\x1a-.talent.identity.v1.SetSensitiveFieldResponse\"\x00\x12{\n" +
+	"\x14RevealSensitiveField\x12/.talent.identity.v1.RevealSensitiveFieldRequest\x1a0.talent.identity.v1.RevealSensitiveFieldResponse\"\x00\x12x\n" +
 	"\x12ListLoginProviders\x12-.talent.identity.v1.ListLoginProvidersRequest\x1a..talent.identity.v1.ListLoginProvidersResponse\"\x03\x90\x02\x01\x12r\n" +
 	"\x10ListLoginMethods\x12+.talent.identity.v1.ListLoginMethodsRequest\x1a,.talent.identity.v1.ListLoginMethodsResponse\"\x03\x90\x02\x01\x12r\n" +
 	"\x11UnlinkLoginMethod\x12,.talent.identity.v1.UnlinkLoginMethodRequest\x1a-.talent.identity.v1.UnlinkLoginMethodResponse\"\x00\x12x\n" +
@@ -2480,124 +4281,202 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 71)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                             // 0: talent.identity.v1.Role
-	(PhoneCodePurpose)(0),                 // 1: talent.identity.v1.PhoneCodePurpose
-	(LoginMethodKind)(0),                  // 2: talent.identity.v1.LoginMethodKind
-	(*User)(nil),                          // 3: talent.identity.v1.User
-	(*SignUpRequest)(nil),                 // 4: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),                // 5: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),                  // 6: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),                 // 7: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),                 // 8: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),                // 9: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),                  // 10: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),                 // 11: talent.identity.v1.GetMeResponse
-	(*SendPhoneCodeRequest)(nil),          // 12: talent.identity.v1.SendPhoneCodeRequest
-	(*SendPhoneCodeResponse)(nil),         // 13: talent.identity.v1.SendPhoneCodeResponse
-	(*LogInWithPhoneRequest)(nil),         // 14: talent.identity.v1.LogInWithPhoneRequest
-	(*LogInWithPhoneResponse)(nil),        // 15: talent.identity.v1.LogInWithPhoneResponse
-	(*SignUpWithPhoneRequest)(nil),        // 16: talent.identity.v1.SignUpWithPhoneRequest
-	(*SignUpWithPhoneResponse)(nil),       // 17: talent.identity.v1.SignUpWithPhoneResponse
-	(*Session)(nil),                       // 18: talent.identity.v1.Session
-	(*ListSessionsRequest)(nil),           // 19: talent.identity.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),          // 20: talent.identity.v1.ListSessionsResponse
-	(*EndSessionRequest)(nil),             // 21: talent.identity.v1.EndSessionRequest
-	(*EndSessionResponse)(nil),            // 22: talent.identity.v1.EndSessionResponse
-	(*LogOutEverywhereRequest)(nil),       // 23: talent.identity.v1.LogOutEverywhereRequest
-	(*LogOutEverywhereResponse)(nil),      // 24: talent.identity.v1.LogOutEverywhereResponse
-	(*LoginProvider)(nil),                 // 25: talent.identity.v1.LoginProvider
-	(*ListLoginProvidersRequest)(nil),     // 26: talent.identity.v1.ListLoginProvidersRequest
-	(*ListLoginProvidersResponse)(nil),    // 27: talent.identity.v1.ListLoginProvidersResponse
-	(*LoginMethod)(nil),                   // 28: talent.identity.v1.LoginMethod
-	(*ListLoginMethodsRequest)(nil),       // 29: talent.identity.v1.ListLoginMethodsRequest
-	(*ListLoginMethodsResponse)(nil),      // 30: talent.identity.v1.ListLoginMethodsResponse
-	(*UnlinkLoginMethodRequest)(nil),      // 31: talent.identity.v1.UnlinkLoginMethodRequest
-	(*UnlinkLoginMethodResponse)(nil),     // 32: talent.identity.v1.UnlinkLoginMethodResponse
-	(*PrivacySettings)(nil),               // 33: talent.identity.v1.PrivacySettings
-	(*GetPrivacySettingsRequest)(nil),     // 34: talent.identity.v1.GetPrivacySettingsRequest
-	(*GetPrivacySettingsResponse)(nil),    // 35: talent.identity.v1.GetPrivacySettingsResponse
-	(*UpdatePrivacySettingsRequest)(nil),  // 36: talent.identity.v1.UpdatePrivacySettingsRequest
-	(*UpdatePrivacySettingsResponse)(nil), // 37: talent.identity.v1.UpdatePrivacySettingsResponse
-	(*AcceptConsentRequest)(nil),          // 38: talent.identity.v1.AcceptConsentRequest
-	(*AcceptConsentResponse)(nil),         // 39: talent.identity.v1.AcceptConsentResponse
-	(*ExportMyDataRequest)(nil),           // 40: talent.identity.v1.ExportMyDataRequest
-	(*ExportMyDataResponse)(nil),          // 41: talent.identity.v1.ExportMyDataResponse
-	(*DeleteAccountRequest)(nil),          // 42: talent.identity.v1.DeleteAccountRequest
-	(*DeleteAccountResponse)(nil),         // 43: talent.identity.v1.DeleteAccountResponse
-	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),           // 45: google.protobuf.Duration
+	(Role)(0),                                 // 0: talent.identity.v1.Role
+	(PhoneCodePurpose)(0),                     // 1: talent.identity.v1.PhoneCodePurpose
+	(StepUpOperation)(0),                      // 2: talent.identity.v1.StepUpOperation
+	(StepUpFactor)(0),                         // 3: talent.identity.v1.StepUpFactor
+	(SensitiveFieldKind)(0),                   // 4: talent.identity.v1.SensitiveFieldKind
+	(LoginMethodKind)(0),                      // 5: talent.identity.v1.LoginMethodKind
+	(*User)(nil),                              // 6: talent.identity.v1.User
+	(*SignUpRequest)(nil),                     // 7: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                    // 8: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),                      // 9: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),                     // 10: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),                     // 11: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),                    // 12: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),                      // 13: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                     // 14: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),              // 15: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),             // 16: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),             // 17: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),            // 18: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),            // 19: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),           // 20: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                           // 21: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),               // 22: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),              // 23: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),                 // 24: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),                // 25: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),           // 26: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil),          // 27: talent.identity.v1.LogOutEverywhereResponse
+	(*Passkey)(nil),                           // 28: talent.identity.v1.Passkey
+	(*SensitiveField)(nil),                    // 29: talent.identity.v1.SensitiveField
+	(*GetSecuritySettingsRequest)(nil),        // 30: talent.identity.v1.GetSecuritySettingsRequest
+	(*GetSecuritySettingsResponse)(nil),       // 31: talent.identity.v1.GetSecuritySettingsResponse
+	(*BeginStepUpRequest)(nil),                // 32: talent.identity.v1.BeginStepUpRequest
+	(*BeginStepUpResponse)(nil),               // 33: talent.identity.v1.BeginStepUpResponse
+	(*FinishStepUpRequest)(nil),               // 34: talent.identity.v1.FinishStepUpRequest
+	(*FinishStepUpResponse)(nil),              // 35: talent.identity.v1.FinishStepUpResponse
+	(*BeginTotpEnrollmentRequest)(nil),        // 36: talent.identity.v1.BeginTotpEnrollmentRequest
+	(*BeginTotpEnrollmentResponse)(nil),       // 37: talent.identity.v1.BeginTotpEnrollmentResponse
+	(*ConfirmTotpEnrollmentRequest)(nil),      // 38: talent.identity.v1.ConfirmTotpEnrollmentRequest
+	(*ConfirmTotpEnrollmentResponse)(nil),     // 39: talent.identity.v1.ConfirmTotpEnrollmentResponse
+	(*RemoveTotpRequest)(nil),                 // 40: talent.identity.v1.RemoveTotpRequest
+	(*RemoveTotpResponse)(nil),                // 41: talent.identity.v1.RemoveTotpResponse
+	(*BeginPasskeyRegistrationRequest)(nil),   // 42: talent.identity.v1.BeginPasskeyRegistrationRequest
+	(*BeginPasskeyRegistrationResponse)(nil),  // 43: talent.identity.v1.BeginPasskeyRegistrationResponse
+	(*FinishPasskeyRegistrationRequest)(nil),  // 44: talent.identity.v1.FinishPasskeyRegistrationRequest
+	(*FinishPasskeyRegistrationResponse)(nil), // 45: talent.identity.v1.FinishPasskeyRegistrationResponse
+	(*RemovePasskeyRequest)(nil),              // 46: talent.identity.v1.RemovePasskeyRequest
+	(*RemovePasskeyResponse)(nil),             // 47: talent.identity.v1.RemovePasskeyResponse
+	(*ChangePasswordRequest)(nil),             // 48: talent.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),            // 49: talent.identity.v1.ChangePasswordResponse
+	(*SendChangePhoneCodeRequest)(nil),        // 50: talent.identity.v1.SendChangePhoneCodeRequest
+	(*SendChangePhoneCodeResponse)(nil),       // 51: talent.identity.v1.SendChangePhoneCodeResponse
+	(*ChangePhoneRequest)(nil),                // 52: talent.identity.v1.ChangePhoneRequest
+	(*ChangePhoneResponse)(nil),               // 53: talent.identity.v1.ChangePhoneResponse
+	(*SetSensitiveFieldRequest)(nil),          // 54: talent.identity.v1.SetSensitiveFieldRequest
+	(*SetSensitiveFieldResponse)(nil),         // 55: talent.identity.v1.SetSensitiveFieldResponse
+	(*RevealSensitiveFieldRequest)(nil),       // 56: talent.identity.v1.RevealSensitiveFieldRequest
+	(*RevealSensitiveFieldResponse)(nil),      // 57: talent.identity.v1.RevealSensitiveFieldResponse
+	(*LoginProvider)(nil),                     // 58: talent.identity.v1.LoginProvider
+	(*ListLoginProvidersRequest)(nil),         // 59: talent.identity.v1.ListLoginProvidersRequest
+	(*ListLoginProvidersResponse)(nil),        // 60: talent.identity.v1.ListLoginProvidersResponse
+	(*LoginMethod)(nil),                       // 61: talent.identity.v1.LoginMethod
+	(*ListLoginMethodsRequest)(nil),           // 62: talent.identity.v1.ListLoginMethodsRequest
+	(*ListLoginMethodsResponse)(nil),          // 63: talent.identity.v1.ListLoginMethodsResponse
+	(*UnlinkLoginMethodRequest)(nil),          // 64: talent.identity.v1.UnlinkLoginMethodRequest
+	(*UnlinkLoginMethodResponse)(nil),         // 65: talent.identity.v1.UnlinkLoginMethodResponse
+	(*PrivacySettings)(nil),                   // 66: talent.identity.v1.PrivacySettings
+	(*GetPrivacySettingsRequest)(nil),         // 67: talent.identity.v1.GetPrivacySettingsRequest
+	(*GetPrivacySettingsResponse)(nil),        // 68: talent.identity.v1.GetPrivacySettingsResponse
+	(*UpdatePrivacySettingsRequest)(nil),      // 69: talent.identity.v1.UpdatePrivacySettingsRequest
+	(*UpdatePrivacySettingsResponse)(nil),     // 70: talent.identity.v1.UpdatePrivacySettingsResponse
+	(*AcceptConsentRequest)(nil),              // 71: talent.identity.v1.AcceptConsentRequest
+	(*AcceptConsentResponse)(nil),             // 72: talent.identity.v1.AcceptConsentResponse
+	(*ExportMyDataRequest)(nil),               // 73: talent.identity.v1.ExportMyDataRequest
+	(*ExportMyDataResponse)(nil),              // 74: talent.identity.v1.ExportMyDataResponse
+	(*DeleteAccountRequest)(nil),              // 75: talent.identity.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil),             // 76: talent.identity.v1.DeleteAccountResponse
+	(*timestamppb.Timestamp)(nil),             // 77: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),               // 78: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	44, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	77, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	3,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	3,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	3,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	6,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	6,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	6,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
 	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
-	45, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	45, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	3,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	78, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	78, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	6,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
 	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
-	3,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
-	44, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
-	44, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	44, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
-	18, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
-	2,  // 16: talent.identity.v1.LoginProvider.kind:type_name -> talent.identity.v1.LoginMethodKind
-	25, // 17: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
-	2,  // 18: talent.identity.v1.LoginMethod.kind:type_name -> talent.identity.v1.LoginMethodKind
-	44, // 19: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
-	28, // 20: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
-	2,  // 21: talent.identity.v1.UnlinkLoginMethodRequest.kind:type_name -> talent.identity.v1.LoginMethodKind
-	33, // 22: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
-	44, // 23: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
-	33, // 24: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
-	33, // 25: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
-	4,  // 26: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	6,  // 27: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	8,  // 28: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	12, // 29: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
-	14, // 30: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
-	16, // 31: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
-	19, // 32: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
-	21, // 33: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
-	23, // 34: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
-	10, // 35: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	26, // 36: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
-	29, // 37: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
-	31, // 38: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
-	34, // 39: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
-	36, // 40: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
-	38, // 41: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
-	40, // 42: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
-	42, // 43: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
-	5,  // 44: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	7,  // 45: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	9,  // 46: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	13, // 47: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
-	15, // 48: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
-	17, // 49: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
-	20, // 50: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
-	22, // 51: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
-	24, // 52: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
-	11, // 53: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	27, // 54: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
-	30, // 55: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
-	32, // 56: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
-	35, // 57: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
-	37, // 58: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
-	39, // 59: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
-	41, // 60: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
-	43, // 61: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
-	44, // [44:62] is the sub-list for method output_type
-	26, // [26:44] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	6,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	77, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	77, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	77, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	77, // 16: talent.identity.v1.Passkey.create_time:type_name -> google.protobuf.Timestamp
+	77, // 17: talent.identity.v1.Passkey.last_used_time:type_name -> google.protobuf.Timestamp
+	4,  // 18: talent.identity.v1.SensitiveField.kind:type_name -> talent.identity.v1.SensitiveFieldKind
+	77, // 19: talent.identity.v1.SensitiveField.update_time:type_name -> google.protobuf.Timestamp
+	28, // 20: talent.identity.v1.GetSecuritySettingsResponse.passkeys:type_name -> talent.identity.v1.Passkey
+	29, // 21: talent.identity.v1.GetSecuritySettingsResponse.sensitive_fields:type_name -> talent.identity.v1.SensitiveField
+	2,  // 22: talent.identity.v1.BeginStepUpRequest.operation:type_name -> talent.identity.v1.StepUpOperation
+	3,  // 23: talent.identity.v1.BeginStepUpResponse.factors:type_name -> talent.identity.v1.StepUpFactor
+	77, // 24: talent.identity.v1.BeginStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	77, // 25: talent.identity.v1.FinishStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	28, // 26: talent.identity.v1.FinishPasskeyRegistrationResponse.passkey:type_name -> talent.identity.v1.Passkey
+	78, // 27: talent.identity.v1.SendChangePhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	78, // 28: talent.identity.v1.SendChangePhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	6,  // 29: talent.identity.v1.ChangePhoneResponse.user:type_name -> talent.identity.v1.User
+	4,  // 30: talent.identity.v1.SetSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
+	29, // 31: talent.identity.v1.SetSensitiveFieldResponse.field:type_name -> talent.identity.v1.SensitiveField
+	4,  // 32: talent.identity.v1.RevealSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
+	5,  // 33: talent.identity.v1.LoginProvider.kind:type_name -> talent.identity.v1.LoginMethodKind
+	58, // 34: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
+	5,  // 35: talent.identity.v1.LoginMethod.kind:type_name -> talent.identity.v1.LoginMethodKind
+	77, // 36: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
+	61, // 37: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
+	5,  // 38: talent.identity.v1.UnlinkLoginMethodRequest.kind:type_name -> talent.identity.v1.LoginMethodKind
+	66, // 39: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	77, // 40: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
+	66, // 41: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
+	66, // 42: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	7,  // 43: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	9,  // 44: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	11, // 45: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	15, // 46: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	17, // 47: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	19, // 48: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	22, // 49: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	24, // 50: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	26, // 51: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	13, // 52: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	30, // 53: talent.identity.v1.IdentityService.GetSecuritySettings:input_type -> talent.identity.v1.GetSecuritySettingsRequest
+	32, // 54: talent.identity.v1.IdentityService.BeginStepUp:input_type -> talent.identity.v1.BeginStepUpRequest
+	34, // 55: talent.identity.v1.IdentityService.FinishStepUp:input_type -> talent.identity.v1.FinishStepUpRequest
+	36, // 56: talent.identity.v1.IdentityService.BeginTotpEnrollment:input_type -> talent.identity.v1.BeginTotpEnrollmentRequest
+	38, // 57: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:input_type -> talent.identity.v1.ConfirmTotpEnrollmentRequest
+	40, // 58: talent.identity.v1.IdentityService.RemoveTotp:input_type -> talent.identity.v1.RemoveTotpRequest
+	42, // 59: talent.identity.v1.IdentityService.BeginPasskeyRegistration:input_type -> talent.identity.v1.BeginPasskeyRegistrationRequest
+	44, // 60: talent.identity.v1.IdentityService.FinishPasskeyRegistration:input_type -> talent.identity.v1.FinishPasskeyRegistrationRequest
+	46, // 61: talent.identity.v1.IdentityService.RemovePasskey:input_type -> talent.identity.v1.RemovePasskeyRequest
+	48, // 62: talent.identity.v1.IdentityService.ChangePassword:input_type -> talent.identity.v1.ChangePasswordRequest
+	50, // 63: talent.identity.v1.IdentityService.SendChangePhoneCode:input_type -> talent.identity.v1.SendChangePhoneCodeRequest
+	52, // 64: talent.identity.v1.IdentityService.ChangePhone:input_type -> talent.identity.v1.ChangePhoneRequest
+	54, // 65: talent.identity.v1.IdentityService.SetSensitiveField:input_type -> talent.identity.v1.SetSensitiveFieldRequest
+	56, // 66: talent.identity.v1.IdentityService.RevealSensitiveField:input_type -> talent.identity.v1.RevealSensitiveFieldRequest
+	59, // 67: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
+	62, // 68: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
+	64, // 69: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
+	67, // 70: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
+	69, // 71: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
+	71, // 72: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
+	73, // 73: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
+	75, // 74: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
+	8,  // 75: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	10, // 76: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	12, // 77: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	16, // 78: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	18, // 79: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	20, // 80: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	23, // 81: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	25, // 82: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	27, // 83: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	14, // 84: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	31, // 85: talent.identity.v1.IdentityService.GetSecuritySettings:output_type -> talent.identity.v1.GetSecuritySettingsResponse
+	33, // 86: talent.identity.v1.IdentityService.BeginStepUp:output_type -> talent.identity.v1.BeginStepUpResponse
+	35, // 87: talent.identity.v1.IdentityService.FinishStepUp:output_type -> talent.identity.v1.FinishStepUpResponse
+	37, // 88: talent.identity.v1.IdentityService.BeginTotpEnrollment:output_type -> talent.identity.v1.BeginTotpEnrollmentResponse
+	39, // 89: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:output_type -> talent.identity.v1.ConfirmTotpEnrollmentResponse
+	41, // 90: talent.identity.v1.IdentityService.RemoveTotp:output_type -> talent.identity.v1.RemoveTotpResponse
+	43, // 91: talent.identity.v1.IdentityService.BeginPasskeyRegistration:output_type -> talent.identity.v1.BeginPasskeyRegistrationResponse
+	45, // 92: talent.identity.v1.IdentityService.FinishPasskeyRegistration:output_type -> talent.identity.v1.FinishPasskeyRegistrationResponse
+	47, // 93: talent.identity.v1.IdentityService.RemovePasskey:output_type -> talent.identity.v1.RemovePasskeyResponse
+	49, // 94: talent.identity.v1.IdentityService.ChangePassword:output_type -> talent.identity.v1.ChangePasswordResponse
+	51, // 95: talent.identity.v1.IdentityService.SendChangePhoneCode:output_type -> talent.identity.v1.SendChangePhoneCodeResponse
+	53, // 96: talent.identity.v1.IdentityService.ChangePhone:output_type -> talent.identity.v1.ChangePhoneResponse
+	55, // 97: talent.identity.v1.IdentityService.SetSensitiveField:output_type -> talent.identity.v1.SetSensitiveFieldResponse
+	57, // 98: talent.identity.v1.IdentityService.RevealSensitiveField:output_type -> talent.identity.v1.RevealSensitiveFieldResponse
+	60, // 99: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
+	63, // 100: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
+	65, // 101: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
+	68, // 102: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
+	70, // 103: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
+	72, // 104: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
+	74, // 105: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
+	76, // 106: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
+	75, // [75:107] is the sub-list for method output_type
+	43, // [43:75] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -2605,13 +4484,17 @@ func file_talent_identity_v1_identity_proto_init() {
 	if File_talent_identity_v1_identity_proto != nil {
 		return
 	}
+	file_talent_identity_v1_identity_proto_msgTypes[28].OneofWrappers = []any{
+		(*FinishStepUpRequest_TotpCode)(nil),
+		(*FinishStepUpRequest_PasskeyAssertionJson)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   41,
+			NumEnums:      6,
+			NumMessages:   71,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -61,6 +61,48 @@ const (
 	IdentityServiceLogOutEverywhereProcedure = "/talent.identity.v1.IdentityService/LogOutEverywhere"
 	// IdentityServiceGetMeProcedure is the fully-qualified name of the IdentityService's GetMe RPC.
 	IdentityServiceGetMeProcedure = "/talent.identity.v1.IdentityService/GetMe"
+	// IdentityServiceGetSecuritySettingsProcedure is the fully-qualified name of the IdentityService's
+	// GetSecuritySettings RPC.
+	IdentityServiceGetSecuritySettingsProcedure = "/talent.identity.v1.IdentityService/GetSecuritySettings"
+	// IdentityServiceBeginStepUpProcedure is the fully-qualified name of the IdentityService's
+	// BeginStepUp RPC.
+	IdentityServiceBeginStepUpProcedure = "/talent.identity.v1.IdentityService/BeginStepUp"
+	// IdentityServiceFinishStepUpProcedure is the fully-qualified name of the IdentityService's
+	// FinishStepUp RPC.
+	IdentityServiceFinishStepUpProcedure = "/talent.identity.v1.IdentityService/FinishStepUp"
+	// IdentityServiceBeginTotpEnrollmentProcedure is the fully-qualified name of the IdentityService's
+	// BeginTotpEnrollment RPC.
+	IdentityServiceBeginTotpEnrollmentProcedure = "/talent.identity.v1.IdentityService/BeginTotpEnrollment"
+	// IdentityServiceConfirmTotpEnrollmentProcedure is the fully-qualified name of the
+	// IdentityService's ConfirmTotpEnrollment RPC.
+	IdentityServiceConfirmTotpEnrollmentProcedure = "/talent.identity.v1.IdentityService/ConfirmTotpEnrollment"
+	// IdentityServiceRemoveTotpProcedure is the fully-qualified name of the IdentityService's
+	// RemoveTotp RPC.
+	IdentityServiceRemoveTotpProcedure = "/talent.identity.v1.IdentityService/RemoveTotp"
+	// IdentityServiceBeginPasskeyRegistrationProcedure is the fully-qualified name of the
+	// IdentityService's BeginPasskeyRegistration RPC.
+	IdentityServiceBeginPasskeyRegistrationProcedure = "/talent.identity.v1.IdentityService/BeginPasskeyRegistration"
+	// IdentityServiceFinishPasskeyRegistrationProcedure is the fully-qualified name of the
+	// IdentityService's FinishPasskeyRegistration RPC.
+	IdentityServiceFinishPasskeyRegistrationProcedure = "/talent.identity.v1.IdentityService/FinishPasskeyRegistration"
+	// IdentityServiceRemovePasskeyProcedure is the fully-qualified name of the IdentityService's
+	// RemovePasskey RPC.
+	IdentityServiceRemovePasskeyProcedure = "/talent.identity.v1.IdentityService/RemovePasskey"
+	// IdentityServiceChangePasswordProcedure is the fully-qualified name of the IdentityService's
+	// ChangePassword RPC.
+	IdentityServiceChangePasswordProcedure = "/talent.identity.v1.IdentityService/ChangePassword"
+	// IdentityServiceSendChangePhoneCodeProcedure is the fully-qualified name of the IdentityService's
+	// SendChangePhoneCode RPC.
+	IdentityServiceSendChangePhoneCodeProcedure = "/talent.identity.v1.IdentityService/SendChangePhoneCode"
+	// IdentityServiceChangePhoneProcedure is the fully-qualified name of the IdentityService's
+	// ChangePhone RPC.
+	IdentityServiceChangePhoneProcedure = "/talent.identity.v1.IdentityService/ChangePhone"
+	// IdentityServiceSetSensitiveFieldProcedure is the fully-qualified name of the IdentityService's
+	// SetSensitiveField RPC.
+	IdentityServiceSetSensitiveFieldProcedure = "/talent.identity.v1.IdentityService/SetSensitiveField"
+	// IdentityServiceRevealSensitiveFieldProcedure is the fully-qualified name of the IdentityService's
+	// RevealSensitiveField RPC.
+	IdentityServiceRevealSensitiveFieldProcedure = "/talent.identity.v1.IdentityService/RevealSensitiveField"
 	// IdentityServiceListLoginProvidersProcedure is the fully-qualified name of the IdentityService's
 	// ListLoginProviders RPC.
 	IdentityServiceListLoginProvidersProcedure = "/talent.identity.v1.IdentityService/ListLoginProviders"
@@ -128,6 +170,61 @@ type IdentityServiceClient interface {
 	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
+	// GetSecuritySettings returns the caller's step-up factors (TOTP,
+	// passkeys), masked phone and masked sensitive fields (ID-4, SEC-2).
+	GetSecuritySettings(context.Context, *connect.Request[v1.GetSecuritySettingsRequest]) (*connect.Response[v1.GetSecuritySettingsResponse], error)
+	// BeginStepUp starts a step-up verification (ID-4) for one operation on
+	// one target: it texts a code to the account's phone and returns the
+	// second factors the caller may use, with WebAuthn request options when
+	// the caller has passkeys. An account without a phone is refused with
+	// FAILED_PRECONDITION (reason STEP_UP_NEEDS_PHONE); one without a second
+	// factor with FAILED_PRECONDITION (reason STEP_UP_NEEDS_FACTOR).
+	BeginStepUp(context.Context, *connect.Request[v1.BeginStepUpRequest]) (*connect.Response[v1.BeginStepUpResponse], error)
+	// FinishStepUp checks the SMS code and the second factor of a challenge
+	// from BeginStepUp. On success the operation named there may be done
+	// once, on that target, within 5 minutes. Wrong codes count towards a
+	// lockout.
+	FinishStepUp(context.Context, *connect.Request[v1.FinishStepUpRequest]) (*connect.Response[v1.FinishStepUpResponse], error)
+	// BeginTotpEnrollment makes a new TOTP secret for the caller and returns
+	// it with its otpauth:// URI and a QR code. It is kept for 10 minutes
+	// until ConfirmTotpEnrollment.
+	BeginTotpEnrollment(context.Context, *connect.Request[v1.BeginTotpEnrollmentRequest]) (*connect.Response[v1.BeginTotpEnrollmentResponse], error)
+	// ConfirmTotpEnrollment checks a code from the new secret and enrols it,
+	// replacing any earlier one. Once the caller has a second factor, this
+	// needs a step-up for STEP_UP_OPERATION_MANAGE_FACTORS (FAILED_PRECONDITION,
+	// reason STEP_UP_REQUIRED, otherwise).
+	ConfirmTotpEnrollment(context.Context, *connect.Request[v1.ConfirmTotpEnrollmentRequest]) (*connect.Response[v1.ConfirmTotpEnrollmentResponse], error)
+	// RemoveTotp removes the caller's TOTP factor; it needs a step-up for
+	// STEP_UP_OPERATION_MANAGE_FACTORS.
+	RemoveTotp(context.Context, *connect.Request[v1.RemoveTotpRequest]) (*connect.Response[v1.RemoveTotpResponse], error)
+	// BeginPasskeyRegistration returns WebAuthn creation options for
+	// navigator.credentials.create().
+	BeginPasskeyRegistration(context.Context, *connect.Request[v1.BeginPasskeyRegistrationRequest]) (*connect.Response[v1.BeginPasskeyRegistrationResponse], error)
+	// FinishPasskeyRegistration verifies the new credential and enrols it.
+	// Once the caller has a second factor, this needs a step-up for
+	// STEP_UP_OPERATION_MANAGE_FACTORS.
+	FinishPasskeyRegistration(context.Context, *connect.Request[v1.FinishPasskeyRegistrationRequest]) (*connect.Response[v1.FinishPasskeyRegistrationResponse], error)
+	// RemovePasskey removes one of the caller's passkeys; it needs a step-up
+	// for STEP_UP_OPERATION_MANAGE_FACTORS.
+	RemovePasskey(context.Context, *connect.Request[v1.RemovePasskeyRequest]) (*connect.Response[v1.RemovePasskeyResponse], error)
+	// ChangePassword sets a new password; it needs a step-up for
+	// STEP_UP_OPERATION_CHANGE_PASSWORD. The caller's other sessions end.
+	ChangePassword(context.Context, *connect.Request[v1.ChangePasswordRequest]) (*connect.Response[v1.ChangePasswordResponse], error)
+	// SendChangePhoneCode texts a code to a new mobile number for ChangePhone.
+	SendChangePhoneCode(context.Context, *connect.Request[v1.SendChangePhoneCodeRequest]) (*connect.Response[v1.SendChangePhoneCodeResponse], error)
+	// ChangePhone sets the account's mobile number to one proved by a code
+	// from SendChangePhoneCode. Replacing an existing number needs a step-up
+	// for STEP_UP_OPERATION_CHANGE_PHONE; adding a first one does not.
+	ChangePhone(context.Context, *connect.Request[v1.ChangePhoneRequest]) (*connect.Response[v1.ChangePhoneResponse], error)
+	// SetSensitiveField stores the caller's ID number or payout bank card
+	// number, encrypted (SEC-1). Replacing a bank card needs a step-up for
+	// STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT, replacing an ID number one for
+	// STEP_UP_OPERATION_CHANGE_ID_NUMBER.
+	SetSensitiveField(context.Context, *connect.Request[v1.SetSensitiveFieldRequest]) (*connect.Response[v1.SetSensitiveFieldResponse], error)
+	// RevealSensitiveField returns one of the caller's sensitive fields in
+	// full; it needs a step-up for STEP_UP_OPERATION_VIEW_SENSITIVE with the
+	// field's kind name ("id_number", "bank_card") as target.
+	RevealSensitiveField(context.Context, *connect.Request[v1.RevealSensitiveFieldRequest]) (*connect.Response[v1.RevealSensitiveFieldResponse], error)
 	// ListLoginProviders lists the identity providers (GitHub, WeChat) this
 	// deployment lets people sign in with, and where a browser starts each
 	// (ID-1). Providers that are not configured are left out.
@@ -233,6 +330,91 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getSecuritySettings: connect.NewClient[v1.GetSecuritySettingsRequest, v1.GetSecuritySettingsResponse](
+			httpClient,
+			baseURL+IdentityServiceGetSecuritySettingsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("GetSecuritySettings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		beginStepUp: connect.NewClient[v1.BeginStepUpRequest, v1.BeginStepUpResponse](
+			httpClient,
+			baseURL+IdentityServiceBeginStepUpProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("BeginStepUp")),
+			connect.WithClientOptions(opts...),
+		),
+		finishStepUp: connect.NewClient[v1.FinishStepUpRequest, v1.FinishStepUpResponse](
+			httpClient,
+			baseURL+IdentityServiceFinishStepUpProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("FinishStepUp")),
+			connect.WithClientOptions(opts...),
+		),
+		beginTotpEnrollment: connect.NewClient[v1.BeginTotpEnrollmentRequest, v1.BeginTotpEnrollmentResponse](
+			httpClient,
+			baseURL+IdentityServiceBeginTotpEnrollmentProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("BeginTotpEnrollment")),
+			connect.WithClientOptions(opts...),
+		),
+		confirmTotpEnrollment: connect.NewClient[v1.ConfirmTotpEnrollmentRequest, v1.ConfirmTotpEnrollmentResponse](
+			httpClient,
+			baseURL+IdentityServiceConfirmTotpEnrollmentProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ConfirmTotpEnrollment")),
+			connect.WithClientOptions(opts...),
+		),
+		removeTotp: connect.NewClient[v1.RemoveTotpRequest, v1.RemoveTotpResponse](
+			httpClient,
+			baseURL+IdentityServiceRemoveTotpProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("RemoveTotp")),
+			connect.WithClientOptions(opts...),
+		),
+		beginPasskeyRegistration: connect.NewClient[v1.BeginPasskeyRegistrationRequest, v1.BeginPasskeyRegistrationResponse](
+			httpClient,
+			baseURL+IdentityServiceBeginPasskeyRegistrationProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("BeginPasskeyRegistration")),
+			connect.WithClientOptions(opts...),
+		),
+		finishPasskeyRegistration: connect.NewClient[v1.FinishPasskeyRegistrationRequest, v1.FinishPasskeyRegistrationResponse](
+			httpClient,
+			baseURL+IdentityServiceFinishPasskeyRegistrationProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("FinishPasskeyRegistration")),
+			connect.WithClientOptions(opts...),
+		),
+		removePasskey: connect.NewClient[v1.RemovePasskeyRequest, v1.RemovePasskeyResponse](
+			httpClient,
+			baseURL+IdentityServiceRemovePasskeyProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("RemovePasskey")),
+			connect.WithClientOptions(opts...),
+		),
+		changePassword: connect.NewClient[v1.ChangePasswordRequest, v1.ChangePasswordResponse](
+			httpClient,
+			baseURL+IdentityServiceChangePasswordProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ChangePassword")),
+			connect.WithClientOptions(opts...),
+		),
+		sendChangePhoneCode: connect.NewClient[v1.SendChangePhoneCodeRequest, v1.SendChangePhoneCodeResponse](
+			httpClient,
+			baseURL+IdentityServiceSendChangePhoneCodeProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("SendChangePhoneCode")),
+			connect.WithClientOptions(opts...),
+		),
+		changePhone: connect.NewClient[v1.ChangePhoneRequest, v1.ChangePhoneResponse](
+			httpClient,
+			baseURL+IdentityServiceChangePhoneProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ChangePhone")),
+			connect.WithClientOptions(opts...),
+		),
+		setSensitiveField: connect.NewClient[v1.SetSensitiveFieldRequest, v1.SetSensitiveFieldResponse](
+			httpClient,
+			baseURL+IdentityServiceSetSensitiveFieldProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("SetSensitiveField")),
+			connect.WithClientOptions(opts...),
+		),
+		revealSensitiveField: connect.NewClient[v1.RevealSensitiveFieldRequest, v1.RevealSensitiveFieldResponse](
+			httpClient,
+			baseURL+IdentityServiceRevealSensitiveFieldProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("RevealSensitiveField")),
+			connect.WithClientOptions(opts...),
+		),
 		listLoginProviders: connect.NewClient[v1.ListLoginProvidersRequest, v1.ListLoginProvidersResponse](
 			httpClient,
 			baseURL+IdentityServiceListLoginProvidersProcedure,
@@ -289,24 +471,38 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 
 // identityServiceClient implements IdentityServiceClient.
 type identityServiceClient struct {
-	signUp                *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
-	logIn                 *connect.Client[v1.LogInRequest, v1.LogInResponse]
-	logOut                *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
-	sendPhoneCode         *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
-	logInWithPhone        *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
-	signUpWithPhone       *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
-	listSessions          *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
-	endSession            *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
-	logOutEverywhere      *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
-	getMe                 *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
-	listLoginProviders    *connect.Client[v1.ListLoginProvidersRequest, v1.ListLoginProvidersResponse]
-	listLoginMethods      *connect.Client[v1.ListLoginMethodsRequest, v1.ListLoginMethodsResponse]
-	unlinkLoginMethod     *connect.Client[v1.UnlinkLoginMethodRequest, v1.UnlinkLoginMethodResponse]
-	getPrivacySettings    *connect.Client[v1.GetPrivacySettingsRequest, v1.GetPrivacySettingsResponse]
-	updatePrivacySettings *connect.Client[v1.UpdatePrivacySettingsRequest, v1.UpdatePrivacySettingsResponse]
-	acceptConsent         *connect.Client[v1.AcceptConsentRequest, v1.AcceptConsentResponse]
-	exportMyData          *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
-	deleteAccount         *connect.Client[v1.DeleteAccountRequest, v1.DeleteAccountResponse]
+	signUp                    *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
+	logIn                     *connect.Client[v1.LogInRequest, v1.LogInResponse]
+	logOut                    *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
+	sendPhoneCode             *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
+	logInWithPhone            *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
+	signUpWithPhone           *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
+	listSessions              *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
+	endSession                *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
+	logOutEverywhere          *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
+	getMe                     *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
+	getSecuritySettings       *connect.Client[v1.GetSecuritySettingsRequest, v1.GetSecuritySettingsResponse]
+	beginStepUp               *connect.Client[v1.BeginStepUpRequest, v1.BeginStepUpResponse]
+	finishStepUp              *connect.Client[v1.FinishStepUpRequest, v1.FinishStepUpResponse]
+	beginTotpEnrollment       *connect.Client[v1.BeginTotpEnrollmentRequest, v1.BeginTotpEnrollmentResponse]
+	confirmTotpEnrollment     *connect.Client[v1.ConfirmTotpEnrollmentRequest, v1.ConfirmTotpEnrollmentResponse]
+	removeTotp                *connect.Client[v1.RemoveTotpRequest, v1.RemoveTotpResponse]
+	beginPasskeyRegistration  *connect.Client[v1.BeginPasskeyRegistrationRequest, v1.BeginPasskeyRegistrationResponse]
+	finishPasskeyRegistration *connect.Client[v1.FinishPasskeyRegistrationRequest, v1.FinishPasskeyRegistrationResponse]
+	removePasskey             *connect.Client[v1.RemovePasskeyRequest, v1.RemovePasskeyResponse]
+	changePassword            *connect.Client[v1.ChangePasswordRequest, v1.ChangePasswordResponse]
+	sendChangePhoneCode       *connect.Client[v1.SendChangePhoneCodeRequest, v1.SendChangePhoneCodeResponse]
+	changePhone               *connect.Client[v1.ChangePhoneRequest, v1.ChangePhoneResponse]
+	setSensitiveField         *connect.Client[v1.SetSensitiveFieldRequest, v1.SetSensitiveFieldResponse]
+	revealSensitiveField      *connect.Client[v1.RevealSensitiveFieldRequest, v1.RevealSensitiveFieldResponse]
+	listLoginProviders        *connect.Client[v1.ListLoginProvidersRequest, v1.ListLoginProvidersResponse]
+	listLoginMethods          *connect.Client[v1.ListLoginMethodsRequest, v1.ListLoginMethodsResponse]
+	unlinkLoginMethod         *connect.Client[v1.UnlinkLoginMethodRequest, v1.UnlinkLoginMethodResponse]
+	getPrivacySettings        *connect.Client[v1.GetPrivacySettingsRequest, v1.GetPrivacySettingsResponse]
+	updatePrivacySettings     *connect.Client[v1.UpdatePrivacySettingsRequest, v1.UpdatePrivacySettingsResponse]
+	acceptConsent             *connect.Client[v1.AcceptConsentRequest, v1.AcceptConsentResponse]
+	exportMyData              *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
+	deleteAccount             *connect.Client[v1.DeleteAccountRequest, v1.DeleteAccountResponse]
 }
 
 // SignUp calls talent.identity.v1.IdentityService.SignUp.
@@ -357,6 +553,76 @@ func (c *identityServiceClient) LogOutEverywhere(ctx context.Context, req *conne
 // GetMe calls talent.identity.v1.IdentityService.GetMe.
 func (c *identityServiceClient) GetMe(ctx context.Context, req *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error) {
 	return c.getMe.CallUnary(ctx, req)
+}
+
+// GetSecuritySettings calls talent.identity.v1.IdentityService.GetSecuritySettings.
+func (c *identityServiceClient) GetSecuritySettings(ctx context.Context, req *connect.Request[v1.GetSecuritySettingsRequest]) (*connect.Response[v1.GetSecuritySettingsResponse], error) {
+	return c.getSecuritySettings.CallUnary(ctx, req)
+}
+
+// BeginStepUp calls talent.identity.v1.IdentityService.BeginStepUp.
+func (c *identityServiceClient) BeginStepUp(ctx context.Context, req *connect.Request[v1.BeginStepUpRequest]) (*connect.Response[v1.BeginStepUpResponse], error) {
+	return c.beginStepUp.CallUnary(ctx, req)
+}
+
+// FinishStepUp calls talent.identity.v1.IdentityService.FinishStepUp.
+func (c *identityServiceClient) FinishStepUp(ctx context.Context, req *connect.Request[v1.FinishStepUpRequest]) (*connect.Response[v1.FinishStepUpResponse], error) {
+	return c.finishStepUp.CallUnary(ctx, req)
+}
+
+// BeginTotpEnrollment calls talent.identity.v1.IdentityService.BeginTotpEnrollment.
+func (c *identityServiceClient) BeginTotpEnrollment(ctx context.Context, req *connect.Request[v1.BeginTotpEnrollmentRequest]) (*connect.Response[v1.BeginTotpEnrollmentResponse], error) {
+	return c.beginTotpEnrollment.CallUnary(ctx, req)
+}
+
+// ConfirmTotpEnrollment calls talent.identity.v1.IdentityService.ConfirmTotpEnrollment.
+func (c *identityServiceClient) ConfirmTotpEnrollment(ctx context.Context, req *connect.Request[v1.ConfirmTotpEnrollmentRequest]) (*connect.Response[v1.ConfirmTotpEnrollmentResponse], error) {
+	return c.confirmTotpEnrollment.CallUnary(ctx, req)
+}
+
+// RemoveTotp calls talent.identity.v1.IdentityService.RemoveTotp.
+func (c *identityServiceClient) RemoveTotp(ctx context.Context, req *connect.Request[v1.RemoveTotpRequest]) (*connect.Response[v1.RemoveTotpResponse], error) {
+	return c.removeTotp.CallUnary(ctx, req)
+}
+
+// BeginPasskeyRegistration calls talent.identity.v1.IdentityService.BeginPasskeyRegistration.
+func (c *identityServiceClient) BeginPasskeyRegistration(ctx context.Context, req *connect.Request[v1.BeginPasskeyRegistrationRequest]) (*connect.Response[v1.BeginPasskeyRegistrationResponse], error) {
+	return c.beginPasskeyRegistration.CallUnary(ctx, req)
+}
+
+// FinishPasskeyRegistration calls talent.identity.v1.IdentityService.FinishPasskeyRegistration.
+func (c *identityServiceClient) FinishPasskeyRegistration(ctx context.Context, req *connect.Request[v1.FinishPasskeyRegistrationRequest]) (*connect.Response[v1.FinishPasskeyRegistrationResponse], error) {
+	return c.finishPasskeyRegistration.CallUnary(ctx, req)
+}
+
+// RemovePasskey calls talent.identity.v1.IdentityService.RemovePasskey.
+func (c *identityServiceClient) RemovePasskey(ctx context.Context, req *connect.Request[v1.RemovePasskeyRequest]) (*connect.Response[v1.RemovePasskeyResponse], error) {
+	return c.removePasskey.CallUnary(ctx, req)
+}
+
+// ChangePassword calls talent.identity.v1.IdentityService.ChangePassword.
+func (c *identityServiceClient) ChangePassword(ctx context.Context, req *connect.Request[v1.ChangePasswordRequest]) (*connect.Response[v1.ChangePasswordResponse], error) {
+	return c.changePassword.CallUnary(ctx, req)
+}
+
+// SendChangePhoneCode calls talent.identity.v1.IdentityService.SendChangePhoneCode.
+func (c *identityServiceClient) SendChangePhoneCode(ctx context.Context, req *connect.Request[v1.SendChangePhoneCodeRequest]) (*connect.Response[v1.SendChangePhoneCodeResponse], error) {
+	return c.sendChangePhoneCode.CallUnary(ctx, req)
+}
+
+// ChangePhone calls talent.identity.v1.IdentityService.ChangePhone.
+func (c *identityServiceClient) ChangePhone(ctx context.Context, req *connect.Request[v1.ChangePhoneRequest]) (*connect.Response[v1.ChangePhoneResponse], error) {
+	return c.changePhone.CallUnary(ctx, req)
+}
+
+// SetSensitiveField calls talent.identity.v1.IdentityService.SetSensitiveField.
+func (c *identityServiceClient) SetSensitiveField(ctx context.Context, req *connect.Request[v1.SetSensitiveFieldRequest]) (*connect.Response[v1.SetSensitiveFieldResponse], error) {
+	return c.setSensitiveField.CallUnary(ctx, req)
+}
+
+// RevealSensitiveField calls talent.identity.v1.IdentityService.RevealSensitiveField.
+func (c *identityServiceClient) RevealSensitiveField(ctx context.Context, req *connect.Request[v1.RevealSensitiveFieldRequest]) (*connect.Response[v1.RevealSensitiveFieldResponse], error) {
+	return c.revealSensitiveField.CallUnary(ctx, req)
 }
 
 // ListLoginProviders calls talent.identity.v1.IdentityService.ListLoginProviders.
@@ -440,6 +706,61 @@ type IdentityServiceHandler interface {
 	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
+	// GetSecuritySettings returns the caller's step-up factors (TOTP,
+	// passkeys), masked phone and masked sensitive fields (ID-4, SEC-2).
+	GetSecuritySettings(context.Context, *connect.Request[v1.GetSecuritySettingsRequest]) (*connect.Response[v1.GetSecuritySettingsResponse], error)
+	// BeginStepUp starts a step-up verification (ID-4) for one operation on
+	// one target: it texts a code to the account's phone and returns the
+	// second factors the caller may use, with WebAuthn request options when
+	// the caller has passkeys. An account without a phone is refused with
+	// FAILED_PRECONDITION (reason STEP_UP_NEEDS_PHONE); one without a second
+	// factor with FAILED_PRECONDITION (reason STEP_UP_NEEDS_FACTOR).
+	BeginStepUp(context.Context, *connect.Request[v1.BeginStepUpRequest]) (*connect.Response[v1.BeginStepUpResponse], error)
+	// FinishStepUp checks the SMS code and the second factor of a challenge
+	// from BeginStepUp. On success the operation named there may be done
+	// once, on that target, within 5 minutes. Wrong codes count towards a
+	// lockout.
+	FinishStepUp(context.Context, *connect.Request[v1.FinishStepUpRequest]) (*connect.Response[v1.FinishStepUpResponse], error)
+	// BeginTotpEnrollment makes a new TOTP secret for the caller and returns
+	// it with its otpauth:// URI and a QR code. It is kept for 10 minutes
+	// until ConfirmTotpEnrollment.
+	BeginTotpEnrollment(context.Context, *connect.Request[v1.BeginTotpEnrollmentRequest]) (*connect.Response[v1.BeginTotpEnrollmentResponse], error)
+	// ConfirmTotpEnrollment checks a code from the new secret and enrols it,
+	// replacing any earlier one. Once the caller has a second factor, this
+	// needs a step-up for STEP_UP_OPERATION_MANAGE_FACTORS (FAILED_PRECONDITION,
+	// reason STEP_UP_REQUIRED, otherwise).
+	ConfirmTotpEnrollment(context.Context, *connect.Request[v1.ConfirmTotpEnrollmentRequest]) (*connect.Response[v1.ConfirmTotpEnrollmentResponse], error)
+	// RemoveTotp removes the caller's TOTP factor; it needs a step-up for
+	// STEP_UP_OPERATION_MANAGE_FACTORS.
+	RemoveTotp(context.Context, *connect.Request[v1.RemoveTotpRequest]) (*connect.Response[v1.RemoveTotpResponse], error)
+	// BeginPasskeyRegistration returns WebAuthn creation options for
+	// navigator.credentials.create().
+	BeginPasskeyRegistration(context.Context, *connect.Request[v1.BeginPasskeyRegistrationRequest]) (*connect.Response[v1.BeginPasskeyRegistrationResponse], error)
+	// FinishPasskeyRegistration verifies the new credential and enrols it.
+	// Once the caller has a second factor, this needs a step-up for
+	// STEP_UP_OPERATION_MANAGE_FACTORS.
+	FinishPasskeyRegistration(context.Context, *connect.Request[v1.FinishPasskeyRegistrationRequest]) (*connect.Response[v1.FinishPasskeyRegistrationResponse], error)
+	// RemovePasskey removes one of the caller's passkeys; it needs a step-up
+	// for STEP_UP_OPERATION_MANAGE_FACTORS.
+	RemovePasskey(context.Context, *connect.Request[v1.RemovePasskeyRequest]) (*connect.Response[v1.RemovePasskeyResponse], error)
+	// ChangePassword sets a new password; it needs a step-up for
+	// STEP_UP_OPERATION_CHANGE_PASSWORD. The caller's other sessions end.
+	ChangePassword(context.Context, *connect.Request[v1.ChangePasswordRequest]) (*connect.Response[v1.ChangePasswordResponse], error)
+	// SendChangePhoneCode texts a code to a new mobile number for ChangePhone.
+	SendChangePhoneCode(context.Context, *connect.Request[v1.SendChangePhoneCodeRequest]) (*connect.Response[v1.SendChangePhoneCodeResponse], error)
+	// ChangePhone sets the account's mobile number to one proved by a code
+	// from SendChangePhoneCode. Replacing an existing number needs a step-up
+	// for STEP_UP_OPERATION_CHANGE_PHONE; adding a first one does not.
+	ChangePhone(context.Context, *connect.Request[v1.ChangePhoneRequest]) (*connect.Response[v1.ChangePhoneResponse], error)
+	// SetSensitiveField stores the caller's ID number or payout bank card
+	// number, encrypted (SEC-1). Replacing a bank card needs a step-up for
+	// STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT, replacing an ID number one for
+	// STEP_UP_OPERATION_CHANGE_ID_NUMBER.
+	SetSensitiveField(context.Context, *connect.Request[v1.SetSensitiveFieldRequest]) (*connect.Response[v1.SetSensitiveFieldResponse], error)
+	// RevealSensitiveField returns one of the caller's sensitive fields in
+	// full; it needs a step-up for STEP_UP_OPERATION_VIEW_SENSITIVE with the
+	// field's kind name ("id_number", "bank_card") as target.
+	RevealSensitiveField(context.Context, *connect.Request[v1.RevealSensitiveFieldRequest]) (*connect.Response[v1.RevealSensitiveFieldResponse], error)
 	// ListLoginProviders lists the identity providers (GitHub, WeChat) this
 	// deployment lets people sign in with, and where a browser starts each
 	// (ID-1). Providers that are not configured are left out.
@@ -541,6 +862,91 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceGetSecuritySettingsHandler := connect.NewUnaryHandler(
+		IdentityServiceGetSecuritySettingsProcedure,
+		svc.GetSecuritySettings,
+		connect.WithSchema(identityServiceMethods.ByName("GetSecuritySettings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceBeginStepUpHandler := connect.NewUnaryHandler(
+		IdentityServiceBeginStepUpProcedure,
+		svc.BeginStepUp,
+		connect.WithSchema(identityServiceMethods.ByName("BeginStepUp")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceFinishStepUpHandler := connect.NewUnaryHandler(
+		IdentityServiceFinishStepUpProcedure,
+		svc.FinishStepUp,
+		connect.WithSchema(identityServiceMethods.ByName("FinishStepUp")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceBeginTotpEnrollmentHandler := connect.NewUnaryHandler(
+		IdentityServiceBeginTotpEnrollmentProcedure,
+		svc.BeginTotpEnrollment,
+		connect.WithSchema(identityServiceMethods.ByName("BeginTotpEnrollment")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceConfirmTotpEnrollmentHandler := connect.NewUnaryHandler(
+		IdentityServiceConfirmTotpEnrollmentProcedure,
+		svc.ConfirmTotpEnrollment,
+		connect.WithSchema(identityServiceMethods.ByName("ConfirmTotpEnrollment")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceRemoveTotpHandler := connect.NewUnaryHandler(
+		IdentityServiceRemoveTotpProcedure,
+		svc.RemoveTotp,
+		connect.WithSchema(identityServiceMethods.ByName("RemoveTotp")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceBeginPasskeyRegistrationHandler := connect.NewUnaryHandler(
+		IdentityServiceBeginPasskeyRegistrationProcedure,
+		svc.BeginPasskeyRegistration,
+		connect.WithSchema(identityServiceMethods.ByName("BeginPasskeyRegistration")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceFinishPasskeyRegistrationHandler := connect.NewUnaryHandler(
+		IdentityServiceFinishPasskeyRegistrationProcedure,
+		svc.FinishPasskeyRegistration,
+		connect.WithSchema(identityServiceMethods.ByName("FinishPasskeyRegistration")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceRemovePasskeyHandler := connect.NewUnaryHandler(
+		IdentityServiceRemovePasskeyProcedure,
+		svc.RemovePasskey,
+		connect.WithSchema(identityServiceMethods.ByName("RemovePasskey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceChangePasswordHandler := connect.NewUnaryHandler(
+		IdentityServiceChangePasswordProcedure,
+		svc.ChangePassword,
+		connect.WithSchema(identityServiceMethods.ByName("ChangePassword")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceSendChangePhoneCodeHandler := connect.NewUnaryHandler(
+		IdentityServiceSendChangePhoneCodeProcedure,
+		svc.SendChangePhoneCode,
+		connect.WithSchema(identityServiceMethods.ByName("SendChangePhoneCode")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceChangePhoneHandler := connect.NewUnaryHandler(
+		IdentityServiceChangePhoneProcedure,
+		svc.ChangePhone,
+		connect.WithSchema(identityServiceMethods.ByName("ChangePhone")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceSetSensitiveFieldHandler := connect.NewUnaryHandler(
+		IdentityServiceSetSensitiveFieldProcedure,
+		svc.SetSensitiveField,
+		connect.WithSchema(identityServiceMethods.ByName("SetSensitiveField")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceRevealSensitiveFieldHandler := connect.NewUnaryHandler(
+		IdentityServiceRevealSensitiveFieldProcedure,
+		svc.RevealSensitiveField,
+		connect.WithSchema(identityServiceMethods.ByName("RevealSensitiveField")),
+		connect.WithHandlerOptions(opts...),
+	)
 	identityServiceListLoginProvidersHandler := connect.NewUnaryHandler(
 		IdentityServiceListLoginProvidersProcedure,
 		svc.ListLoginProviders,
@@ -614,6 +1020,34 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceLogOutEverywhereHandler.ServeHTTP(w, r)
 		case IdentityServiceGetMeProcedure:
 			identityServiceGetMeHandler.ServeHTTP(w, r)
+		case IdentityServiceGetSecuritySettingsProcedure:
+			identityServiceGetSecuritySettingsHandler.ServeHTTP(w, r)
+		case IdentityServiceBeginStepUpProcedure:
+			identityServiceBeginStepUpHandler.ServeHTTP(w, r)
+		case IdentityServiceFinishStepUpProcedure:
+			identityServiceFinishStepUpHandler.ServeHTTP(w, r)
+		case IdentityServiceBeginTotpEnrollmentProcedure:
+			identityServiceBeginTotpEnrollmentHandler.ServeHTTP(w, r)
+		case IdentityServiceConfirmTotpEnrollmentProcedure:
+			identityServiceConfirmTotpEnrollmentHandler.ServeHTTP(w, r)
+		case IdentityServiceRemoveTotpProcedure:
+			identityServiceRemoveTotpHandler.ServeHTTP(w, r)
+		case IdentityServiceBeginPasskeyRegistrationProcedure:
+			identityServiceBeginPasskeyRegistrationHandler.ServeHTTP(w, r)
+		case IdentityServiceFinishPasskeyRegistrationProcedure:
+			identityServiceFinishPasskeyRegistrationHandler.ServeHTTP(w, r)
+		case IdentityServiceRemovePasskeyProcedure:
+			identityServiceRemovePasskeyHandler.ServeHTTP(w, r)
+		case IdentityServiceChangePasswordProcedure:
+			identityServiceChangePasswordHandler.ServeHTTP(w, r)
+		case IdentityServiceSendChangePhoneCodeProcedure:
+			identityServiceSendChangePhoneCodeHandler.ServeHTTP(w, r)
+		case IdentityServiceChangePhoneProcedure:
+			identityServiceChangePhoneHandler.ServeHTTP(w, r)
+		case IdentityServiceSetSensitiveFieldProcedure:
+			identityServiceSetSensitiveFieldHandler.ServeHTTP(w, r)
+		case IdentityServiceRevealSensitiveFieldProcedure:
+			identityServiceRevealSensitiveFieldHandler.ServeHTTP(w, r)
 		case IdentityServiceListLoginProvidersProcedure:
 			identityServiceListLoginProvidersHandler.ServeHTTP(w, r)
 		case IdentityServiceListLoginMethodsProcedure:
@@ -677,6 +1111,62 @@ func (UnimplementedIdentityServiceHandler) LogOutEverywhere(context.Context, *co
 
 func (UnimplementedIdentityServiceHandler) GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.GetMe is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) GetSecuritySettings(context.Context, *connect.Request[v1.GetSecuritySettingsRequest]) (*connect.Response[v1.GetSecuritySettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.GetSecuritySettings is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) BeginStepUp(context.Context, *connect.Request[v1.BeginStepUpRequest]) (*connect.Response[v1.BeginStepUpResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.BeginStepUp is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) FinishStepUp(context.Context, *connect.Request[v1.FinishStepUpRequest]) (*connect.Response[v1.FinishStepUpResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.FinishStepUp is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) BeginTotpEnrollment(context.Context, *connect.Request[v1.BeginTotpEnrollmentRequest]) (*connect.Response[v1.BeginTotpEnrollmentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.BeginTotpEnrollment is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ConfirmTotpEnrollment(context.Context, *connect.Request[v1.ConfirmTotpEnrollmentRequest]) (*connect.Response[v1.ConfirmTotpEnrollmentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ConfirmTotpEnrollment is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) RemoveTotp(context.Context, *connect.Request[v1.RemoveTotpRequest]) (*connect.Response[v1.RemoveTotpResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.RemoveTotp is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) BeginPasskeyRegistration(context.Context, *connect.Request[v1.BeginPasskeyRegistrationRequest]) (*connect.Response[v1.BeginPasskeyRegistrationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.BeginPasskeyRegistration is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) FinishPasskeyRegistration(context.Context, *connect.Request[v1.FinishPasskeyRegistrationRequest]) (*connect.Response[v1.FinishPasskeyRegistrationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.FinishPasskeyRegistration is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) RemovePasskey(context.Context, *connect.Request[v1.RemovePasskeyRequest]) (*connect.Response[v1.RemovePasskeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.RemovePasskey is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ChangePassword(context.Context, *connect.Request[v1.ChangePasswordRequest]) (*connect.Response[v1.ChangePasswordResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ChangePassword is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) SendChangePhoneCode(context.Context, *connect.Request[v1.SendChangePhoneCodeRequest]) (*connect.Response[v1.SendChangePhoneCodeResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SendChangePhoneCode is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ChangePhone(context.Context, *connect.Request[v1.ChangePhoneRequest]) (*connect.Response[v1.ChangePhoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ChangePhone is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) SetSensitiveField(context.Context, *connect.Request[v1.SetSensitiveFieldRequest]) (*connect.Response[v1.SetSensitiveFieldResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SetSensitiveField is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) RevealSensitiveField(context.Context, *connect.Request[v1.RevealSensitiveFieldRequest]) (*connect.Response[v1.RevealSensitiveFieldResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.RevealSensitiveField is not implemented"))
 }
 
 func (UnimplementedIdentityServiceHandler) ListLoginProviders(context.Context, *connect.Request[v1.ListLoginProvidersRequest]) (*connect.Response[v1.ListLoginProvidersResponse], error) {

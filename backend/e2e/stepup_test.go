@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/webapp/ui"
+)
+
+// TestStepUpInBrowser walks security settings in headless Chromium with a
+// virtual WebAuthn authenticator (the DevTools WebAuthn domain) standing in
+// for the device's biometrics (ID-4): add a first phone number with its SMS
+// code, enrol a passkey, change the password behind a step-up (SMS code +
+// passkey), enrol an authenticator app (TOTP) behind a step-up, store an ID
+// number and see it masked, then in full after a step-up (SEC-2), and log
+// in with the new password.
+func TestStepUpInBrowser(t *testing.T) {
+	needPlatform(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	browser, closeBrowser := newBrowser(ctx, t, "en-US")
+	defer closeBrowser()
+	en := ui.English
+
+	suffix := randomHex(t)
+	email, password, name := "stepup-"+suffix+"@example.com", "a long enough password", "Step-up "+suffix
+	digits := strings.Map(func(r rune) rune { return '0' + r%10 }, suffix)
+	phone := "137" + (digits + "00000000")[:8]
+	e164 := "+86" + phone
+	identity := identityv1connect.NewIdentityServiceClient(platform.client, platform.url)
+	if _, err := identity.SignUp(ctx, connect.NewRequest(&identityv1.SignUpRequest{
+		Email: email, Password: password, DisplayName: name, ConsentVersion: "2026-11",
+	})); err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+
+	step(t, browser, "log in",
+		chromedp.Navigate(platform.url+"/login"), appReady(),
+		fill("#email", email), fill("#password", password),
+		click("#login-submit"),
+		waitPath("/tasks"), waitTextIs("#current-user", name),
+	)
+	if _, err := chromedp.Call(browser, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		t.Fatalf("WebAuthn.enable: %v", err)
+	}
+	if _, err := chromedp.Call(browser, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+		Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true,
+			HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+		},
+	}); err != nil {
+		t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
+	}
+
+	step(t, browser, "add a first phone number",
+		click("#nav-security"), waitPath("/account/security"),
+		chromedp.WaitVisible(chromedp.CSS("#new-phone")),
+		fill("#new-phone", phone), click("#send-phone-code"),
+		waitTextIs("#factors-notice", en.T("phone.code_sent")),
+	)
+	phoneCode := codeFromLog(ctx, t, e164)
+	step(t, browser, "confirm the phone number",
+		fill("#new-phone-code", phoneCode), click("#change-phone"),
+		waitTextIs("#factors-notice", en.T("stepup.phone.changed")),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#current-phone").textContent.includes("****") || undefined`),
+	)
+
+	step(t, browser, "enrol a passkey",
+		fill("#passkey-name", "Virtual key"), click("#passkey-add"),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#passkey-list .passkey-item").length === 1 || undefined`),
+	)
+
+	step(t, browser, "ask to change the password",
+		fill("#new-password", "an even longer password"), click("#change-password"),
+		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
+	)
+	code := codeFromLog(ctx, t, e164, phoneCode)
+	step(t, browser, "step up with the SMS code and the passkey",
+		fill("#stepup-sms-code", code), click("#stepup-passkey"),
+		waitTextIs("#factors-notice", en.T("stepup.password.changed")),
+	)
+
+	var secret string
+	step(t, browser, "start the authenticator app setup",
+		click("#totp-setup"), waitText("#totp-secret"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#totp-qr").naturalWidth > 0 || undefined`),
+	)
+	secret = textOf(t, browser, "#totp-secret")
+	totpCode, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("TOTP code for %q: %v", secret, err)
+	}
+	step(t, browser, "confirm it: a factor exists, so a step-up comes first",
+		fill("#totp-code", totpCode), click("#totp-confirm"),
+		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
+	)
+	code2 := codeFromLog(ctx, t, e164, phoneCode, code)
+	step(t, browser, "step up and enrol",
+		fill("#stepup-sms-code", code2), click("#stepup-passkey"),
+		waitTextIs("#totp-status", en.T("stepup.factors.totp_on")),
+	)
+
+	step(t, browser, "store an ID number: shown masked",
+		fill("#input-id_number", "11010519491231002x"), click("#save-id_number"),
+		waitTextIs("#sensitive-id_number", "110***********002X"),
+		click("#show-id_number"),
+		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
+	)
+	code3 := codeFromLog(ctx, t, e164, phoneCode, code, code2)
+	step(t, browser, "step up to see it in full",
+		fill("#stepup-sms-code", code3), click("#stepup-passkey"),
+		waitTextIs("#sensitive-id_number", "11010519491231002X"),
+	)
+
+	step(t, browser, "log in with the new password",
+		click("#logout"), chromedp.WaitVisible(chromedp.CSS("#nav-login")),
+		chromedp.Navigate(platform.url+"/login"), appReady(),
+		fill("#email", email), fill("#password", "an even longer password"),
+		click("#login-submit"),
+		waitPath("/tasks"), waitTextIs("#current-user", name),
+	)
+}

@@ -1,0 +1,78 @@
+package ui
+
+// stepUpMessages are the texts of step-up verification, second factors
+// (TOTP, passkeys), sensitive fields and the password and phone changes
+// (ID-4, SEC-1, SEC-2), and the reasons the identity service sends for them.
+var stepUpMessages = map[string]message{
+	// Reasons.
+	"OPERATION_INVALID":    {"Say which operation to verify.", "请说明要验证的操作。"},
+	"TARGET_INVALID":       {"The target is not valid.", "操作对象无效。"},
+	"TOTP_WRONG":           {"The authenticator code is wrong.", "身份验证器中的验证码错误。"},
+	"TOTP_REPLAYED":        {"This code was already used. Wait for the next one.", "该验证码已使用，请等待下一个。"},
+	"PASSKEY_FAILED":       {"The passkey could not be verified.", "通行密钥验证失败。"},
+	"PASSKEY_INVALID":      {"The passkey's answer is not valid.", "通行密钥的应答无效。"},
+	"KIND_INVALID":         {"Say which field this is.", "请说明是哪一项信息。"},
+	"ID_NUMBER_INVALID":    {"Enter the 18-character number on your resident ID card.", "请输入居民身份证上的 18 位号码。"},
+	"BANK_CARD_INVALID":    {"Enter the card number: 12 to 19 digits.", "请输入 12 至 19 位银行卡号。"},
+	"STEP_UP_REQUIRED":     {"Verify it's you first.", "请先完成身份验证。"},
+	"STEP_UP_NEEDS_PHONE":  {"Add a mobile number to your account first.", "请先为账号绑定手机号。"},
+	"STEP_UP_NEEDS_FACTOR": {"Set up a passkey or an authenticator app first.", "请先设置通行密钥或身份验证器。"},
+	"STEP_UP_EXPIRED":      {"The verification has expired. Start again.", "验证已过期，请重新开始。"},
+	"ENROLLMENT_EXPIRED":   {"The setup has expired. Start again.", "设置已过期，请重新开始。"},
+	"PASSKEY_UNSUPPORTED":  {"This browser cannot use passkeys.", "此浏览器不支持通行密钥。"},
+	"PASSKEY_CANCELLED":    {"The passkey was not used.", "未使用通行密钥。"},
+
+	// The step-up dialog.
+	"stepup.title":                    {"Verify it's you", "验证身份"},
+	"stepup.code_sent":                {"We sent a code to %s.", "验证码已发送至 %s。"},
+	"stepup.sms_code":                 {"Code from the text message", "短信验证码"},
+	"stepup.totp_code":                {"Code from your authenticator app", "身份验证器中的验证码"},
+	"stepup.use_passkey":              {"Verify with passkey", "使用通行密钥验证"},
+	"stepup.or":                       {"or", "或"},
+	"stepup.verify":                   {"Verify", "验证"},
+	"stepup.cancel":                   {"Cancel", "取消"},
+	"stepup.op.change_password":       {"to change your password", "以修改密码"},
+	"stepup.op.change_phone":          {"to change your mobile number", "以更换手机号"},
+	"stepup.op.view_sensitive":        {"to see the full number", "以查看完整号码"},
+	"stepup.op.manage_factors":        {"to change how you verify", "以更改验证方式"},
+	"stepup.op.change_payout_account": {"to change your payout account", "以更换收款账户"},
+	"stepup.op.change_id_number":      {"to change your ID number", "以修改身份证号"},
+
+	// Security settings: factors.
+	"stepup.factors.title":           {"Verification", "身份验证方式"},
+	"stepup.factors.lead":            {"Sensitive actions need a code by text message and a passkey or an authenticator app.", "敏感操作需要短信验证码，以及通行密钥或身份验证器。"},
+	"stepup.factors.totp":            {"Authenticator app", "身份验证器"},
+	"stepup.factors.totp_on":         {"On", "已启用"},
+	"stepup.factors.totp_off":        {"Not set up", "未设置"},
+	"stepup.factors.totp_setup":      {"Set up authenticator app", "设置身份验证器"},
+	"stepup.factors.totp_scan":       {"Scan the code with your authenticator app, or type the key, then enter the code it shows.", "用身份验证器扫描二维码或输入密钥，然后输入显示的验证码。"},
+	"stepup.factors.totp_key":        {"Key", "密钥"},
+	"stepup.factors.totp_code":       {"Code from the app", "验证器中的验证码"},
+	"stepup.factors.totp_confirm":    {"Turn on", "启用"},
+	"stepup.factors.remove":          {"Remove", "移除"},
+	"stepup.factors.passkeys":        {"Passkeys", "通行密钥"},
+	"stepup.factors.passkeys_none":   {"No passkeys yet. A passkey uses your device's fingerprint, face or PIN.", "尚未添加通行密钥。通行密钥使用设备的指纹、面容或 PIN 验证。"},
+	"stepup.factors.passkey_name":    {"Passkey name", "通行密钥名称"},
+	"stepup.factors.passkey_add":     {"Add a passkey", "添加通行密钥"},
+	"stepup.factors.passkey_default": {"My device", "我的设备"},
+	"stepup.factors.saved":           {"Saved.", "已保存。"},
+
+	// Security settings: sensitive fields, password, phone.
+	"stepup.sensitive.title":     {"Real-name and payout details", "实名与收款信息"},
+	"stepup.sensitive.id_number": {"ID number", "身份证号"},
+	"stepup.sensitive.bank_card": {"Payout bank card", "收款银行卡"},
+	"stepup.sensitive.not_set":   {"Not set", "未填写"},
+	"stepup.sensitive.show":      {"Show", "查看"},
+	"stepup.sensitive.save":      {"Save", "保存"},
+	"stepup.sensitive.new_value": {"New number", "新号码"},
+	"stepup.password.title":      {"Password", "密码"},
+	"stepup.password.new":        {"New password", "新密码"},
+	"stepup.password.change":     {"Change password", "修改密码"},
+	"stepup.password.changed":    {"Password changed. Other devices were logged out.", "密码已修改，其他设备已退出登录。"},
+	"stepup.phone.change_title":  {"Mobile number", "手机号"},
+	"stepup.phone.current":       {"Current", "当前"},
+	"stepup.phone.none":          {"None", "无"},
+	"stepup.phone.new":           {"New mobile number", "新手机号"},
+	"stepup.phone.change":        {"Change number", "更换手机号"},
+	"stepup.phone.changed":       {"Mobile number changed.", "手机号已更换。"},
+}
