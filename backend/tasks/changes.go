@@ -60,7 +60,24 @@ func (s *Service) UpdateTask(ctx context.Context, req *connect.Request[tasksv1.U
 
 // PublishTask opens a draft to providers.
 func (s *Service) PublishTask(ctx context.Context, req *connect.Request[tasksv1.PublishTaskRequest]) (*connect.Response[tasksv1.PublishTaskResponse], error) {
-	task, err := s.clientTransition(ctx, req.Msg.GetIdOrRef(), "publish", statusOpen, "")
+	clientID, err := callingClient(ctx)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	id, refNo, err := idOrRef(req.Msg.GetIdOrRef())
+	if err != nil {
+		return nil, connectError(err)
+	}
+	task, err := s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
+		if t.ClientID != clientID {
+			return &NotOwnerError{Action: "publish"}
+		}
+		if err := transitionTask(ctx, q, t, partyClient, clientID, statusOpen, ""); err != nil {
+			return err
+		}
+		// Matched providers are told on publication (issue 4 item 1).
+		return s.notifyMatched(ctx, tx, t)
+	})
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -135,6 +152,12 @@ func transitionTask(ctx context.Context, q *db.Queries, t db.Task, by party, act
 // holds the task's row lock, commits, and returns the task as it is then.
 // A draft that is not the caller's is reported as not found.
 func (s *Service) change(ctx context.Context, id uuid.UUID, refNo int64, fn func(q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
+	return s.changeTx(ctx, id, refNo, func(_ pgx.Tx, q *db.Queries, t db.Task) error { return fn(q, t) })
+}
+
+// changeTx is change for a fn that also needs the transaction itself, to
+// send notifications or record audit entries in it.
+func (s *Service) changeTx(ctx context.Context, id uuid.UUID, refNo int64, fn func(tx pgx.Tx, q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
 	tx, err := s.db.Primary.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin task change: %w", err)
@@ -161,7 +184,7 @@ func (s *Service) change(ctx context.Context, id uuid.UUID, refNo int64, fn func
 	if !visible(ctx, t) {
 		return nil, ErrNotFound
 	}
-	if err := fn(q, t); err != nil {
+	if err := fn(tx, q, t); err != nil {
 		return nil, err
 	}
 	row, err := q.GetTask(ctx, id)

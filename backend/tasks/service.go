@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 	_ "time/tzdata" // China Standard Time without the system's zoneinfo
 
@@ -38,6 +39,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -55,6 +57,15 @@ type Options struct {
 	// Now is the clock; nil means time.Now. It decides what "today" is for
 	// delivery dates.
 	Now func() time.Time
+	// Blob stores attachments; nil turns uploads off.
+	Blob *blob.Store
+	// FilesURLPrefix, when set (e.g. "/files"), makes presigned URLs
+	// relative to the edge's route to the object store instead of the
+	// store's own address.
+	FilesURLPrefix string
+	// Matcher finds the providers told about a published task; nil means
+	// SkillOverlap.
+	Matcher Matcher
 }
 
 // Service is the task service.
@@ -63,7 +74,10 @@ type Service struct {
 	logger *slog.Logger
 	now    func() time.Time
 	// cst is China Standard Time, in which delivery dates are given.
-	cst *time.Location
+	cst         *time.Location
+	blob        *blob.Store
+	filesPrefix string
+	matcher     Matcher
 }
 
 // Interface guard.
@@ -71,9 +85,13 @@ var _ tasksv1connect.TaskServiceHandler = (*Service)(nil)
 
 // New returns the task service storing its data in db.
 func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, logger: logger, now: opts.Now}
+	s := &Service{db: db, logger: logger, now: opts.Now, blob: opts.Blob,
+		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.matcher == nil {
+		s.matcher = SkillOverlap{DB: db}
 	}
 	cst, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -170,6 +188,13 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 			TaskID: row.ID, ActorID: clientID, FromStatus: "", ToStatus: status,
 		}); err != nil {
 			return nil, fmt.Errorf("record task creation: %w", err)
+		}
+		if status == statusOpen {
+			// Posted straight away: matched providers are told (issue 4 item 1).
+			if err := s.notifyMatched(ctx, tx, db.Task{ID: row.ID, RefNo: row.RefNo, ClientID: row.ClientID,
+				Title: row.Title, TaskType: row.TaskType, SkillTags: row.SkillTags}); err != nil {
+				return nil, err
+			}
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return nil, fmt.Errorf("commit create task: %w", err)

@@ -83,6 +83,28 @@ var wantAccess = map[string]access{
 	// A draft's timeline is hidden from all but its client by the service.
 	tasksv1connect.TaskServiceListTaskEventsProcedure: anyone,
 
+	// The market (issue 4): proposals by providers, awards and acceptance
+	// by clients; whose task or proposal it is, the service checks.
+	tasksv1connect.MarketServiceCreateProposalProcedure:           onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceUpdateProposalProcedure:           onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceWithdrawProposalProcedure:         onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceListTaskProposalsProcedure:        onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceListMyWorkProcedure:               onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceShortlistProposalProcedure:        onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceInviteProviderProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceAwardProposalProcedure:            onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceStartWorkProcedure:                onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceSetSubStatusProcedure:             onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceDeliverTaskProcedure:              onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceListDeliveriesProcedure:           onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceAcceptDeliveryProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceRequestChangesProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceRaiseDisputeProcedure:             onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceCreateAttachmentUploadProcedure:   onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceCompleteAttachmentUploadProcedure: onlyRoles(auth.RoleClient, auth.RoleProvider),
+	// Delivered files only reach the parties; the service decides.
+	tasksv1connect.MarketServiceListAttachmentsProcedure: anyone,
+
 	notificationsv1connect.NotificationServiceListNotificationsProcedure:     anySignedIn,
 	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -38,7 +39,7 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -73,8 +74,10 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		served = append(served, identityv1connect.IdentityServiceName)
 	}
 	if cfg.serves(serviceTasks) {
-		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
-		served = append(served, tasksv1connect.TaskServiceName)
+		tasksSvc := tasks.New(db, logger, tasks.Options{Blob: store, FilesURLPrefix: cfg.FilesURLPrefix})
+		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
+		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
+		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName)
 	}
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
@@ -125,6 +128,7 @@ func accessPolicies() auth.Policies {
 	policies := auth.Policies{}
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, tasks.Policies())
+	maps.Copy(policies, tasks.MarketPolicies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
 	return policies

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("register rpc metrics: %w", err)
 	}
 
-	handler, err := newHandler(cfg, logger, db, rdb, metrics)
+	handler, err := newHandler(cfg, logger, db, rdb, store, metrics)
 	if err != nil {
 		return err
 	}
