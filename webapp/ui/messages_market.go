@@ -29,6 +29,13 @@ var marketMessages = map[string]message{
 	"FILE_TYPE_NOT_ALLOWED": {"Only PDF, PNG, JPEG, GIF, WebP, text, Markdown and ZIP files can be attached.", "只能上传 PDF、PNG、JPEG、GIF、WebP、文本、Markdown 和 ZIP 文件。"},
 	"FILE_EMPTY":            {"The file is empty.", "文件为空。"},
 	"FILE_TOO_LARGE":        {"A file can be at most 20 MB.", "单个文件不能超过 20 MB。"},
+	"STARS_INVALID":         {"Give 1 to 5 stars.", "请给出 1 至 5 星。"},
+	"REVIEW_NOT_YET":        {"Reviews open once the work is accepted.", "验收通过后才能评价。"},
+	"REVIEW_EXISTS":         {"You have already reviewed this task.", "您已评价过该任务。"},
+	"REVIEW_NOT_FOUND":      {"Review not found.", "未找到该评价。"},
+	"NOT_REVIEWEE":          {"Only the person reviewed can do this.", "只有被评价人才能执行此操作。"},
+	"REPLY_EXISTS":          {"You have already replied to this review.", "您已回复过该评价。"},
+	"REVIEW_NOT_REVEALED":   {"This review is not revealed yet.", "该评价尚未公开。"},
 
 	// Notifications (notification.<kind>).
 	"notification.task.matched":           {"A new task matches your skills: {task} {title}", "有新任务匹配您的技能：{task} {title}"},
@@ -42,5 +49,6 @@ var marketMessages = map[string]message{
 	"notification.task.delivered":         {"{task} {title} was delivered: please review it", "{task} {title} 已交付，请验收"},
 	"notification.task.accepted":          {"{task} {title} was accepted", "{task} {title} 已通过验收"},
 	"notification.task.changes_requested": {"Changes were requested on {task} {title}: {reason}", "{task} {title} 需要修改：{reason}"},
+	"notification.review.received":        {"You received a review for {task}; it shows once you review too, or in 14 days", "您在 {task} 收到一条评价，您评价对方后或 14 天后公开"},
 	"notification.task.disputed":          {"A dispute was raised on {task} {title}: {reason}", "{task} {title} 发起了争议：{reason}"},
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -104,6 +105,14 @@ var wantAccess = map[string]access{
 	tasksv1connect.MarketServiceCompleteAttachmentUploadProcedure: onlyRoles(auth.RoleClient, auth.RoleProvider),
 	// Delivered files only reach the parties; the service decides.
 	tasksv1connect.MarketServiceListAttachmentsProcedure: anyone,
+
+	// Reviews: the parties write them; profiles and scores are public.
+	reviewsv1connect.ReviewServiceSubmitReviewProcedure:     onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceReplyToReviewProcedure:    onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceSetReviewHiddenProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceListTaskReviewsProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceListUserReviewsProcedure:  anyone,
+	reviewsv1connect.ReviewServiceGetRatingSummaryProcedure: anyone,
 
 	notificationsv1connect.NotificationServiceListNotificationsProcedure:     anySignedIn,
 	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,

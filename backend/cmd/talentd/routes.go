@@ -23,6 +23,7 @@ import (
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/reviews"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
@@ -30,6 +31,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -77,7 +79,10 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		tasksSvc := tasks.New(db, logger, tasks.Options{Blob: store, FilesURLPrefix: cfg.FilesURLPrefix})
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
 		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
-		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName)
+		// Reviews and boards belong to the market and are served with it.
+		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{}), opts...))
+		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
+			reviewsv1connect.ReviewServiceName)
 	}
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
@@ -129,6 +134,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, tasks.MarketPolicies())
+	maps.Copy(policies, reviews.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
 	return policies
