@@ -36,6 +36,12 @@ var marketMessages = map[string]message{
 	"NOT_REVIEWEE":          {"Only the person reviewed can do this.", "只有被评价人才能执行此操作。"},
 	"REPLY_EXISTS":          {"You have already replied to this review.", "您已回复过该评价。"},
 	"REVIEW_NOT_REVEALED":   {"This review is not revealed yet.", "该评价尚未公开。"},
+	"BOARD_NOT_READY":       {"The board opens once the task is awarded.", "任务授标后才能使用看板。"},
+	"CARD_CONFLICT":         {"Someone else changed this card just now; the board shows their change.", "对方刚刚修改了这张卡片，看板已显示最新内容。"},
+	"BOARD_ITEM_NOT_FOUND":  {"This column, card or item no longer exists.", "该列、卡片或清单项已不存在。"},
+	"COLUMN_NOT_EMPTY":      {"Move or delete the column's cards first.", "请先移走或删除该列中的卡片。"},
+	"TOO_MANY_COLUMNS":      {"A board has at most 12 columns.", "看板最多 12 列。"},
+	"ASSIGNEE_INVALID":      {"A card is assigned to the client or the provider.", "卡片只能指派给需求方或服务方。"},
 
 	// Notifications (notification.<kind>).
 	"notification.task.matched":           {"A new task matches your skills: {task} {title}", "有新任务匹配您的技能：{task} {title}"},

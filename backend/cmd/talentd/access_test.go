@@ -18,6 +18,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
@@ -39,6 +40,10 @@ var (
 )
 
 func onlyRoles(roles ...string) access { return access{roles: roles} }
+
+// boardUsers may reach the board RPCs; the service then checks the task's
+// parties.
+var boardUsers = onlyRoles(auth.RoleClient, auth.RoleProvider, auth.RoleAdmin)
 
 // allows reports whether a caller with role may call; "" (anonymous) and
 // staleCaller are not signed in.
@@ -113,6 +118,18 @@ var wantAccess = map[string]access{
 	reviewsv1connect.ReviewServiceListTaskReviewsProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
 	reviewsv1connect.ReviewServiceListUserReviewsProcedure:  anyone,
 	reviewsv1connect.ReviewServiceGetRatingSummaryProcedure: anyone,
+
+	// Boards: the engagement's two parties, and admins.
+	boardsv1connect.BoardServiceGetBoardProcedure:             boardUsers,
+	boardsv1connect.BoardServiceCreateColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceRenameColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceDeleteColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceCreateCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceUpdateCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceMoveCardProcedure:             boardUsers,
+	boardsv1connect.BoardServiceDeleteCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceAddChecklistItemProcedure:     boardUsers,
+	boardsv1connect.BoardServiceSetChecklistItemDoneProcedure: boardUsers,
 
 	notificationsv1connect.NotificationServiceListNotificationsProcedure:     anySignedIn,
 	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,

@@ -20,6 +20,7 @@ import (
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/blob"
+	"github.com/talent-hub/talent/backend/boards"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -29,6 +30,7 @@ import (
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
@@ -81,8 +83,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
 		// Reviews and boards belong to the market and are served with it.
 		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{}), opts...))
+		mux.Handle(boardsv1connect.NewBoardServiceHandler(boards.New(db, tasksSvc), opts...))
 		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
-			reviewsv1connect.ReviewServiceName)
+			reviewsv1connect.ReviewServiceName, boardsv1connect.BoardServiceName)
 	}
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
@@ -135,6 +138,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, tasks.MarketPolicies())
 	maps.Copy(policies, reviews.Policies())
+	maps.Copy(policies, boards.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
 	return policies
