@@ -102,6 +102,8 @@ func Register() {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/board$`, func() app.Composer { return &boardPage{env: e} })
+	app.Route("/work", func() app.Composer { return &workPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -116,6 +118,8 @@ type session struct {
 	ID     string
 	Name   string
 	Client bool
+	// Provider: the caller may send proposals and take work.
+	Provider bool
 }
 
 func sessionFor(u *identityv1.User) session {
@@ -123,6 +127,9 @@ func sessionFor(u *identityv1.User) session {
 	for _, r := range u.GetRoles() {
 		if r == identityv1.Role_ROLE_CLIENT {
 			s.Client = true
+		}
+		if r == identityv1.Role_ROLE_PROVIDER {
+			s.Provider = true
 		}
 	}
 	return s

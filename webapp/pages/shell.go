@@ -70,6 +70,7 @@ func (h *header) Render() app.UI {
 			app.Nav().Class("nav").Aria("label", "Main").Body(
 				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
 				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
+				app.If(h.s.Provider, func() app.UI { return app.A().ID("nav-work").Href("/work").Text(l.T("work.title")) }),
 			),
 			account,
 		),

@@ -390,6 +390,8 @@ type taskPage struct {
 	// actionErr is why the last action failed.
 	actionErr string
 	s         session
+	// m is the market's part of the page (market.go).
+	m marketState
 }
 
 func (p *taskPage) OnMount(ctx app.Context) {
@@ -427,6 +429,7 @@ func (p *taskPage) fetch(ctx app.Context) {
 			default:
 				p.task, p.events = resp.Msg.GetTask(), events
 				ctx.Page().SetTitle(p.task.GetTitle() + " · " + p.env.lang.T("app.name"))
+				p.fetchMarket(ctx)
 			}
 		})
 	})
@@ -547,6 +550,7 @@ func (p *taskPage) Render() app.UI {
 					markdown(t.GetDescription()),
 				)
 			}),
+			p.market(t),
 			p.timeline(),
 		)
 	case p.err != "":

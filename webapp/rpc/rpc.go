@@ -19,7 +19,9 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -27,6 +29,10 @@ import (
 type Clients struct {
 	Identity identityv1connect.IdentityServiceClient
 	Tasks    tasksv1connect.TaskServiceClient
+	// Market, Reviews and Boards are the marketplace after posting.
+	Market  tasksv1connect.MarketServiceClient
+	Reviews reviewsv1connect.ReviewServiceClient
+	Boards  boardsv1connect.BoardServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -35,6 +41,9 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 	return &Clients{
 		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
 		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Market:   tasksv1connect.NewMarketServiceClient(hc, baseURL),
+		Reviews:  reviewsv1connect.NewReviewServiceClient(hc, baseURL),
+		Boards:   boardsv1connect.NewBoardServiceClient(hc, baseURL),
 	}
 }
 
