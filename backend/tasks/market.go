@@ -248,8 +248,7 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 // changeProposal runs fn on the caller's own pending proposal under its
 // task's row lock and returns the proposal as it is then.
 func (s *Service) changeProposal(ctx context.Context, idText string, fn func(tx pgx.Tx, q *db.Queries, t db.Task, p db.Proposal) error) (*tasksv1.Proposal, error) {
-	caller, err := callingUser(ctx)
-	if err != nil {
+	if _, err := callingUser(ctx); err != nil {
 		return nil, err
 	}
 	pid, err := parseID("proposal_id", idText)
@@ -270,7 +269,6 @@ func (s *Service) changeProposal(ctx context.Context, idText string, fn func(tx 
 			return err
 		}
 		out, _, err = getProposal(ctx, q, pid)
-		_ = caller
 		return err
 	})
 	return out, err
