@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -24,7 +26,7 @@ import (
 // /files/ route, the client accepts, and both review.
 func TestMarketJourneyInBrowser(t *testing.T) {
 	needPlatform(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	en := ui.English
 	suffix := randomHex(t)
@@ -47,6 +49,9 @@ func TestMarketJourneyInBrowser(t *testing.T) {
 	defer closeClient()
 	provider, closeProvider := newBrowser(ctx, t, "en-US")
 	defer closeProvider()
+	for who, b := range map[string]context.Context{"client": client, "provider": provider} {
+		logConsole(t, b, who)
+	}
 	logIn := func(b context.Context, who, email string) {
 		step(t, b, who+" logs in",
 			chromedp.Navigate(platform.url+"/login"), appReady(),
@@ -148,7 +153,7 @@ func TestMarketJourneyInBrowser(t *testing.T) {
 
 	// Both review: the client's review stays blind until the provider's.
 	review := func(b context.Context, who string) {
-		step(t, b, who+" reviews",
+		stepWithin(t, b, time.Minute, who+" reviews",
 			chromedp.Navigate(taskURL), appReady(),
 			chromedp.WaitVisible(chromedp.CSS("#review-form")),
 			fill("#review-stars", "5"), fill("#review-body", "Great to work with."),
@@ -163,4 +168,48 @@ func TestMarketJourneyInBrowser(t *testing.T) {
 			!document.querySelector("#review-list .review-blind")) || undefined`))
 	step(t, provider, "the timeline shows every step",
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length >= 6 || undefined`))
+}
+
+// stepWithin is step with its own deadline, so that a step that never
+// completes still leaves a screenshot and the page's state.
+func stepWithin(t *testing.T, browser context.Context, d time.Duration, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browser, d)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		var calls []string
+		if platform.stack != nil {
+			for _, line := range strings.Split(tail(filepath.Join(platform.stack.LogDir, "edge.log"), 40), "\n") {
+				if i := strings.Index(line, `"uri":"`); i >= 0 {
+					uri := strings.SplitN(line[i+7:], `"`, 2)[0]
+					if j := strings.Index(line, `"status":`); j >= 0 {
+						uri += " " + line[j+9:j+12]
+					}
+					calls = append(calls, uri)
+				}
+			}
+		}
+		marketErr, _ := chromedp.Run(browser, chromedp.Evaluate[string](`(document.querySelector("#market-error")?.textContent || "") + " | submit: " + (document.querySelector("#review-submit")?.textContent || "none")`))
+		if len(calls) > 10 {
+			calls = calls[len(calls)-10:]
+		}
+		t.Fatalf("%s: %v (screenshot: %s)\n%s\nmarket error: %q\nlast requests: %v", what, err, screenshot(browser, t), pageState(browser), marketErr, calls)
+	}
+}
+
+// logConsole logs the page's console errors (a panic of the wasm app
+// among them) to the test log.
+func logConsole(t *testing.T, browser context.Context, who string) {
+	t.Helper()
+	if err := chromedp.Listen(browser, func(ev any) {
+		if e, ok := ev.(*cdpruntime.EventConsoleAPICalled); ok {
+			var text string
+			for _, arg := range e.Args {
+				text += string(arg.Value) + " " + arg.Description
+			}
+			t.Logf("%s console %s: %s", who, e.Type, text)
+		}
+	}); err != nil {
+		t.Fatalf("listen to the console: %v", err)
+	}
 }

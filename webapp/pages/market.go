@@ -487,7 +487,6 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 		}
 	}
 	f := &p.m.form
-	stars := []string{"5", "4", "3", "2", "1"}
 	return app.Div().ID("reviews").Class("reviews").Body(
 		app.H2().Text(l.T("review.title")),
 		app.Ul().ID("review-list").Class("list").Body(app.Range(p.m.reviews).Slice(func(i int) app.UI {
@@ -531,14 +530,7 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 				return err
 			}, func() { p.m.stars, p.m.reviewBody = "", "" })).Body(
 				app.P().Class("hint").Text(l.T("review.blind_hint")),
-				f.fieldBox("review-stars", "stars", l.T("review.stars"), "",
-					app.Select().ID("review-stars").Class("input").Aria("describedby", "error-stars").
-						OnChange(f.bind(&p.Compo, "stars", &p.m.stars)).Body(
-						app.Option().Value("").Text(l.T("task.type_choose")),
-						app.Range(stars).Slice(func(i int) app.UI {
-							return app.Option().Value(stars[i]).Selected(p.m.stars == stars[i]).Text(strings.Repeat("★", 6-i-1) + " " + stars[i])
-						}),
-					)),
+				f.textInput(&p.Compo, "review-stars", "stars", "number", l.T("review.stars"), l.T("review.stars_hint"), "off", &p.m.stars),
 				f.fieldBox("review-body", "body", l.T("review.body"), "",
 					app.Textarea().ID("review-body").Class("input").Rows(3).Text(p.m.reviewBody).
 						Aria("describedby", "error-body").OnInput(f.bind(&p.Compo, "body", &p.m.reviewBody))),
