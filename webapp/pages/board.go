@@ -111,9 +111,9 @@ func (p *boardPage) find(id string) (int, int, *boardsv1.Card) {
 }
 
 // keyMove is the move buttons' action: dx columns, dy places.
-func (p *boardPage) keyMove(id string, dx, dy int) app.EventHandler {
+func (p *boardPage) keyMove(dx, dy int) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
-		ci, pos, card := p.find(id)
+		ci, pos, card := p.find(idOf(ctx, ".board-card"))
 		if card == nil {
 			return
 		}
@@ -186,24 +186,25 @@ func (p *boardPage) column(c *boardsv1.Column) app.UI {
 		OnDrop(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			if _, _, card := p.find(p.dragging); card != nil {
-				p.move(ctx, card, colID, "")
+				p.move(ctx, card, idOf(ctx, ".board-column"), "")
 			}
 			p.dragging = ""
 		}).Body(
 		app.Div().Class("column-head").Body(
 			app.Input().Class("input column-name").Value(c.GetName()).Aria("label", l.T("board.column_name")).
 				OnChange(func(ctx app.Context, e app.Event) {
-					name := ctx.JSSrc().Get("value").String()
+					name, col := ctx.JSSrc().Get("value").String(), idOf(ctx, ".board-column")
 					p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
-						resp, err := p.env.rpc.Boards.RenameColumn(ctx, connect.NewRequest(&boardsv1.RenameColumnRequest{ColumnId: colID, Name: name}))
+						resp, err := p.env.rpc.Boards.RenameColumn(ctx, connect.NewRequest(&boardsv1.RenameColumnRequest{ColumnId: col, Name: name}))
 						return boardOf(resp, err)
 					})
 				}),
 			app.If(len(c.GetCards()) == 0, func() app.UI {
 				return app.Button().Class("btn btn-quiet delete-column").Type("button").Aria("label", l.T("board.delete_column")).Text("×").
 					OnClick(func(ctx app.Context, e app.Event) {
+						col := idOf(ctx, ".board-column")
 						p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
-							resp, err := p.env.rpc.Boards.DeleteColumn(ctx, connect.NewRequest(&boardsv1.DeleteColumnRequest{ColumnId: colID}))
+							resp, err := p.env.rpc.Boards.DeleteColumn(ctx, connect.NewRequest(&boardsv1.DeleteColumnRequest{ColumnId: col}))
 							return boardOf(resp, err)
 						})
 					})
@@ -215,14 +216,17 @@ func (p *boardPage) column(c *boardsv1.Column) app.UI {
 		app.Div().Class("new-card").Body(
 			app.Input().Class("input new-card-title").Value(p.newCard[colID]).Aria("label", l.T("board.new_card")).
 				Placeholder(l.T("board.new_card")).
-				OnInput(func(ctx app.Context, e app.Event) { p.newCard[colID] = ctx.JSSrc().Get("value").String() }),
+				OnInput(func(ctx app.Context, e app.Event) {
+					p.newCard[idOf(ctx, ".board-column")] = ctx.JSSrc().Get("value").String()
+				}),
 			app.Button().Class("btn btn-secondary add-card").Type("button").Disabled(p.busy).Text(l.T("board.add_card")).
 				OnClick(func(ctx app.Context, e app.Event) {
-					title := p.newCard[colID]
+					col := idOf(ctx, ".board-column")
+					title := p.newCard[col]
 					p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
-						resp, err := p.env.rpc.Boards.CreateCard(ctx, connect.NewRequest(&boardsv1.CreateCardRequest{ColumnId: colID, Title: title}))
+						resp, err := p.env.rpc.Boards.CreateCard(ctx, connect.NewRequest(&boardsv1.CreateCardRequest{ColumnId: col, Title: title}))
 						if err == nil {
-							p.newCard[colID] = ""
+							p.newCard[col] = ""
 						}
 						return boardOf(resp, err)
 					})
@@ -238,32 +242,37 @@ func (p *boardPage) card(card *boardsv1.Card) app.UI {
 	id := card.GetId()
 	moveBtn := func(class, label, glyph string, dx, dy int) app.UI {
 		return app.Button().Class("btn btn-quiet "+class).Type("button").Aria("label", l.T(label)+": "+card.GetTitle()).
-			Disabled(p.busy).Text(glyph).OnClick(p.keyMove(id, dx, dy))
+			Disabled(p.busy).Text(glyph).OnClick(p.keyMove(dx, dy))
 	}
 	parties := p.board.GetPartyIds()
 	return app.Li().Class("board-card card").DataSet("id", id).Draggable(true).
 		OnDragStart(func(ctx app.Context, e app.Event) {
-			p.dragging = id
+			p.dragging = idOf(ctx, ".board-card")
 			if dt := e.Get("dataTransfer"); dt.Truthy() {
-				dt.Call("setData", "text/plain", id)
+				dt.Call("setData", "text/plain", p.dragging)
 			}
 		}).
 		OnDrop(func(ctx app.Context, e app.Event) {
 			e.PreventDefault()
 			e.StopImmediatePropagation()
-			if _, _, dragged := p.find(p.dragging); dragged != nil && p.dragging != id {
-				ci, _, _ := p.find(id)
-				p.move(ctx, dragged, p.board.GetColumns()[ci].GetId(), id)
+			target := idOf(ctx, ".board-card")
+			if _, _, dragged := p.find(p.dragging); dragged != nil && p.dragging != target {
+				if ci, _, _ := p.find(target); ci >= 0 {
+					p.move(ctx, dragged, p.board.GetColumns()[ci].GetId(), target)
+				}
 			}
 			p.dragging = ""
 		}).Body(
 		app.P().Class("card-title").Text(card.GetTitle()),
 		app.Select().Class("input card-assignee").Aria("label", l.T("board.assignee")).
 			OnChange(func(ctx app.Context, e app.Event) {
-				who := ctx.JSSrc().Get("value").String()
+				who, card := ctx.JSSrc().Get("value").String(), p.cardOf(ctx)
+				if card == nil {
+					return
+				}
 				p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
 					resp, err := p.env.rpc.Boards.UpdateCard(ctx, connect.NewRequest(&boardsv1.UpdateCardRequest{
-						CardId: id, Version: card.GetVersion(), Title: card.GetTitle(), AssigneeId: who}))
+						CardId: card.GetId(), Version: card.GetVersion(), Title: card.GetTitle(), AssigneeId: who}))
 					return boardOf(resp, err)
 				})
 			}).Body(
@@ -278,11 +287,11 @@ func (p *boardPage) card(card *boardsv1.Card) app.UI {
 		app.Ul().Class("checklist").Body(app.Range(card.GetChecklist()).Slice(func(i int) app.UI {
 			item := card.GetChecklist()[i]
 			return app.Li().Body(app.Label().Body(
-				app.Input().Type("checkbox").Class("checklist-done").Checked(item.GetDone()).
+				app.Input().Type("checkbox").Class("checklist-done").Checked(item.GetDone()).DataSet("item", item.GetId()).
 					OnChange(func(ctx app.Context, e app.Event) {
-						done := ctx.JSSrc().Get("checked").Bool()
+						done, itemID := ctx.JSSrc().Get("checked").Bool(), ctx.JSSrc().Get("dataset").Get("item").String()
 						p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
-							resp, err := p.env.rpc.Boards.SetChecklistItemDone(ctx, connect.NewRequest(&boardsv1.SetChecklistItemDoneRequest{ItemId: item.GetId(), Done: done}))
+							resp, err := p.env.rpc.Boards.SetChecklistItemDone(ctx, connect.NewRequest(&boardsv1.SetChecklistItemDoneRequest{ItemId: itemID, Done: done}))
 							return boardOf(resp, err)
 						})
 					}),
@@ -291,14 +300,17 @@ func (p *boardPage) card(card *boardsv1.Card) app.UI {
 		})),
 		app.Div().Class("inline").Body(
 			app.Input().Class("input new-item").Value(p.newItem[id]).Aria("label", l.T("board.new_item")).Placeholder(l.T("board.new_item")).
-				OnInput(func(ctx app.Context, e app.Event) { p.newItem[id] = ctx.JSSrc().Get("value").String() }),
+				OnInput(func(ctx app.Context, e app.Event) {
+					p.newItem[idOf(ctx, ".board-card")] = ctx.JSSrc().Get("value").String()
+				}),
 			app.Button().Class("btn btn-quiet add-item").Type("button").Text("+").Aria("label", l.T("board.new_item")).
 				OnClick(func(ctx app.Context, e app.Event) {
-					text := p.newItem[id]
+					cardID := idOf(ctx, ".board-card")
+					text := p.newItem[cardID]
 					p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {
-						resp, err := p.env.rpc.Boards.AddChecklistItem(ctx, connect.NewRequest(&boardsv1.AddChecklistItemRequest{CardId: id, Text: text}))
+						resp, err := p.env.rpc.Boards.AddChecklistItem(ctx, connect.NewRequest(&boardsv1.AddChecklistItemRequest{CardId: cardID, Text: text}))
 						if err == nil {
-							p.newItem[id] = ""
+							p.newItem[cardID] = ""
 						}
 						return boardOf(resp, err)
 					})
@@ -325,4 +337,22 @@ func boardOf[T any, PT interface {
 		return nil, err
 	}
 	return PT(resp.Msg).GetBoard(), nil
+}
+
+// idOf is the data-id of the closest element matching sel around the
+// event's element: go-app keeps a handler's first-render closure, so
+// handlers find their card or column from the element, not from values
+// they captured.
+func idOf(ctx app.Context, sel string) string {
+	el := ctx.JSSrc().Call("closest", sel)
+	if !el.Truthy() {
+		return ""
+	}
+	return el.Get("dataset").Get("id").String()
+}
+
+// cardOf is the card around the event's element, as the board is now.
+func (p *boardPage) cardOf(ctx app.Context) *boardsv1.Card {
+	_, _, card := p.find(idOf(ctx, ".board-card"))
+	return card
 }

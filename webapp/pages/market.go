@@ -31,6 +31,10 @@ type marketState struct {
 	deliveryLinks     string // one link per line
 	uploaded          []*tasksv1.Attachment
 	reason            string // for changes or a dispute
+	// target is the data-id of the list item whose button was pressed:
+	// go-app keeps a handler's first-render closure, so list buttons
+	// read their item from the element, not from captured values.
+	target            string
 	stars, reviewBody string
 	reply             string
 }
@@ -113,6 +117,10 @@ func (p *taskPage) marketAct(call func(ctx app.Context, ref string) error, after
 		}
 		p.m.form.busy = true
 		p.m.form.reset()
+		p.m.target = ""
+		if el := ctx.JSSrc().Call("closest", "[data-id]"); el.Truthy() {
+			p.m.target = el.Get("dataset").Get("id").String()
+		}
 		ref := p.ref
 		ctx.Async(func() {
 			err := call(ctx, ref)
@@ -145,13 +153,16 @@ func (p *taskPage) market(t *tasksv1.Task) app.UI {
 	if !p.s.SignedIn {
 		return app.Section().Class("market").Body(p.filesList())
 	}
+	// Each part sits in its own fixed box, so that a part appearing or
+	// going away does not shift the others and go-app does not replace a
+	// form someone is filling in.
 	return app.Section().ID("market").Class("market").Body(
 		p.marketError(),
-		p.proposalSection(t),
-		p.workSection(t),
-		p.deliverySection(t),
-		p.reviewSection(t),
-		p.filesList(),
+		app.Div().Class("market-part").Body(p.proposalSection(t)),
+		app.Div().Class("market-part").Body(p.workSection(t)),
+		app.Div().Class("market-part").Body(p.deliverySection(t)),
+		app.Div().Class("market-part").Body(p.reviewSection(t)),
+		app.Div().Class("market-part").Body(p.filesList()),
 	)
 }
 
@@ -186,11 +197,12 @@ func (p *taskPage) proposalSection(t *tasksv1.Task) app.UI {
 						app.If(open && pending, func() app.UI {
 							return app.Div().Class("actions").Body(
 								p.button("shortlist-"+pr.GetId(), shortKey, "btn-secondary proposal-shortlist", p.marketAct(func(ctx app.Context, _ string) error {
+									pr := p.proposal(p.m.target)
 									_, err := p.env.rpc.Market.ShortlistProposal(ctx, connect.NewRequest(&tasksv1.ShortlistProposalRequest{ProposalId: pr.GetId(), Shortlisted: !pr.GetShortlisted()}))
 									return err
 								}, nil)),
 								p.button("award-"+pr.GetId(), "market.award", "btn-primary proposal-award", p.marketAct(func(ctx app.Context, _ string) error {
-									_, err := p.env.rpc.Market.AwardProposal(ctx, connect.NewRequest(&tasksv1.AwardProposalRequest{ProposalId: pr.GetId()}))
+									_, err := p.env.rpc.Market.AwardProposal(ctx, connect.NewRequest(&tasksv1.AwardProposalRequest{ProposalId: p.m.target}))
 									return err
 								}, nil)),
 							)
@@ -492,7 +504,7 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 		app.Ul().ID("review-list").Class("list").Body(app.Range(p.m.reviews).Slice(func(i int) app.UI {
 			r := p.m.reviews[i]
 			mine := r.GetReviewerId() == p.s.ID
-			return app.Li().Class("review-item card").Body(
+			return app.Li().Class("review-item card").DataSet("id", r.GetId()).Body(
 				app.Span().Class("review-stars").Aria("label", strconv.Itoa(int(r.GetStars()))+" / 5").
 					Text(strings.Repeat("★", int(r.GetStars()))+strings.Repeat("☆", 5-int(r.GetStars()))),
 				app.Span().Class("review-by muted").Text(" "+r.GetReviewerDisplayName()),
@@ -506,7 +518,7 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 						app.Input().ID("reply-"+r.GetId()).Class("input").Value(p.m.reply).
 							Aria("label", l.T("review.reply")).OnInput(f.bind(&p.Compo, "reply", &p.m.reply)),
 						p.button("reply-submit-"+r.GetId(), "review.reply", "btn-secondary", p.marketAct(func(ctx app.Context, _ string) error {
-							_, err := p.env.rpc.Reviews.ReplyToReview(ctx, connect.NewRequest(&reviewsv1.ReplyToReviewRequest{ReviewId: r.GetId(), Reply: p.m.reply}))
+							_, err := p.env.rpc.Reviews.ReplyToReview(ctx, connect.NewRequest(&reviewsv1.ReplyToReviewRequest{ReviewId: p.m.target, Reply: p.m.reply}))
 							return err
 						}, func() { p.m.reply = "" })),
 					)
@@ -517,7 +529,13 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 						key = "review.show"
 					}
 					return p.button("hide-"+r.GetId(), key, "btn-quiet", p.marketAct(func(ctx app.Context, _ string) error {
-						_, err := p.env.rpc.Reviews.SetReviewHidden(ctx, connect.NewRequest(&reviewsv1.SetReviewHiddenRequest{ReviewId: r.GetId(), Hidden: !r.GetHidden()}))
+						hidden := false
+						for _, r := range p.m.reviews {
+							if r.GetId() == p.m.target {
+								hidden = r.GetHidden()
+							}
+						}
+						_, err := p.env.rpc.Reviews.SetReviewHidden(ctx, connect.NewRequest(&reviewsv1.SetReviewHiddenRequest{ReviewId: p.m.target, Hidden: !hidden}))
 						return err
 					}, nil))
 				}),
@@ -538,4 +556,14 @@ func (p *taskPage) reviewSection(t *tasksv1.Task) app.UI {
 			)
 		}),
 	)
+}
+
+// proposal is the listed proposal with id, or nil.
+func (p *taskPage) proposal(id string) *tasksv1.Proposal {
+	for _, pr := range p.m.proposals {
+		if pr.GetId() == id {
+			return pr
+		}
+	}
+	return nil
 }

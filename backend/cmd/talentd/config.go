@@ -61,6 +61,9 @@ type config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// Access (ID-1, SEC-4): the public origin, sign-in with GitHub and
+	// WeChat, the privacy notice version in force.
+	Access accessConfig
 }
 
 // SMS providers for --sms-provider.
@@ -167,6 +170,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	var trusted string
 	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
 		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
+	cfg.Access.flags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -214,6 +218,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	default:
 		errs = append(errs, fmt.Errorf("--sms-provider %q: want log or aliyun", cfg.SMSProvider))
 	}
+	errs = append(errs, cfg.Access.check()...)
 	if err := telemetry.ValidateLogConfig(cfg.LogFormat, cfg.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
@@ -278,6 +283,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("per_ip_limit_factor", c.PerIPLimitFactor),
+		slog.Any("access", c.Access),
 	)
 }
 

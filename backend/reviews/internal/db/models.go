@@ -50,6 +50,12 @@ type BoardColumn struct {
 	CreateTime time.Time
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
 type Delivery struct {
 	ID         uuid.UUID
 	TaskID     uuid.UUID
@@ -68,6 +74,14 @@ type Engagement struct {
 	CreateTime time.Time
 }
 
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -76,6 +90,14 @@ type Notification struct {
 	Link       string
 	CreateTime time.Time
 	ReadTime   *time.Time
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type Proposal struct {
@@ -179,4 +201,6 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     *time.Time
 }

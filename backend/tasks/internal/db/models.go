@@ -51,6 +51,12 @@ type BoardColumn struct {
 	CreateTime time.Time
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
 type Delivery struct {
 	ID         uuid.UUID
 	TaskID     uuid.UUID
@@ -69,6 +75,14 @@ type Engagement struct {
 	CreateTime time.Time
 }
 
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -77,6 +91,14 @@ type Notification struct {
 	Link       string
 	CreateTime time.Time
 	ReadTime   pgtype.Timestamptz
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type Proposal struct {
@@ -180,4 +202,6 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }
