@@ -202,7 +202,7 @@ func stepWithin(t *testing.T, browser context.Context, d time.Duration, what str
 func logConsole(t *testing.T, browser context.Context, who string) {
 	t.Helper()
 	if err := chromedp.Listen(browser, func(ev any) {
-		if e, ok := ev.(*cdpruntime.EventConsoleAPICalled); ok {
+		if e, ok := ev.(*cdpruntime.EventConsoleAPICalled); ok && (e.Type == "error" || e.Type == "warning") {
 			var text string
 			for _, arg := range e.Args {
 				text += string(arg.Value) + " " + arg.Description
