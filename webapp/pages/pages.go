@@ -70,6 +70,21 @@
 //	          rendered Markdown in .markdown, the timeline #task-timeline
 //	          (.timeline-item), and for its client the actions #task-edit,
 //	          #task-publish, #task-close, #task-cancel.
+//	market:   on the task page (market.go): #proposal-form with
+//	          #proposal-price, #proposal-days, #proposal-note,
+//	          #proposal-submit; #my-proposal (#my-proposal-status,
+//	          #proposal-edit, #proposal-withdraw); #proposal-list of
+//	          .proposal-item (data-id) with .proposal-shortlist,
+//	          .proposal-award; #work with #board-link, #work-start,
+//	          #sub-status and #sub-status-save, #dispute-reason and
+//	          #raise-dispute; #delivery-form (#delivery-note,
+//	          #delivery-links, #delivery-file, #deliver-submit);
+//	          #delivery-list; #accept-delivery, #changes-reason,
+//	          #request-changes; #review-form (#review-stars, #review-body,
+//	          #review-submit), #review-list of .review-item (.review-blind
+//	          while blind); #task-files; #market-error. The board page is
+//	          described in board.go; "/work" lists #invitation-list,
+//	          #engagement-list, #my-proposals.
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
