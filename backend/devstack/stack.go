@@ -195,6 +195,8 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		// The keyword lists admins manage, from talentd's ops listener
 		// (SEC-5; docs/ops/keywords.md).
 		"TALENT_KEYWORDS_URL=http://" + s.Talentd.OpsAddr + "/keywords",
+		// Browsers reach presigned file URLs through the edge's /files/.
+		"TALENT_S3_ENDPOINT=" + s.MinIO.Endpoint,
 	}
 	edgeEnv = append(edgeEnv, opts.EdgeEnv...)
 	logger.Info("starting talent-edge", "https_port", p.EdgeHTTPS)

@@ -304,7 +304,7 @@ func (s *Service) push(ctx context.Context, t Task) error {
 		}
 		for _, id := range ids {
 			if _, err := notifications.Send(ctx, tx, notifications.Notification{
-				UserID: id, Kind: "task.matched", Params: map[string]string{"task": t.Title, "ref": t.Ref},
+				UserID: id, Kind: "task.matched", Params: map[string]string{"task": t.Ref, "title": t.Title},
 				Link: "/tasks/" + t.Ref,
 			}); err != nil {
 				return err

@@ -329,7 +329,7 @@ func TestPushOnPublish(t *testing.T) {
 			t.Fatalf("sync: %v", err)
 		}
 	}
-	rows, err := b.db.Primary.Query(t.Context(), `SELECT user_id::text, kind, link, params->>'task' FROM notifications ORDER BY id`)
+	rows, err := b.db.Primary.Query(t.Context(), `SELECT user_id::text, kind, link, params->>'title' FROM notifications ORDER BY id`)
 	if err != nil {
 		t.Fatalf("read notifications: %v", err)
 	}

@@ -103,3 +103,11 @@ func rootCause(err error) error {
 	}
 	return err
 }
+
+// Retryable reports whether err ended a transaction that may simply be run
+// again: Postgres chose it as a deadlock victim (40P01) or refused it for a
+// serialization conflict (40001). Nothing it wrote was committed.
+func Retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/moderation"
+	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 )
@@ -68,7 +69,24 @@ func (s *Service) UpdateTask(ctx context.Context, req *connect.Request[tasksv1.U
 
 // PublishTask opens a draft to providers.
 func (s *Service) PublishTask(ctx context.Context, req *connect.Request[tasksv1.PublishTaskRequest]) (*connect.Response[tasksv1.PublishTaskResponse], error) {
-	task, err := s.clientTransition(ctx, req.Msg.GetIdOrRef(), "publish", statusOpen, "")
+	clientID, err := callingClient(ctx)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	id, refNo, err := idOrRef(req.Msg.GetIdOrRef())
+	if err != nil {
+		return nil, connectError(err)
+	}
+	task, err := s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
+		if t.ClientID != clientID {
+			return &NotOwnerError{Action: "publish"}
+		}
+		if err := transitionTask(ctx, q, t, partyClient, clientID, statusOpen, ""); err != nil {
+			return err
+		}
+		// Matched providers are told on publication (issue 4 item 1).
+		return s.notifyMatched(ctx, tx, t)
+	})
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -153,9 +171,25 @@ func (s *Service) change(ctx context.Context, id uuid.UUID, refNo int64, fn func
 	return s.changeTx(ctx, id, refNo, func(_ pgx.Tx, q *db.Queries, t db.Task) error { return fn(q, t) })
 }
 
-// changeTx is change with the transaction at hand, for writes that queue
-// the text for moderation in it.
+// changeTx is change for a fn that also needs the transaction itself, to
+// queue text for moderation, send notifications or record audit entries
+// in it.
+//
+// A change that touches both parties' event streams can deadlock with
+// another change of the same two people (backend/events locks each
+// person's stream until commit); Postgres then aborts one, which is run
+// again, up to three times.
 func (s *Service) changeTx(ctx context.Context, id uuid.UUID, refNo int64, fn func(tx pgx.Tx, q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
+	for attempt := 1; ; attempt++ {
+		task, err := s.changeTxOnce(ctx, id, refNo, fn)
+		if err == nil || attempt == 3 || !postgres.Retryable(err) {
+			return task, err
+		}
+		s.logger.WarnContext(ctx, "task change retried", "attempt", attempt, "error", err)
+	}
+}
+
+func (s *Service) changeTxOnce(ctx context.Context, id uuid.UUID, refNo int64, fn func(tx pgx.Tx, q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
 	tx, err := s.db.Primary.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin task change: %w", err)

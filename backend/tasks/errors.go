@@ -42,6 +42,9 @@ func connectError(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case isRuleError(err):
+		ce, _ := ruleConnectError(err)
+		return ce
 	case errors.As(err, &ve):
 		return badrequest.ConnectError(ve)
 	case errors.Is(err, ErrNotFound):
@@ -61,4 +64,9 @@ func connectError(err error) error {
 	default:
 		return err
 	}
+}
+
+func isRuleError(err error) bool {
+	_, ok := errors.AsType[*RuleError](err)
+	return ok
 }

@@ -51,3 +51,9 @@ func (s *Service) Parties(ctx context.Context, idOrRefText string) (Parties, err
 	}
 	return p, nil
 }
+
+// Accepted reports whether the task's work was accepted: it is accepted,
+// or closed after acceptance (reviews open then).
+func (p Parties) Accepted() bool {
+	return p.Status == statusAccepted || (p.Status == statusClosed && p.ProviderID != uuid.Nil)
+}

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 	_ "time/tzdata" // China Standard Time without the system's zoneinfo
 
@@ -38,6 +39,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
@@ -59,6 +61,15 @@ type Options struct {
 	// Moderation checks titles, descriptions and notes against the
 	// keyword lists (SEC-5); nil checks nothing.
 	Moderation *moderation.Checker
+	// Blob stores attachments; nil turns uploads off.
+	Blob *blob.Store
+	// FilesURLPrefix, when set (e.g. "/files"), makes presigned URLs
+	// relative to the edge's route to the object store instead of the
+	// store's own address.
+	FilesURLPrefix string
+	// Matcher finds the providers told about a published task; nil means
+	// SkillOverlap.
+	Matcher Matcher
 }
 
 // Service is the task service.
@@ -68,7 +79,10 @@ type Service struct {
 	now    func() time.Time
 	mod    *moderation.Checker
 	// cst is China Standard Time, in which delivery dates are given.
-	cst *time.Location
+	cst         *time.Location
+	blob        *blob.Store
+	filesPrefix string
+	matcher     Matcher
 }
 
 // Interface guard.
@@ -76,9 +90,13 @@ var _ tasksv1connect.TaskServiceHandler = (*Service)(nil)
 
 // New returns the task service storing its data in db.
 func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, logger: logger, now: opts.Now, mod: opts.Moderation}
+	s := &Service{db: db, logger: logger, now: opts.Now, mod: opts.Moderation, blob: opts.Blob,
+		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.matcher == nil {
+		s.matcher = SkillOverlap{DB: db}
 	}
 	cst, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -182,6 +200,13 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 		}
 		if err := moderation.Queue(ctx, tx, taskItem(row.RefNo, clientID), verdict); err != nil {
 			return nil, err
+		}
+		if status == statusOpen {
+			// Posted straight away: matched providers are told (issue 4 item 1).
+			if err := s.notifyMatched(ctx, tx, db.Task{ID: row.ID, RefNo: row.RefNo, ClientID: row.ClientID,
+				Title: row.Title, TaskType: row.TaskType, SkillTags: row.SkillTags}); err != nil {
+				return nil, err
+			}
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return nil, fmt.Errorf("commit create task: %w", err)

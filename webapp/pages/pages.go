@@ -108,6 +108,21 @@
 //	          #madmin-clear-skills, #madmin-task, #madmin-skill, #madmin-pin,
 //	          #madmin-demote, #madmin-unplace, #madmin-result,
 //	          #madmin-stats (table), #madmin-corrections (list).
+//	market:   on the task page (market.go): #proposal-form with
+//	          #proposal-price, #proposal-days, #proposal-note,
+//	          #proposal-submit; #my-proposal (#my-proposal-status,
+//	          #proposal-edit, #proposal-withdraw); #proposal-list of
+//	          .proposal-item (data-id) with .proposal-shortlist,
+//	          .proposal-award; #work with #board-link, #work-start,
+//	          #sub-status and #sub-status-save, #dispute-reason and
+//	          #raise-dispute; #delivery-form (#delivery-note,
+//	          #delivery-links, #delivery-file, #deliver-submit);
+//	          #delivery-list; #accept-delivery, #changes-reason,
+//	          #request-changes; #review-form (#review-stars, #review-body,
+//	          #review-submit), #review-list of .review-item (.review-blind
+//	          while blind); #task-files; #market-error. The board page is
+//	          described in board.go; "/work" lists #invitation-list,
+//	          #engagement-list, #my-proposals.
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -174,6 +189,8 @@ func Register(server *rpc.Clients) {
 	app.Route("/admin/patrol", func() app.Composer { return &patrolPage{env: e} })
 	app.Route("/recommended", func() app.Composer { return &recommendedTasksPage{env: e} })
 	app.Route("/admin/matching", func() app.Composer { return &matchingAdminPage{env: e} })
+	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/board$`, func() app.Composer { return &boardPage{env: e} })
+	app.Route("/work", func() app.Composer { return &workPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -185,9 +202,10 @@ type session struct {
 	Loaded   bool
 	SignedIn bool
 	// ID is the signed-in user's id, to tell their own tasks.
-	ID       string
-	Name     string
-	Client   bool
+	ID     string
+	Name   string
+	Client bool
+	// Provider: the caller may send proposals and take work.
 	Provider bool
 	// Admin shows the admin pages in the navigation.
 	Admin bool
@@ -203,6 +221,9 @@ func sessionFor(u *identityv1.User) session {
 			s.Provider = true
 		case identityv1.Role_ROLE_ADMIN:
 			s.Admin = true
+		}
+		if r == identityv1.Role_ROLE_PROVIDER {
+			s.Provider = true
 		}
 	}
 	return s

@@ -421,6 +421,8 @@ type taskPage struct {
 	// actionErr is why the last action failed.
 	actionErr string
 	s         session
+	// m is the market's part of the page (market.go).
+	m marketState
 	// uri is the page's path and query; served is what the server read
 	// for it, sent to the wasm as the snapshot (prerender.go).
 	uri    string
@@ -460,6 +462,7 @@ func (p *taskPage) OnNav(ctx app.Context) {
 	if p.env.takeSnapshot(p.uri, map[string]proto.Message{"task": &task, "events": &events}) {
 		p.task, p.events, p.loading = task.GetTask(), events.GetEvents(), false
 		p.describe(ctx)
+		p.fetchMarket(ctx)
 		return
 	}
 	p.fetch(ctx)
@@ -509,6 +512,7 @@ func (p *taskPage) fetch(ctx app.Context) {
 				p.task, p.events, p.err = resp.Msg.GetTask(), events.GetEvents(), ""
 				p.describe(ctx)
 				saveRecent(p.task, p.events, p.env.now())
+				p.fetchMarket(ctx)
 			}
 		})
 	})
@@ -632,6 +636,7 @@ func (p *taskPage) Render() app.UI {
 					markdown(t.GetDescription()),
 				)
 			}),
+			p.market(t),
 			p.timeline(),
 			&repoPanel{env: p.env, Ref: t.GetRef()},
 		)

@@ -19,12 +19,14 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -38,6 +40,10 @@ type Clients struct {
 	// Events streams; its transport has no overall timeout (ForPage).
 	Events   eventsv1connect.EventServiceClient
 	Matching matchingv1connect.MatchingServiceClient
+	// Market, Reviews and Boards are the marketplace after posting.
+	Market  tasksv1connect.MarketServiceClient
+	Reviews reviewsv1connect.ReviewServiceClient
+	Boards  boardsv1connect.BoardServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -51,6 +57,9 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 		Moderation:    moderationv1connect.NewModerationServiceClient(hc, baseURL),
 		Events:        eventsv1connect.NewEventServiceClient(hc, baseURL),
 		Matching:      matchingv1connect.NewMatchingServiceClient(hc, baseURL),
+		Market:        tasksv1connect.NewMarketServiceClient(hc, baseURL),
+		Reviews:       reviewsv1connect.NewReviewServiceClient(hc, baseURL),
+		Boards:        boardsv1connect.NewBoardServiceClient(hc, baseURL),
 	}
 }
 

@@ -8,8 +8,6 @@ var matchingMessages = map[string]message{
 	"ITEM_NOT_IN_SLATE": {en: "This item is not in the recommendations shown.", zh: "该条目不在所展示的推荐中。"},
 	"SCOPE_REQUIRED":    {en: "Give a task or a skill, not both.", zh: "请填写任务或技能,二者选一。"},
 
-	"notification.task.matched": {en: "A new task matches your skills: {task} ({ref})", zh: "有新任务与您的技能匹配:{task}({ref})"},
-
 	"match.providers.title": {en: "Recommended providers", zh: "推荐的服务方"},
 	"match.providers.empty": {en: "No provider matches this task's skills yet.", zh: "暂无与该任务技能匹配的服务方。"},
 	"match.invite":          {en: "Invite", zh: "邀请"},

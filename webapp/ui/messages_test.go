@@ -75,3 +75,28 @@ func TestLangFor(t *testing.T) {
 		})
 	}
 }
+
+// marketReasons are the reasons the market, review and board services
+// send (backend/tasks/rules.go, backend/reviews, backend/boards); each
+// needs its own message in every language.
+var marketReasons = []string{
+	"PROVIDER_NOT_APPROVED", "PROPOSAL_EXISTS", "PROPOSAL_NOT_PENDING", "PROPOSAL_NOT_FOUND",
+	"NOT_YOUR_PROPOSAL", "TASK_NOT_OPEN", "OWN_TASK", "NOT_TASK_PROVIDER", "NOT_TASK_PARTY",
+	"TASK_NOT_IN_PROGRESS", "PRICE_TOO_LOW", "PRICE_TOO_HIGH", "TIMELINE_INVALID", "LINK_INVALID",
+	"TOO_MANY_LINKS", "ATTACHMENT_INVALID", "ATTACHMENT_NOT_FOUND", "UPLOAD_MISSING", "UPLOAD_MISMATCH",
+	"FILES_UNAVAILABLE", "FILE_NAME_INVALID", "FILE_TYPE_NOT_ALLOWED", "FILE_EMPTY", "FILE_TOO_LARGE",
+	"STARS_INVALID", "REVIEW_NOT_YET", "REVIEW_EXISTS", "REVIEW_NOT_FOUND", "NOT_REVIEWEE",
+	"REPLY_EXISTS", "REVIEW_NOT_REVEALED", "BOARD_NOT_READY", "CARD_CONFLICT", "BOARD_ITEM_NOT_FOUND",
+	"COLUMN_NOT_EMPTY", "TOO_MANY_COLUMNS", "ASSIGNEE_INVALID", "ID_INVALID", "TRANSITION_NOT_ALLOWED",
+}
+
+func TestMarketReasonsTranslated(t *testing.T) {
+	t.Parallel()
+	for _, r := range marketReasons {
+		for _, l := range []Lang{English, Chinese} {
+			if got := l.Reason(r, "service description"); !Has(r) || got == "service description" || got == r {
+				t.Errorf("Reason(%s) in %s = %q, want a specific message", r, l, got)
+			}
+		}
+	}
+}

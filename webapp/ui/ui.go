@@ -113,6 +113,7 @@ var messages = merge(
 	stepUpMessages,
 	moderationMessages,
 	matchingMessages,
+	marketMessages,
 	accessMessages,
 	realtimeMessages,
 )

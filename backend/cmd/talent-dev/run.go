@@ -142,6 +142,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			// The keyword lists admins manage, from talentd's ops
 			// listener (SEC-5; docs/ops/keywords.md).
 			"TALENT_KEYWORDS_URL=http://" + stack.Talentd.OpsAddr + "/keywords",
+			// Browsers reach presigned file URLs through the edge's /files/.
+			"TALENT_S3_ENDPOINT=" + stack.MinIO.Endpoint,
 		},
 		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(ports.EdgeHTTPS),
 		ReadyServerName: "localhost",

@@ -19,12 +19,14 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -43,6 +45,10 @@ var (
 )
 
 func onlyRoles(roles ...string) access { return access{roles: roles} }
+
+// boardUsers may reach the board RPCs; the service then checks the task's
+// parties.
+var boardUsers = onlyRoles(auth.RoleClient, auth.RoleProvider, auth.RoleAdmin)
 
 // allows reports whether a caller with role may call; "" (anonymous) and
 // staleCaller are not signed in.
@@ -112,6 +118,48 @@ var wantAccess = map[string]access{
 	tasksv1connect.TaskServiceCancelTaskProcedure:  onlyRoles(auth.RoleClient),
 	// A draft's timeline is hidden from all but its client by the service.
 	tasksv1connect.TaskServiceListTaskEventsProcedure: anyone,
+
+	// The market (issue 4): proposals by providers, awards and acceptance
+	// by clients; whose task or proposal it is, the service checks.
+	tasksv1connect.MarketServiceCreateProposalProcedure:           onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceUpdateProposalProcedure:           onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceWithdrawProposalProcedure:         onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceListTaskProposalsProcedure:        onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceListMyWorkProcedure:               onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceShortlistProposalProcedure:        onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceInviteProviderProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceAwardProposalProcedure:            onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceStartWorkProcedure:                onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceSetSubStatusProcedure:             onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceDeliverTaskProcedure:              onlyRoles(auth.RoleProvider),
+	tasksv1connect.MarketServiceListDeliveriesProcedure:           onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceAcceptDeliveryProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceRequestChangesProcedure:           onlyRoles(auth.RoleClient),
+	tasksv1connect.MarketServiceRaiseDisputeProcedure:             onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceCreateAttachmentUploadProcedure:   onlyRoles(auth.RoleClient, auth.RoleProvider),
+	tasksv1connect.MarketServiceCompleteAttachmentUploadProcedure: onlyRoles(auth.RoleClient, auth.RoleProvider),
+	// Delivered files only reach the parties; the service decides.
+	tasksv1connect.MarketServiceListAttachmentsProcedure: anyone,
+
+	// Reviews: the parties write them; profiles and scores are public.
+	reviewsv1connect.ReviewServiceSubmitReviewProcedure:     onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceReplyToReviewProcedure:    onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceSetReviewHiddenProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceListTaskReviewsProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
+	reviewsv1connect.ReviewServiceListUserReviewsProcedure:  anyone,
+	reviewsv1connect.ReviewServiceGetRatingSummaryProcedure: anyone,
+
+	// Boards: the engagement's two parties, and admins.
+	boardsv1connect.BoardServiceGetBoardProcedure:             boardUsers,
+	boardsv1connect.BoardServiceCreateColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceRenameColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceDeleteColumnProcedure:         boardUsers,
+	boardsv1connect.BoardServiceCreateCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceUpdateCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceMoveCardProcedure:             boardUsers,
+	boardsv1connect.BoardServiceDeleteCardProcedure:           boardUsers,
+	boardsv1connect.BoardServiceAddChecklistItemProcedure:     boardUsers,
+	boardsv1connect.BoardServiceSetChecklistItemDoneProcedure: boardUsers,
 
 	notificationsv1connect.NotificationServiceListNotificationsProcedure:     anySignedIn,
 	notificationsv1connect.NotificationServiceMarkNotificationsReadProcedure: anySignedIn,

@@ -47,6 +47,7 @@ type config struct {
 	S3AccessKey        string
 	S3SecretKey        string
 	S3Secure           bool
+	FilesURLPrefix     string // where the edge proxies the object store for browsers ("/files")
 	WebDir             string
 	CookieSecure       bool
 	LogFormat          string
@@ -155,6 +156,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"MinIO/S3 secret key [TALENT_S3_SECRET_KEY]")
 	fs.BoolVar(&cfg.S3Secure, "s3-secure", envBool("TALENT_S3_SECURE", false),
 		"use HTTPS for MinIO/S3 [TALENT_S3_SECURE]")
+	fs.StringVar(&cfg.FilesURLPrefix, "files-url-prefix", env("TALENT_FILES_URL_PREFIX", "/files"),
+		"path under which the edge proxies the object store for browsers; empty gives MinIO's own URLs [TALENT_FILES_URL_PREFIX]")
 	fs.StringVar(&cfg.WebDir, "web-dir", env("TALENT_WEB_DIR", ""),
 		"directory built by `make wasm`; required when serving web [TALENT_WEB_DIR]")
 	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", envBool("TALENT_COOKIE_SECURE", true),

@@ -19,6 +19,8 @@ import (
 
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/blob"
+	"github.com/talent-hub/talent/backend/boards"
 	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/matching"
@@ -26,17 +28,20 @@ import (
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/repositories"
+	"github.com/talent-hub/talent/backend/reviews"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/boards/v1/boardsv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
+	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -48,7 +53,7 @@ const maxRequestBytes = 4 << 20
 // gRPC health and reflection for them, and the web app's pages at "/".
 // Background work of a service (the matching index's change feed) runs
 // until ctx ends; services' own metrics register with registry.
-func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics, registry prometheus.Registerer, hub *events.Hub, checker *moderation.Checker) (http.Handler, error) {
+func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics, registry prometheus.Registerer, hub *events.Hub, checker *moderation.Checker) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -91,10 +96,21 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 	// The task service checks texts (SEC-5) and is what the moderation
 	// service takes tasks down through, in whichever process serves it.
-	tasksSvc := tasks.New(db, logger, tasks.Options{Moderation: checker})
+	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix}
+	if cfg.serves(serviceMatching) {
+		// The matching service tells a new task's best providers (MATCH-1);
+		// the task service's simple skill overlap would tell them twice.
+		taskOpts.Matcher = tasks.NoMatches{}
+	}
+	tasksSvc := tasks.New(db, logger, taskOpts)
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
-		served = append(served, tasksv1connect.TaskServiceName)
+		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
+		// Reviews and boards belong to the market and are served with it.
+		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{}), opts...))
+		mux.Handle(boardsv1connect.NewBoardServiceHandler(boards.New(db, tasksSvc), opts...))
+		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
+			reviewsv1connect.ReviewServiceName, boardsv1connect.BoardServiceName)
 	}
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
@@ -176,6 +192,9 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, identity.StepUpPolicies())
 	maps.Copy(policies, tasks.Policies())
+	maps.Copy(policies, tasks.MarketPolicies())
+	maps.Copy(policies, reviews.Policies())
+	maps.Copy(policies, boards.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
 	maps.Copy(policies, events.Policies())

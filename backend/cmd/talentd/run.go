@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// services check texts with them and the ops listener serves them to
 	// the edges.
 	checker := moderation.NewChecker(db, logger, moderation.CheckerOptions{})
-	handler, err := newHandler(ctx, cfg, logger, db, rdb, metrics, registry, hub, checker)
+	handler, err := newHandler(ctx, cfg, logger, db, rdb, store, metrics, registry, hub, checker)
 	if err != nil {
 		return err
 	}

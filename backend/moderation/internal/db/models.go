@@ -23,10 +23,56 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type BoardCard struct {
+	ID         uuid.UUID
+	TaskID     uuid.UUID
+	ColumnID   uuid.UUID
+	Title      string
+	AssigneeID *uuid.UUID
+	Rank       float64
+	Version    int32
+	CreateTime time.Time
+	UpdateTime time.Time
+}
+
+type BoardChecklistItem struct {
+	ID         uuid.UUID
+	CardID     uuid.UUID
+	Text       string
+	Done       bool
+	CreateTime time.Time
+}
+
+type BoardColumn struct {
+	ID         uuid.UUID
+	TaskID     uuid.UUID
+	Name       string
+	Rank       float64
+	CreateTime time.Time
+}
+
 type Consent struct {
 	UserID     uuid.UUID
 	Version    string
 	AcceptTime time.Time
+}
+
+type Delivery struct {
+	ID         uuid.UUID
+	TaskID     uuid.UUID
+	ProviderID uuid.UUID
+	Note       string
+	Links      []string
+	CreateTime time.Time
+}
+
+type Engagement struct {
+	TaskID     uuid.UUID
+	ProposalID uuid.UUID
+	ClientID   uuid.UUID
+	ProviderID uuid.UUID
+	PriceFen   int64
+	CreateTime time.Time
 }
 
 type Event struct {
@@ -144,6 +190,19 @@ type PrivacySetting struct {
 	UpdateTime             time.Time
 }
 
+type Proposal struct {
+	ID           uuid.UUID
+	TaskID       uuid.UUID
+	ProviderID   uuid.UUID
+	PriceFen     int64
+	TimelineDays int32
+	CoverNote    string
+	Status       string
+	Shortlisted  bool
+	CreateTime   time.Time
+	UpdateTime   time.Time
+}
+
 type RepositoryActivity struct {
 	ID         int64
 	LinkID     uuid.UUID
@@ -168,6 +227,19 @@ type RepositoryLink struct {
 	Secret     string
 	CreatedBy  uuid.UUID
 	CreateTime time.Time
+}
+
+type Review struct {
+	ID               uuid.UUID
+	TaskID           uuid.UUID
+	ReviewerID       uuid.UUID
+	RevieweeID       uuid.UUID
+	Stars            int16
+	Body             string
+	Reply            string
+	ReplyTime        pgtype.Timestamptz
+	HiddenByReviewee bool
+	CreateTime       time.Time
 }
 
 type Session struct {
@@ -205,6 +277,19 @@ type Task struct {
 	TakedownReason *string
 }
 
+type TaskAttachment struct {
+	ID          uuid.UUID
+	TaskID      uuid.UUID
+	UploaderID  uuid.UUID
+	DeliveryID  *uuid.UUID
+	ObjectKey   string
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Status      string
+	CreateTime  time.Time
+}
+
 type TaskEvent struct {
 	ID         int64
 	TaskID     uuid.UUID
@@ -212,6 +297,13 @@ type TaskEvent struct {
 	FromStatus string
 	ToStatus   string
 	Note       string
+	CreateTime time.Time
+}
+
+type TaskInvitation struct {
+	TaskID     uuid.UUID
+	ProviderID uuid.UUID
+	InvitedBy  uuid.UUID
 	CreateTime time.Time
 }
 

@@ -1,0 +1,59 @@
+-- name: InsertReview :one
+-- InsertReview returns no row when the reviewer already reviewed the task.
+INSERT INTO reviews (task_id, reviewer_id, reviewee_id, stars, body, create_time)
+VALUES (@task_id, @reviewer_id, @reviewee_id, @stars, @body, @create_time)
+ON CONFLICT (task_id, reviewer_id) DO NOTHING
+RETURNING id;
+
+-- name: GetReview :one
+-- GetReview reads a review with whether it is revealed at @now: the other
+-- party reviewed too, or it was written 14 days ago or more.
+SELECT r.*, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
+       (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+        OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days')::boolean AS revealed
+FROM reviews r
+JOIN tasks t ON t.id = r.task_id
+JOIN users u ON u.id = r.reviewer_id
+WHERE r.id = @id;
+
+-- name: ListTaskReviews :many
+SELECT r.*, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
+       (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+        OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days')::boolean AS revealed
+FROM reviews r
+JOIN tasks t ON t.id = r.task_id
+JOIN users u ON u.id = r.reviewer_id
+WHERE r.task_id = @task_id
+ORDER BY r.create_time, r.id;
+
+-- name: ListUserReviews :many
+-- ListUserReviews lists the revealed reviews a user received and did not
+-- hide, newest first.
+SELECT r.*, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name, true AS revealed
+FROM reviews r
+JOIN tasks t ON t.id = r.task_id
+JOIN users u ON u.id = r.reviewer_id
+WHERE r.reviewee_id = @reviewee_id AND NOT r.hidden_by_reviewee
+  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+       OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days')
+ORDER BY r.create_time DESC, r.id
+LIMIT 100;
+
+-- name: RatingSummary :one
+-- RatingSummary counts and averages the revealed reviews a user received,
+-- hidden ones included.
+SELECT count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
+FROM reviews r
+WHERE r.reviewee_id = @reviewee_id
+  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+       OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days');
+
+-- name: SetReply :execrows
+-- SetReply stores the reviewee's reply; it changes nothing when they
+-- replied before.
+UPDATE reviews SET reply = @reply, reply_time = @reply_time
+WHERE id = @id AND reviewee_id = @reviewee_id AND reply_time IS NULL;
+
+-- name: SetHidden :execrows
+UPDATE reviews SET hidden_by_reviewee = @hidden
+WHERE id = @id AND reviewee_id = @reviewee_id;

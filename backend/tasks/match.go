@@ -1,0 +1,75 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/tasks/internal/db"
+)
+
+// MatchTask is what a Matcher knows of a task just published.
+type MatchTask struct {
+	ID        uuid.UUID
+	Ref       string
+	ClientID  uuid.UUID
+	TaskType  string
+	SkillTags []string
+}
+
+// Matcher finds the providers to tell about a task just published (issue
+// 4 item 1). The matching service provides a better one; SkillOverlap is
+// the default.
+type Matcher interface {
+	MatchProviders(ctx context.Context, t MatchTask, limit int) ([]uuid.UUID, error)
+}
+
+// SkillOverlap matches the providers who proposed for other tasks sharing
+// a skill tag with the task: the simple "matched" until provider profiles
+// carry skills.
+type SkillOverlap struct {
+	DB *postgres.DB
+}
+
+// NoMatches tells nobody: for processes where the matching service pushes
+// new tasks to their best providers itself (backend/matching).
+type NoMatches struct{}
+
+// MatchProviders implements Matcher.
+func (NoMatches) MatchProviders(context.Context, MatchTask, int) ([]uuid.UUID, error) {
+	return nil, nil
+}
+
+// MatchProviders implements Matcher.
+func (m SkillOverlap) MatchProviders(ctx context.Context, t MatchTask, limit int) ([]uuid.UUID, error) {
+	ids, err := db.New(m.DB.Primary).ProvidersBySkillOverlap(ctx, db.ProvidersBySkillOverlapParams{
+		SkillTags: t.SkillTags, TaskID: t.ID, ClientID: t.ClientID, MaxProviders: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match providers by skill: %w", err)
+	}
+	return ids, nil
+}
+
+// notifyMatched tells the providers the matcher finds about t, in tx, so
+// they are told exactly when the publication commits.
+func (s *Service) notifyMatched(ctx context.Context, tx pgx.Tx, t db.Task) error {
+	ids, err := s.matcher.MatchProviders(ctx, MatchTask{
+		ID: t.ID, Ref: formatRef(t.RefNo), ClientID: t.ClientID, TaskType: t.TaskType, SkillTags: t.SkillTags,
+	}, maxMatchNotified)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == t.ClientID {
+			continue
+		}
+		if err := notify(ctx, tx, t, id, "task.matched", nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
