@@ -80,6 +80,9 @@ type Stack struct {
 	LogDir string
 	// EdgeURL is the HTTPS address browsers use, when the edge runs.
 	EdgeURL string
+	// FieldKeys is talentd's TALENT_FIELD_KEYS, for another talentd on the
+	// same database.
+	FieldKeys string
 }
 
 // StartStack starts Postgres, Redis and MinIO, then talentd and the edge if
@@ -160,6 +163,7 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		return fail(err)
 	}
 	env = append(env, "TALENT_FIELD_KEYS="+fieldKeys)
+	s.FieldKeys = fieldKeys
 	if opts.Ports.EdgeHTTPS != 0 {
 		env = append(env, "TALENT_WEBAUTHN_ORIGINS=https://localhost:"+strconv.Itoa(opts.Ports.EdgeHTTPS))
 	}

@@ -216,7 +216,7 @@ func TestKeywordChangeReachesAnotherTalentd(t *testing.T) {
 			"TALENT_DATABASE_URL=" + s.Postgres.URL, "TALENT_REDIS_URL=" + s.Redis.URL,
 			"TALENT_S3_ENDPOINT=" + s.MinIO.Endpoint, "TALENT_S3_ACCESS_KEY=" + s.MinIO.AccessKey,
 			"TALENT_S3_SECRET_KEY=" + s.MinIO.SecretKey, "TALENT_S3_SECURE=false",
-			"TALENT_LOG_FORMAT=json", "TALENT_SERVICES=tasks",
+			"TALENT_LOG_FORMAT=json", "TALENT_SERVICES=tasks", "TALENT_FIELD_KEYS=" + s.FieldKeys,
 		},
 		LogFile: filepath.Join(dir, "talentd.log"),
 	})

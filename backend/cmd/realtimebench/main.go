@@ -313,6 +313,7 @@ func startPlatform(ctx context.Context, dir string, o options) (*platform, error
 		"TALENT_LOG_FORMAT=json",
 		"TALENT_WEB_DIR=" + filepath.Join(bin, "web"),
 		"TALENT_MIGRATE=false",
+		"TALENT_FIELD_KEYS=" + stack.FieldKeys,
 	}, talentdEnv...)
 	if p.b, err = devstack.StartTalentd(sctx, devstack.TalentdConfig{
 		Binary: filepath.Join(bin, "talentd"), Env: env, LogFile: filepath.Join(stack.LogDir, "talentd-b.log"),
