@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,10 +23,11 @@ const (
 	serviceTasks         = "tasks"
 	serviceNotifications = "notifications"
 	serviceAudit         = "audit"
+	serviceProviders     = "providers"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceProviders, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.
@@ -60,6 +62,15 @@ type config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// S3PublicEndpoint is where browsers reach the object store, for
+	// presigned uploads and downloads; empty means S3Endpoint.
+	S3PublicEndpoint string
+	S3PublicSecure   bool
+	// IDNumberKeys are the AES-256 keys sealing ID numbers (SEC-1), by key
+	// id; IDNumberKeyID names the one new values are sealed under. Empty:
+	// a random key for this process only (development).
+	IDNumberKeys  map[string][]byte
+	IDNumberKeyID string
 }
 
 // SMS providers for --sms-provider.
@@ -137,6 +148,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"MinIO/S3 secret key [TALENT_S3_SECRET_KEY]")
 	fs.BoolVar(&cfg.S3Secure, "s3-secure", envBool("TALENT_S3_SECURE", false),
 		"use HTTPS for MinIO/S3 [TALENT_S3_SECURE]")
+	fs.StringVar(&cfg.S3PublicEndpoint, "s3-public-endpoint", env("TALENT_S3_PUBLIC_ENDPOINT", ""),
+		"host:port where browsers reach MinIO/S3 for presigned uploads and downloads; empty means --s3-endpoint [TALENT_S3_PUBLIC_ENDPOINT]")
+	fs.BoolVar(&cfg.S3PublicSecure, "s3-public-secure", envBool("TALENT_S3_PUBLIC_SECURE", false),
+		"browsers reach --s3-public-endpoint over HTTPS [TALENT_S3_PUBLIC_SECURE]")
+	var idKeys string
+	fs.StringVar(&idKeys, "id-number-keys", env("TALENT_ID_NUMBER_KEYS", ""),
+		"comma-separated keyid:base64 AES-256 keys sealing ID numbers, the first sealing new values; empty: a random key per process (development only) [TALENT_ID_NUMBER_KEYS]")
 	fs.StringVar(&cfg.WebDir, "web-dir", env("TALENT_WEB_DIR", ""),
 		"directory built by `make wasm`; required when serving web [TALENT_WEB_DIR]")
 	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", envBool("TALENT_COOKIE_SECURE", true),
@@ -199,6 +217,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 	}
+	if keys, current, err := parseIDNumberKeys(idKeys); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.IDNumberKeys, cfg.IDNumberKeyID = keys, current
+	}
 	if cfg.PerIPLimitFactor < 1 {
 		errs = append(errs, fmt.Errorf("--per-ip-limit-factor %d: want 1 or more", cfg.PerIPLimitFactor))
 	}
@@ -223,6 +246,32 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return config{}, fmt.Errorf("invalid config: %s", strings.Join(msgs, "; "))
 	}
 	return cfg, nil
+}
+
+// parseIDNumberKeys parses "id:base64,id:base64": 32-byte keys by id, the
+// first the current one. "" is no keys.
+func parseIDNumberKeys(s string) (map[string][]byte, string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, "", nil
+	}
+	keys := map[string][]byte{}
+	current := ""
+	for part := range strings.SplitSeq(s, ",") {
+		id, b64, ok := strings.Cut(strings.TrimSpace(part), ":")
+		key, err := base64.StdEncoding.DecodeString(b64)
+		if !ok || id == "" || err != nil || len(key) != 32 {
+			// The key itself is never echoed.
+			return nil, "", fmt.Errorf("--id-number-keys: want keyid:base64 of 32 bytes, comma-separated (key %q)", id)
+		}
+		if _, dup := keys[id]; dup {
+			return nil, "", fmt.Errorf("--id-number-keys: key id %q given twice", id)
+		}
+		keys[id] = key
+		if current == "" {
+			current = id
+		}
+	}
+	return keys, current, nil
 }
 
 // parseServices turns "all" or a comma list into service names.
@@ -262,6 +311,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("s3_access_key", c.S3AccessKey),
 		slog.String("s3_secret_key", mask(c.S3SecretKey)),
 		slog.Bool("s3_secure", c.S3Secure),
+		slog.String("s3_public_endpoint", c.S3PublicEndpoint),
+		slog.Bool("s3_public_secure", c.S3PublicSecure),
+		slog.String("id_number_key_id", c.IDNumberKeyID),
 		slog.String("web_dir", c.WebDir),
 		slog.Bool("cookie_secure", c.CookieSecure),
 		slog.String("log_format", c.LogFormat),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,9 +20,11 @@ import (
 
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
@@ -29,6 +32,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -38,7 +42,7 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, metrics *telemetry.Metrics) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -85,6 +89,16 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		served = append(served, auditv1connect.AuditServiceName)
 	}
 
+	if cfg.serves(serviceProviders) {
+		sealer, err := newIDNumberSealer(cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		svc := providers.New(db, store, logger, providers.Options{Sealer: sealer})
+		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
+		served = append(served, providersv1connect.ProviderServiceName)
+	}
+
 	// Health and reflection are open to all, outside the access policies.
 	infraOpts := connect.WithInterceptors(metrics)
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(served...), infraOpts))
@@ -103,6 +117,21 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		mux.Handle("/", pagesOnly(pages))
 	}
 	return mux, nil
+}
+
+// newIDNumberSealer returns the sealer of ID numbers cfg's keys make, or,
+// without keys, one with a random key that lives as long as this process
+// (development: what it seals cannot be opened after a restart; the masked
+// form stays readable).
+func newIDNumberSealer(cfg config, logger *slog.Logger) (providers.Sealer, error) {
+	keys, current := cfg.IDNumberKeys, cfg.IDNumberKeyID
+	if len(keys) == 0 {
+		logger.Warn("ID numbers are sealed under a random key of this process: set --id-number-keys in production")
+		key := make([]byte, 32)
+		rand.Read(key)
+		keys, current = map[string][]byte{"dev": key}, "dev"
+	}
+	return providers.NewAESSealer(current, keys)
 }
 
 // newSMSSender returns the sender of login codes cfg chooses.
@@ -127,6 +156,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
+	maps.Copy(policies, providers.Policies())
 	return policies
 }
 

@@ -60,6 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		SecretKey: cfg.S3SecretKey,
 		Secure:    cfg.S3Secure,
 		Buckets:   []string{blob.DocumentsBucket},
+		// Browsers upload and download documents there (presigned URLs).
+		PublicEndpoint: cfg.S3PublicEndpoint,
+		PublicSecure:   cfg.S3PublicSecure,
 	})
 	if err != nil {
 		return err
@@ -80,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("register rpc metrics: %w", err)
 	}
 
-	handler, err := newHandler(cfg, logger, db, rdb, metrics)
+	handler, err := newHandler(cfg, logger, db, rdb, store, metrics)
 	if err != nil {
 		return err
 	}

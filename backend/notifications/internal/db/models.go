@@ -33,6 +33,48 @@ type Notification struct {
 	ReadTime   *time.Time
 }
 
+type PortfolioItem struct {
+	UserID      uuid.UUID
+	Position    int32
+	Title       string
+	Description string
+	Links       []string
+	FileIds     []uuid.UUID
+	Hidden      bool
+}
+
+type ProviderFile struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	Kind        string
+	ObjectKey   string
+	Filename    string
+	ContentType string
+	SizeBytes   int64
+	Status      string
+	CreateTime  time.Time
+}
+
+type ProviderProfile struct {
+	UserID        uuid.UUID
+	HourlyRateFen int64
+	DailyRateFen  int64
+	City          string
+	TimeZone      string
+	Availability  string
+	Bio           string
+	VettingStatus string
+	Suspended     bool
+	CreateTime    time.Time
+	UpdateTime    time.Time
+}
+
+type ProviderSkill struct {
+	UserID uuid.UUID
+	Tag    string
+	Level  int16
+}
+
 type Session struct {
 	TokenHash  []byte
 	UserID     uuid.UUID
@@ -88,4 +130,20 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+}
+
+type VettingSubmission struct {
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Status         string
+	IDNumberSealed []byte
+	IDNumberKeyID  string
+	IDNumberMasked string
+	IDFrontFile    uuid.UUID
+	IDBackFile     uuid.UUID
+	Certificates   []byte
+	SubmitTime     time.Time
+	DecideTime     *time.Time
+	DecidedBy      *uuid.UUID
+	Reason         string
 }
