@@ -55,6 +55,34 @@
 //	          rendered Markdown in .markdown, the timeline #task-timeline
 //	          (.timeline-item), and for its client the actions #task-edit,
 //	          #task-publish, #task-close, #task-cancel.
+//	provider: "/provider/profile": form #profile-form; skill rows
+//	          #skill-tag-<i>, #skill-level-<i> (select 1..5), #add-skill;
+//	          #hourly-rate, #daily-rate (yuan), #city, #time-zone,
+//	          #availability (select of Availability enum names), #bio;
+//	          portfolio rows #item-title-<i>, #item-desc-<i>,
+//	          #item-links-<i>, #item-file-<i>, #item-hidden-<i>, #add-item;
+//	          submit #profile-submit; #profile-saved with #to-vetting and
+//	          #to-public once saved.
+//	vetting:  "/provider/vetting": #vetting-status (data-status = the
+//	          VettingStatus name), #vetting-reason, list #vetting-history
+//	          (.vetting-item); form #vetting-form with #id-number, file
+//	          inputs #id-front, #id-back (status #status-id-front with
+//	          data-file-id once uploaded, progress #progress-id-front),
+//	          #add-cert, #cert-name-<i>, #cert-issuer-<i>, #cert-number-<i>,
+//	          #cert-expiry-<i>, #cert-file-<i>; submit #vetting-submit;
+//	          errors #error-id_number, #error-id_front_file_id,
+//	          #error-id_back_file_id, #error-certificates.
+//	review:   "/admin/vetting": list #vetting-queue of li.queue-item with
+//	          a.queue-open, .queue-name, .queue-id; #queue-empty.
+//	          "/admin/vetting/<id>": #submission with .masked-id, images
+//	          #doc-id-front, #doc-id-back, #certificate-list; form
+//	          #decide-form with #decision-reason, buttons #approve,
+//	          #reject; #decided once done; #error-reason.
+//	profile:  "/providers/<user id>": #provider-profile with
+//	          .provider-name, #vetting-badge (approved only),
+//	          #provider-skills (.chip), #provider-rate, #provider-city,
+//	          #portfolio-list (.portfolio-item).
+//	header:   #nav-provider (signed in), #nav-review (admins).
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -102,6 +130,12 @@ func Register() {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	// Providers and vetting (ID-2).
+	app.Route("/provider/profile", func() app.Composer { return newProviderPage(e) })
+	app.Route("/provider/vetting", func() app.Composer { return newVettingPage(e) })
+	app.RouteWithRegexp(`^/providers/[0-9a-f-]+$`, func() app.Composer { return &profilePage{env: e} })
+	app.Route("/admin/vetting", func() app.Composer { return &reviewQueuePage{env: e} })
+	app.RouteWithRegexp(`^/admin/vetting/[0-9a-f-]+$`, func() app.Composer { return &reviewPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -116,13 +150,21 @@ type session struct {
 	ID     string
 	Name   string
 	Client bool
+	// Provider and Admin: the provider pages and the vetting queue (ID-2).
+	Provider bool
+	Admin    bool
 }
 
 func sessionFor(u *identityv1.User) session {
 	s := session{Loaded: true, SignedIn: u != nil, ID: u.GetId(), Name: u.GetDisplayName()}
 	for _, r := range u.GetRoles() {
-		if r == identityv1.Role_ROLE_CLIENT {
+		switch r {
+		case identityv1.Role_ROLE_CLIENT:
 			s.Client = true
+		case identityv1.Role_ROLE_PROVIDER:
+			s.Provider = true
+		case identityv1.Role_ROLE_ADMIN:
+			s.Admin = true
 		}
 	}
 	return s

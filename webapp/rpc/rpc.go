@@ -20,6 +20,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
@@ -27,6 +28,8 @@ import (
 type Clients struct {
 	Identity identityv1connect.IdentityServiceClient
 	Tasks    tasksv1connect.TaskServiceClient
+	// Providers: profiles, uploads and vetting (ID-2).
+	Providers providersv1connect.ProviderServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -35,6 +38,8 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 	return &Clients{
 		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
 		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		// Providers: profiles, uploads and vetting.
+		Providers: providersv1connect.NewProviderServiceClient(hc, baseURL),
 	}
 }
 
