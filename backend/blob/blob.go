@@ -28,25 +28,13 @@ type Config struct {
 	Secure bool
 	// Buckets are created by Open when missing.
 	Buckets []string
-	// PublicEndpoint is host:port where browsers reach the object store,
-	// for presigned URLs; empty means Endpoint. PublicSecure selects HTTPS
-	// there.
-	PublicEndpoint string
-	PublicSecure   bool
 }
 
 // Store is a connected object store.
 type Store struct {
-	client *minio.Client
-	// presigner signs URLs for PublicEndpoint; signing needs no network.
-	presigner *minio.Client
-	buckets   []string
+	client  *minio.Client
+	buckets []string
 }
-
-// presignRegion is the region presigned URLs are signed for: MinIO's
-// default. Setting it keeps the presigner from asking the (possibly
-// unreachable from here) public endpoint for a bucket's location.
-const presignRegion = "us-east-1"
 
 // ErrNotFound is returned by Get for a missing object.
 var ErrNotFound = errors.New("object not found")
@@ -61,19 +49,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to minio at %s: %w", cfg.Endpoint, err)
 	}
-	public, secure := cfg.PublicEndpoint, cfg.PublicSecure
-	if public == "" {
-		public, secure = cfg.Endpoint, cfg.Secure
-	}
-	presigner, err := minio.New(public, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: secure,
-		Region: presignRegion,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("presigner for %s: %w", public, err)
-	}
-	s := &Store{client: client, presigner: presigner, buckets: cfg.Buckets}
+	s := &Store{client: client, buckets: cfg.Buckets}
 	for _, b := range cfg.Buckets {
 		if err := s.ensureBucket(ctx, b); err != nil {
 			return nil, fmt.Errorf("connect to minio at %s: %w", cfg.Endpoint, rootCause(err))
@@ -104,10 +80,6 @@ func (s *Store) ensureBucket(ctx context.Context, bucket string) error {
 // Client returns the underlying MinIO client for operations Store does not
 // wrap.
 func (s *Store) Client() *minio.Client { return s.client }
-
-// Presigner returns a client that signs URLs for the public endpoint, the
-// address browsers use (PresignedPostPolicy, PresignedGetObject).
-func (s *Store) Presigner() *minio.Client { return s.presigner }
 
 // Ping checks that the object store answers and the configured buckets exist.
 func (s *Store) Ping(ctx context.Context) error {

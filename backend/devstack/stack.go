@@ -184,6 +184,8 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		"TALENT_CANARY_UPSTREAM=" + s.Talentd.HTTPAddr,
 		"TALENT_WEB_DIR=" + opts.WebDir,
 		"TALENT_EDGE_DATA=" + filepath.Join(dir, "caddy"),
+		// Presigned document URLs reach MinIO under /files/.
+		"TALENT_FILES_UPSTREAM=" + s.MinIO.Endpoint,
 	}
 	edgeEnv = append(edgeEnv, opts.EdgeEnv...)
 	logger.Info("starting talent-edge", "https_port", p.EdgeHTTPS)

@@ -127,13 +127,13 @@ func (s *Service) CreateUpload(ctx context.Context, req *connect.Request[provide
 			return nil, fmt.Errorf("post policy: %w", set)
 		}
 	}
-	u, fields, err := s.store.Presigner().PresignedPostPolicy(ctx, policy)
+	u, fields, err := s.store.Client().PresignedPostPolicy(ctx, policy)
 	if err != nil {
 		return nil, fmt.Errorf("presign upload: %w", err)
 	}
 	return connect.NewResponse(&providersv1.CreateUploadResponse{
 		FileId:     row.ID.String(),
-		Url:        u.String(),
+		Url:        s.browserURL(u),
 		FormFields: fields,
 		ExpireTime: timestamppb.New(expires),
 	}), nil
@@ -302,13 +302,27 @@ func (s *Service) fileToProto(ctx context.Context, f db.ProviderFile, withURL bo
 	}
 	if withURL {
 		params := url.Values{"response-content-type": {f.ContentType}}
-		u, err := s.store.Presigner().PresignedGetObject(ctx, s.bucket, f.ObjectKey, documentLinkExpiry, params)
+		u, err := s.store.Client().PresignedGetObject(ctx, s.bucket, f.ObjectKey, documentLinkExpiry, params)
 		if err != nil {
 			// Signing is local; a failure leaves the link out.
 			s.logger.WarnContext(ctx, "presign document link", "file", f.ID, "err", err)
 		} else {
-			pf.Url = u.String()
+			pf.Url = s.browserURL(u)
 		}
 	}
 	return pf
+}
+
+// browserURL is where a browser finds the presigned u: under the edge's
+// files route when there is one, else the store's own address. The
+// signature covers the store's host, which the edge sets when it proxies.
+func (s *Service) browserURL(u *url.URL) string {
+	if s.prefix == "" {
+		return u.String()
+	}
+	out := s.prefix + u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }

@@ -59,6 +59,12 @@ type Options struct {
 	Sealer Sealer
 	// Bucket holds the uploaded files; empty means blob.DocumentsBucket.
 	Bucket string
+	// FilesURLPrefix is the path under which the edge proxies the object
+	// store for browsers ("/files"): presigned URLs are given as
+	// FilesURLPrefix + the store's path and query, on the app's own origin
+	// (its Content-Security-Policy allows no other). Empty gives the
+	// store's own URLs, for clients that reach it directly.
+	FilesURLPrefix string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -70,6 +76,7 @@ type Service struct {
 	logger *slog.Logger
 	sealer Sealer
 	bucket string
+	prefix string
 	now    func() time.Time
 }
 
@@ -79,7 +86,7 @@ var _ providersv1connect.ProviderServiceHandler = (*Service)(nil)
 // New returns the provider service keeping its rows in db and its files in
 // store.
 func New(db *postgres.DB, store *blob.Store, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, now: opts.Now}
+	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, prefix: opts.FilesURLPrefix, now: opts.Now}
 	if s.bucket == "" {
 		s.bucket = blob.DocumentsBucket
 	}

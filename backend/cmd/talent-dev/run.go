@@ -139,6 +139,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"TALENT_CANARY_UPSTREAM=" + stack.Talentd.HTTPAddr,
 			"TALENT_WEB_DIR=" + webDir,
 			"TALENT_EDGE_DATA=" + filepath.Join(cfg.varDir, "caddy"),
+			// Presigned document URLs reach MinIO under /files/.
+			"TALENT_FILES_UPSTREAM=" + stack.MinIO.Endpoint,
 		},
 		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(ports.EdgeHTTPS),
 		ReadyServerName: "localhost",

@@ -42,6 +42,7 @@ type config struct {
 	S3AccessKey        string
 	S3SecretKey        string
 	S3Secure           bool
+	FilesURLPrefix     string // where the edge proxies the object store for browsers ("/files")
 	WebDir             string
 	CookieSecure       bool
 	LogFormat          string
@@ -62,10 +63,6 @@ type config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For names the
 	// client, for rate limits; loopback is always trusted.
 	TrustedProxies []netip.Prefix
-	// S3PublicEndpoint is where browsers reach the object store, for
-	// presigned uploads and downloads; empty means S3Endpoint.
-	S3PublicEndpoint string
-	S3PublicSecure   bool
 	// IDNumberKeys are the AES-256 keys sealing ID numbers (SEC-1), by key
 	// id; IDNumberKeyID names the one new values are sealed under. Empty:
 	// a random key for this process only (development).
@@ -148,10 +145,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		"MinIO/S3 secret key [TALENT_S3_SECRET_KEY]")
 	fs.BoolVar(&cfg.S3Secure, "s3-secure", envBool("TALENT_S3_SECURE", false),
 		"use HTTPS for MinIO/S3 [TALENT_S3_SECURE]")
-	fs.StringVar(&cfg.S3PublicEndpoint, "s3-public-endpoint", env("TALENT_S3_PUBLIC_ENDPOINT", ""),
-		"host:port where browsers reach MinIO/S3 for presigned uploads and downloads; empty means --s3-endpoint [TALENT_S3_PUBLIC_ENDPOINT]")
-	fs.BoolVar(&cfg.S3PublicSecure, "s3-public-secure", envBool("TALENT_S3_PUBLIC_SECURE", false),
-		"browsers reach --s3-public-endpoint over HTTPS [TALENT_S3_PUBLIC_SECURE]")
+	fs.StringVar(&cfg.FilesURLPrefix, "files-url-prefix", env("TALENT_FILES_URL_PREFIX", "/files"),
+		"path under which the edge proxies the object store for browsers; empty gives MinIO's own URLs [TALENT_FILES_URL_PREFIX]")
 	var idKeys string
 	fs.StringVar(&idKeys, "id-number-keys", env("TALENT_ID_NUMBER_KEYS", ""),
 		"comma-separated keyid:base64 AES-256 keys sealing ID numbers, the first sealing new values; empty: a random key per process (development only) [TALENT_ID_NUMBER_KEYS]")
@@ -311,8 +306,6 @@ func (c config) LogValue() slog.Value {
 		slog.String("s3_access_key", c.S3AccessKey),
 		slog.String("s3_secret_key", mask(c.S3SecretKey)),
 		slog.Bool("s3_secure", c.S3Secure),
-		slog.String("s3_public_endpoint", c.S3PublicEndpoint),
-		slog.Bool("s3_public_secure", c.S3PublicSecure),
 		slog.String("id_number_key_id", c.IDNumberKeyID),
 		slog.String("web_dir", c.WebDir),
 		slog.Bool("cookie_secure", c.CookieSecure),

@@ -31,7 +31,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "defaults", env: required, args: []string{"--web-dir", "/srv/web"},
 			check: func(c config) bool {
 				return c.HTTPAddr == "127.0.0.1:8080" && c.OpsAddr == "127.0.0.1:9090" &&
-					slices.Equal(c.Services, []string{"audit", "identity", "notifications", "tasks", "web"}) &&
+					slices.Equal(c.Services, []string{"audit", "identity", "notifications", "providers", "tasks", "web"}) &&
 					c.CookieSecure && c.Migrate && !c.S3Secure && c.LogFormat == "json" && c.LogLevel == "info" &&
 					c.DatabaseReplicaURL == ""
 			}},
@@ -54,7 +54,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "web needs web dir", env: required,
 			wantErr: "invalid config: --web-dir (TALENT_WEB_DIR) is required when serving web"},
 		{name: "unknown service", env: required, args: []string{"--services", "identity,payments"},
-			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, web or all`},
+			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, providers, web or all`},
 		{name: "bad bool in env", env: merge(required, map[string]string{"TALENT_MIGRATE": "yes please"}), args: []string{"--services", "tasks"},
 			wantErr: `invalid config: TALENT_MIGRATE="yes please": want true or false`},
 		{name: "bad log level", env: required, args: []string{"--services", "tasks", "--log-level", "loud"},
@@ -96,6 +96,17 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad per-IP limit factor", env: merge(required, map[string]string{"TALENT_PER_IP_LIMIT_FACTOR": "lots"}),
 			args:    []string{"--services", "identity", "--per-ip-limit-factor", "0"},
 			wantErr: `invalid config: TALENT_PER_IP_LIMIT_FACTOR="lots": want a whole number; --per-ip-limit-factor 0: want 1 or more`},
+		{name: "ID number keys", env: merge(required, map[string]string{
+			"TALENT_ID_NUMBER_KEYS": "k2:" + strings.Repeat("Ag", 21) + "A=, k1:" + strings.Repeat("AQ", 21) + "A=",
+		}), args: []string{"--services", "providers"},
+			check: func(c config) bool {
+				return c.IDNumberKeyID == "k2" && len(c.IDNumberKeys) == 2 && len(c.IDNumberKeys["k1"]) == 32 &&
+					c.IDNumberKeys["k2"][0] == 2 && c.FilesURLPrefix == "/files"
+			}},
+		{name: "no ID number keys is development", env: required, args: []string{"--services", "providers"},
+			check: func(c config) bool { return c.IDNumberKeys == nil && c.IDNumberKeyID == "" }},
+		{name: "short ID number key, not echoed", env: required, args: []string{"--services", "providers", "--id-number-keys", "k1:c2VjcmV0"},
+			wantErr: `invalid config: --id-number-keys: want keyid:base64 of 32 bytes, comma-separated (key "k1")`},
 		{name: "unknown flag", env: required, args: []string{"--port", "80"},
 			wantErr: "flag provided but not defined: -port"},
 	}

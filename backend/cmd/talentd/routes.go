@@ -94,7 +94,7 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		if err != nil {
 			return nil, err
 		}
-		svc := providers.New(db, store, logger, providers.Options{Sealer: sealer})
+		svc := providers.New(db, store, logger, providers.Options{Sealer: sealer, FilesURLPrefix: cfg.FilesURLPrefix})
 		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
 		served = append(served, providersv1connect.ProviderServiceName)
 	}

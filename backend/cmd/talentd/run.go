@@ -60,9 +60,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		SecretKey: cfg.S3SecretKey,
 		Secure:    cfg.S3Secure,
 		Buckets:   []string{blob.DocumentsBucket},
-		// Browsers upload and download documents there (presigned URLs).
-		PublicEndpoint: cfg.S3PublicEndpoint,
-		PublicSecure:   cfg.S3PublicSecure,
 	})
 	if err != nil {
 		return err
