@@ -571,17 +571,17 @@ func TestVetting(t *testing.T) {
 			t.Errorf("the ID number appears in the %s", where.name)
 		}
 	}
-	// It is sealed, under the key id stored beside it, bound to its owner.
+	// It is sealed, under the key id stored beside it, bound to its row.
 	var sealed []byte
 	var keyID string
 	if err := b.db.Primary.QueryRow(t.Context(), "SELECT id_number_sealed, id_number_key_id FROM vetting_submissions WHERE id = $1", first.GetId()).Scan(&sealed, &keyID); err != nil {
 		t.Fatal(err)
 	}
-	if plain, err := b.sealer.Open(sealed, keyID, []byte(earlyID)); err != nil || string(plain) != testIDNumber {
+	if plain, err := b.sealer.Decrypt(keyID, sealed, IDNumberAAD(first.GetId())); err != nil || string(plain) != testIDNumber {
 		t.Errorf("open sealed ID number = %q, %v", plain, err)
 	}
-	if _, err := b.sealer.Open(sealed, keyID, []byte(lateID)); !errors.Is(err, ErrUnsealable) {
-		t.Errorf("a sealed number opens for another user: %v", err)
+	if _, err := b.sealer.Decrypt(keyID, sealed, IDNumberAAD(second.GetId())); !errors.Is(err, ErrUnsealable) {
+		t.Errorf("a sealed number opens as another submission's: %v", err)
 	}
 }
 

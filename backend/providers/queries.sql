@@ -58,9 +58,9 @@ DELETE FROM provider_files WHERE id = @id;
 SELECT * FROM provider_files WHERE id = ANY (@ids::uuid[]);
 
 -- name: InsertSubmission :one
-INSERT INTO vetting_submissions (user_id, id_number_sealed, id_number_key_id, id_number_masked,
+INSERT INTO vetting_submissions (id, user_id, id_number_sealed, id_number_key_id, id_number_masked,
                                  id_front_file, id_back_file, certificates)
-VALUES (@user_id, @id_number_sealed, @id_number_key_id, @id_number_masked,
+VALUES (@id, @user_id, @id_number_sealed, @id_number_key_id, @id_number_masked,
         @id_front_file, @id_back_file, @certificates)
 RETURNING *;
 

@@ -3,28 +3,39 @@ package providers
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/rand"
 	"errors"
 	"fmt"
 )
 
-// Sealer encrypts ID numbers at rest (SEC-1). Seal returns the sealed bytes
-// and the id of the key it used, stored beside them; Open reverses it with
-// the key that id names. aad binds the ciphertext to its row (the user id),
-// so a sealed value copied to another row does not open.
+// Sealer encrypts ID numbers at rest (SEC-1). Encrypt returns the id of the
+// key it used, stored beside the ciphertext; Decrypt opens it with the key
+// that id names. aad binds the ciphertext to its row (IDNumberAAD), so a
+// value copied to another row or column does not open.
 //
-// It is the seam to the platform's field encryption (versioned keys and a
-// rotation command, built in parallel by the step-up work); until that
-// lands, AESSealer is the implementation talentd uses.
+// The method set is that of the platform's field-encryption keyring
+// (backend/fieldcrypt's *Keyring, built with step-up in parallel), so that
+// keyring can be passed as it is; AESSealer is the same AES-256-GCM with
+// the same ciphertext layout, for talentd until that package is on main.
 type Sealer interface {
-	Seal(plaintext, aad []byte) (sealed []byte, keyID string, err error)
-	Open(sealed []byte, keyID string, aad []byte) ([]byte, error)
+	Encrypt(plaintext, aad []byte) (keyID string, ciphertext []byte, err error)
+	Decrypt(keyID string, ciphertext, aad []byte) ([]byte, error)
+}
+
+// IDNumberAAD is the additional authenticated data of the ID number of
+// vetting submission id: the table, the column and the row, each
+// length-prefixed (the layout of fieldcrypt.AAD), so a key rotation
+// command can rebuild it from the row's primary key.
+func IDNumberAAD(submissionID string) []byte {
+	var b []byte
+	for _, s := range []string{"vetting_submissions", "id_number_sealed", submissionID} {
+		b = fmt.Appendf(b, "%d:%s;", len(s), s)
+	}
+	return b
 }
 
 // AESSealer seals with AES-256-GCM under versioned keys: new values under
-// the current key, old values opened with whichever key sealed them. The
-// sealed form is the 12-byte random nonce followed by the ciphertext and
-// tag.
+// the current key, old values opened with whichever key sealed them. A
+// ciphertext is the 12-byte random nonce, then the sealed bytes and tag.
 type AESSealer struct {
 	current string
 	keys    map[string]cipher.AEAD
@@ -42,7 +53,7 @@ func NewAESSealer(current string, keys map[string][]byte) (*AESSealer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("id number key %q: %w", id, err)
 		}
-		aead, err := cipher.NewGCM(block)
+		aead, err := cipher.NewGCMWithRandomNonce(block)
 		if err != nil {
 			return nil, fmt.Errorf("id number key %q: %w", id, err)
 		}
@@ -54,28 +65,22 @@ func NewAESSealer(current string, keys map[string][]byte) (*AESSealer, error) {
 	return s, nil
 }
 
-// Seal encrypts plaintext under the current key.
-func (s *AESSealer) Seal(plaintext, aad []byte) ([]byte, string, error) {
-	aead := s.keys[s.current]
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, "", fmt.Errorf("seal: %w", err)
-	}
-	return aead.Seal(nonce, nonce, plaintext, aad), s.current, nil
+// Encrypt seals plaintext under the current key.
+func (s *AESSealer) Encrypt(plaintext, aad []byte) (string, []byte, error) {
+	return s.current, s.keys[s.current].Seal(nil, nil, plaintext, aad), nil
 }
 
 // ErrUnsealable means a sealed value does not open: unknown key, or
 // tampered or moved ciphertext.
 var ErrUnsealable = errors.New("sealed value does not open")
 
-// Open decrypts what Seal returned.
-func (s *AESSealer) Open(sealed []byte, keyID string, aad []byte) ([]byte, error) {
+// Decrypt opens what Encrypt returned.
+func (s *AESSealer) Decrypt(keyID string, ciphertext, aad []byte) ([]byte, error) {
 	aead, ok := s.keys[keyID]
-	if !ok || len(sealed) < aead.NonceSize() {
+	if !ok {
 		return nil, ErrUnsealable
 	}
-	n := aead.NonceSize()
-	out, err := aead.Open(nil, sealed[:n], sealed[n:], aad)
+	out, err := aead.Open(nil, nil, ciphertext, aad)
 	if err != nil {
 		return nil, ErrUnsealable
 	}

@@ -52,7 +52,7 @@ func TestAESSealerRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, id, err := old.Seal([]byte("secret"), []byte("user"))
+	id, sealed, err := old.Encrypt([]byte("secret"), []byte("user"))
 	if err != nil || id != "k1" {
 		t.Fatalf("Seal = %q, %v", id, err)
 	}
@@ -60,14 +60,14 @@ func TestAESSealerRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := rotated.Open(sealed, id, []byte("user")); err != nil || string(got) != "secret" {
+	if got, err := rotated.Decrypt(id, sealed, []byte("user")); err != nil || string(got) != "secret" {
 		t.Fatalf("open an old value after rotation = %q, %v", got, err)
 	}
-	if _, newID, _ := rotated.Seal([]byte("x"), nil); newID != "k2" {
+	if newID, _, _ := rotated.Encrypt([]byte("x"), nil); newID != "k2" {
 		t.Fatalf("new values sealed under %q, want k2", newID)
 	}
 	sealed[len(sealed)-1] ^= 1
-	if _, err := rotated.Open(sealed, id, []byte("user")); !errors.Is(err, ErrUnsealable) {
+	if _, err := rotated.Decrypt(id, sealed, []byte("user")); !errors.Is(err, ErrUnsealable) {
 		t.Fatalf("tampered value opened: %v", err)
 	}
 	for _, bad := range []map[string][]byte{{"k1": k1[:16]}, {"other": k1}} {
@@ -90,5 +90,16 @@ func TestCleanFilename(t *testing.T) {
 		if got := cleanFilename(in); got != want {
 			t.Errorf("cleanFilename(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestIDNumberAAD pins the layout of the associated data: that of
+// fieldcrypt.AAD, so a rotation command rebuilds it from the row's id.
+func TestIDNumberAAD(t *testing.T) {
+	t.Parallel()
+	got := string(IDNumberAAD("0e4b8c43-5d5b-4c4e-9f3e-000000000001"))
+	want := "19:vetting_submissions;16:id_number_sealed;36:0e4b8c43-5d5b-4c4e-9f3e-000000000001;"
+	if got != want {
+		t.Fatalf("IDNumberAAD = %q, want %q", got, want)
 	}
 }

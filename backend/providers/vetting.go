@@ -39,7 +39,8 @@ func (s *Service) SubmitVetting(ctx context.Context, req *connect.Request[provid
 	if err != nil {
 		return nil, connectError(err)
 	}
-	sealed, keyID, err := s.sealer.Seal([]byte(in.idNumber), []byte(userID.String()))
+	subID := uuid.New()
+	keyID, sealed, err := s.sealer.Encrypt([]byte(in.idNumber), IDNumberAAD(subID.String()))
 	if err != nil {
 		return nil, fmt.Errorf("seal id number: %w", err)
 	}
@@ -84,7 +85,7 @@ func (s *Service) SubmitVetting(ctx context.Context, req *connect.Request[provid
 		}
 	}
 	row, err := q.InsertSubmission(ctx, db.InsertSubmissionParams{
-		UserID: userID, IDNumberSealed: sealed, IDNumberKeyID: keyID,
+		ID: subID, UserID: userID, IDNumberSealed: sealed, IDNumberKeyID: keyID,
 		IDNumberMasked: maskIDNumber(in.idNumber),
 		IDFrontFile:    in.idFront, IDBackFile: in.idBack, Certificates: certs,
 	})

@@ -257,14 +257,15 @@ func (q *Queries) InsertSkill(ctx context.Context, arg InsertSkillParams) error 
 }
 
 const insertSubmission = `-- name: InsertSubmission :one
-INSERT INTO vetting_submissions (user_id, id_number_sealed, id_number_key_id, id_number_masked,
+INSERT INTO vetting_submissions (id, user_id, id_number_sealed, id_number_key_id, id_number_masked,
                                  id_front_file, id_back_file, certificates)
-VALUES ($1, $2, $3, $4,
-        $5, $6, $7)
+VALUES ($1, $2, $3, $4, $5,
+        $6, $7, $8)
 RETURNING id, user_id, status, id_number_sealed, id_number_key_id, id_number_masked, id_front_file, id_back_file, certificates, submit_time, decide_time, decided_by, reason
 `
 
 type InsertSubmissionParams struct {
+	ID             uuid.UUID
 	UserID         uuid.UUID
 	IDNumberSealed []byte
 	IDNumberKeyID  string
@@ -276,6 +277,7 @@ type InsertSubmissionParams struct {
 
 func (q *Queries) InsertSubmission(ctx context.Context, arg InsertSubmissionParams) (VettingSubmission, error) {
 	row := q.db.QueryRow(ctx, insertSubmission,
+		arg.ID,
 		arg.UserID,
 		arg.IDNumberSealed,
 		arg.IDNumberKeyID,
