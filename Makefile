@@ -11,6 +11,10 @@ PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 SQLC_VERSION                  := v1.31.1
 STATICCHECK_VERSION           := v0.8.2
 BUF_VERSION                   := 1.75.0
+# npm tools for the browser tests and `make bench-web`.
+PUPPETEER_CORE_VERSION        := 25.16.0
+AXE_CORE_VERSION              := 4.14.1
+LIGHTHOUSE_VERSION            := 13.5.0
 MINIO_VERSION                 := v0.0.0-20260212201848-7aac2a2c5b7c
 
 TOOLS   := $(CURDIR)/.tools
@@ -30,7 +34,8 @@ GO_TOOL_STAMPS := \
 	$(STAMPS)/sqlc-$(SQLC_VERSION) \
 	$(STAMPS)/staticcheck-$(STATICCHECK_VERSION) \
 	$(STAMPS)/minio-$(MINIO_VERSION) \
-	$(STAMPS)/buf-$(BUF_VERSION)
+	$(STAMPS)/buf-$(BUF_VERSION) \
+	$(STAMPS)/browsertools-$(PUPPETEER_CORE_VERSION)-$(AXE_CORE_VERSION)-$(LIGHTHOUSE_VERSION)
 
 .PHONY: help
 help: ## Show the targets.
@@ -67,6 +72,10 @@ $(STAMPS)/minio-%: | $(STAMPS)
 $(STAMPS)/buf-%: | $(STAMPS)
 	@[ -f $(TOOLS)/package.json ] || echo '{"name":"talent-tools","private":true}' > $(TOOLS)/package.json
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent @bufbuild/buf@$*
+	@touch $@
+$(STAMPS)/browsertools-%: $(STAMPS)/buf-$(BUF_VERSION) | $(STAMPS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent --save-exact \
+		puppeteer-core@$(PUPPETEER_CORE_VERSION) axe-core@$(AXE_CORE_VERSION) lighthouse@$(LIGHTHOUSE_VERSION)
 	@touch $@
 
 ## ---- code generation and checks ----------------------------------------

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # install-deps.sh installs the Debian packages Talent's dev stack and tests
 # need, only when something is missing: PostgreSQL, Redis, Chromium (for the
-# browser tests) and Node.js/npm (for the pinned buf CLI). Runs apt-get update
+# browser tests), Firefox ESR, WebKitGTK's WebDriver and Xvfb (the same
+# journeys in every engine), and Node.js/npm (buf, puppeteer-core, axe-core,
+# Lighthouse). Runs apt-get update
 # once, before installing. Used by `make tools` (and so by `make run` and
 # `make test`).
 set -euo pipefail
@@ -11,6 +13,12 @@ have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }
 have_postgres || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Firefox ESR and WebKit (WebKitWebDriver + MiniBrowser under Xvfb) for the
+# browser journeys in every engine (ARCH-1); CJK fonts for Chinese pages.
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb xauth)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || missing+=(tzdata)
