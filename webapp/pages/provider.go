@@ -14,6 +14,12 @@ import (
 // profileFields are the profile form's fields in display order.
 var profileFields = []string{"skills", "hourly_rate_fen", "daily_rate_fen", "city", "time_zone", "availability", "bio", "portfolio"}
 
+// profileFocus maps a field to the control that receives focus for it.
+var profileFocus = map[string]string{
+	"skills": "skill-tag-0", "hourly_rate_fen": "hourly-rate", "daily_rate_fen": "daily-rate", "city": "city",
+	"time_zone": "time-zone", "availability": "availability", "bio": "bio", "portfolio": "add-item",
+}
+
 // availabilities are the choices of the availability select.
 var availabilities = []providersv1.Availability{
 	providersv1.Availability_AVAILABILITY_FULL_TIME,
@@ -333,6 +339,9 @@ func (p *providerPage) submit(ctx app.Context, e app.Event) {
 	req, errs := p.request()
 	if len(errs) > 0 {
 		p.form.setReasons(p.env.lang, errs)
+		if fl, ok := p.form.firstErr(profileFields...); ok {
+			focus(ctx, profileFocus[fl])
+		}
 		return
 	}
 	p.form.reset()
@@ -347,7 +356,7 @@ func (p *providerPage) submit(ctx app.Context, e app.Event) {
 			if err != nil {
 				p.form.fail(p.env.lang, rpc.Explain(err), profileFields...)
 				if fl, ok := p.form.firstErr(profileFields...); ok {
-					focus(ctx, map[string]string{"hourly_rate_fen": "hourly-rate", "daily_rate_fen": "daily-rate", "time_zone": "time-zone", "skills": "skill-tag-0"}[fl])
+					focus(ctx, profileFocus[fl])
 				}
 				return
 			}

@@ -30,8 +30,8 @@ var providersMessages = map[string]message{
 	"notification.vetting.rejected": {"Your provider vetting was not approved: {reason} You can correct it and submit again.", "您的服务方审核未通过：{reason} 您可以修改后重新提交。"},
 
 	// Navigation.
-	"nav.provider": {"My provider profile", "服务方资料"},
-	"nav.review":   {"Vetting queue", "审核队列"},
+	"nav.provider": {"Provider", "服务方"},
+	"nav.review":   {"Vetting", "审核"},
 
 	// Profile editing.
 	"provider.title":           {"Your provider profile", "服务方资料"},
