@@ -147,6 +147,10 @@ bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chines
 bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
 
+.PHONY: bench-web
+bench-web: tools ## Lighthouse scores of the public pages of the running platform (`make run` first).
+	deploy/dev/bench-web.sh
+
 .PHONY: clean
 clean: ## Remove built binaries (keeps ./var data and .tools).
 	rm -rf $(BIN)

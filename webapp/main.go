@@ -10,6 +10,6 @@ import (
 )
 
 func main() {
-	pages.Register()
+	pages.Register(nil)
 	app.RunWhenOnBrowser()
 }

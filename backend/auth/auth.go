@@ -93,11 +93,8 @@ func ClearSessionCookie(secure bool) *http.Cookie {
 // "Authorization: Bearer <token>" if present, otherwise from the session
 // cookie. It returns "" when there is none.
 func TokenFromHeader(h http.Header) string {
-	if v := h.Get("Authorization"); v != "" {
-		scheme, token, ok := strings.Cut(v, " ")
-		if ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(token)
-		}
+	if token, ok := bearerToken(h); ok {
+		return token
 	}
 	for _, line := range h.Values("Cookie") {
 		cookies, err := http.ParseCookie(line)
@@ -111,4 +108,13 @@ func TokenFromHeader(h http.Header) string {
 		}
 	}
 	return ""
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(h http.Header) (string, bool) {
+	scheme, token, ok := strings.Cut(h.Get("Authorization"), " ")
+	if ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(token), true
+	}
+	return "", false
 }

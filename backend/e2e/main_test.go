@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/talent-hub/talent/backend/devstack"
+	"github.com/talent-hub/talent/backend/identity/oauthtest"
 )
 
 // platform is the stack every test in this package shares: starting it once
@@ -23,6 +24,8 @@ var platform struct {
 	client *http.Client // trusts the edge's internal CA, speaks HTTP/2
 	dir    string
 	err    error
+	// github stands in for GitHub's sign-in; talentd is configured with it.
+	github *oauthtest.GitHub
 }
 
 func TestMain(m *testing.M) {
@@ -40,6 +43,8 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		platform.github = oauthtest.NewGitHub("e2e-github-client", "e2e-github-secret")
+		defer platform.github.Close()
 		var stack *devstack.Stack
 		for attempt := range 3 { // parallel test binaries may take a port first
 			stack, err = startPlatform(ctx, filepath.Join(dir, strconv.Itoa(attempt)))
@@ -82,10 +87,14 @@ func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
 		Talentd:     filepath.Join(bin, "talentd"),
 		// Every test signs up and logs in from 127.0.0.1; the limits
 		// themselves are tested in backend/identity.
-		TalentdEnv: []string{"TALENT_PER_IP_LIMIT_FACTOR=100"},
-		WebDir:     filepath.Join(bin, "web"),
-		Edge:       filepath.Join(bin, "talent-edge"),
-		Caddyfile:  filepath.Join(root, "deploy", "edge", "Caddyfile"),
+		TalentdEnv: []string{"TALENT_PER_IP_LIMIT_FACTOR=100",
+			// Sign-in with GitHub goes to the stand-in (ID-1).
+			"TALENT_PUBLIC_URL=https://localhost:" + strconv.Itoa(ports.EdgeHTTPS),
+			"TALENT_GITHUB_CLIENT_ID=e2e-github-client", "TALENT_GITHUB_CLIENT_SECRET=e2e-github-secret",
+			"TALENT_GITHUB_URL=" + platform.github.URL, "TALENT_GITHUB_API_URL=" + platform.github.URL},
+		WebDir:    filepath.Join(bin, "web"),
+		Edge:      filepath.Join(bin, "talent-edge"),
+		Caddyfile: filepath.Join(root, "deploy", "edge", "Caddyfile"),
 		// Every test signs up and in from 127.0.0.1: lift the per-IP
 		// sign-in limit (SEC-1) above what the suite needs; the edge's own
 		// tests cover the limits.

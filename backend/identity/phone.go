@@ -142,6 +142,7 @@ func (s *Service) LogInWithPhone(ctx context.Context, req *connect.Request[ident
 	}
 	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logInWithPhone(ctx, phone, req.Msg.GetCode())
+	s.auditLogIn(ctx, "phone", phone, user.ID, ip, err)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -199,6 +200,7 @@ func (s *Service) SignUpWithPhone(ctx context.Context, req *connect.Request[iden
 	if err != nil {
 		return nil, connectError(err)
 	}
+	s.auditLogIn(ctx, "phone_sign_up", in.phone, user.ID, ip, nil)
 	resp := connect.NewResponse(&identityv1.SignUpWithPhoneResponse{User: userToProto(user)})
 	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {

@@ -9,6 +9,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -51,6 +52,13 @@ type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// (the edge); loopback is always trusted.
 	TrustedProxies []netip.Prefix
+	// OAuth enables sign-in with GitHub and WeChat (needs Redis).
+	OAuth OAuthOptions
+	// ConsentVersion is the privacy notice version in force (SEC-4);
+	// empty means DefaultConsentVersion.
+	ConsentVersion string
+	// Exporters add other areas' data to ExportMyData, in order.
+	Exporters []Exporter
 }
 
 // Service is the identity service.
@@ -70,6 +78,12 @@ type Service struct {
 	// limits is nil without Redis: no rate limits or lockouts.
 	limits  *limiter
 	trusted []netip.Prefix
+	// rdb keeps OAuth flows; nil without Redis.
+	rdb            *redis.Client
+	providers      map[string]oauthProvider
+	publicURL      string
+	consentVersion string
+	exporters      []Exporter
 }
 
 // Interface guards.
@@ -89,7 +103,12 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		params:       defaultArgonParams(),
 		sms:          opts.SMS,
 		trusted:      opts.TrustedProxies,
+		rdb:          opts.Redis,
+		providers:    newProviders(opts.OAuth),
+		publicURL:    opts.OAuth.PublicURL,
+		exporters:    opts.Exporters,
 	}
+	s.consentVersion = cmp.Or(opts.ConsentVersion, DefaultConsentVersion)
 	if opts.Redis != nil {
 		s.codes = &phoneCodes{rdb: opts.Redis}
 		limits := opts.Limits
@@ -124,6 +143,15 @@ func Policies() auth.Policies {
 		identityv1connect.IdentityServiceListSessionsProcedure:     {},
 		identityv1connect.IdentityServiceEndSessionProcedure:       {},
 		identityv1connect.IdentityServiceLogOutEverywhereProcedure: {},
+
+		identityv1connect.IdentityServiceListLoginProvidersProcedure:    {Public: true},
+		identityv1connect.IdentityServiceListLoginMethodsProcedure:      {},
+		identityv1connect.IdentityServiceUnlinkLoginMethodProcedure:     {},
+		identityv1connect.IdentityServiceGetPrivacySettingsProcedure:    {},
+		identityv1connect.IdentityServiceUpdatePrivacySettingsProcedure: {},
+		identityv1connect.IdentityServiceAcceptConsentProcedure:         {},
+		identityv1connect.IdentityServiceExportMyDataProcedure:          {},
+		identityv1connect.IdentityServiceDeleteAccountProcedure:         {},
 	}
 }
 
@@ -142,6 +170,7 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 	if err != nil {
 		return nil, connectError(err)
 	}
+	s.auditLogIn(ctx, "password_sign_up", in.email, user.ID, ip, nil)
 	resp := connect.NewResponse(&identityv1.SignUpResponse{User: userToProto(user)})
 	s.setSessionCookies(resp.Header(), token, user.ID, expires)
 	if req.Msg.GetWantBearerToken() {
@@ -198,6 +227,7 @@ func (s *Service) LogIn(ctx context.Context, req *connect.Request[identityv1.Log
 	ctx = withClient(ctx, req.Header().Get("User-Agent"), ip)
 	user, token, expires, err := s.logIn(ctx, email, password)
 	err = s.limits.afterLogIn(ctx, email, err)
+	s.auditLogIn(ctx, "password", email, user.ID, ip, err)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -255,6 +285,7 @@ func (s *Service) LogOut(ctx context.Context, req *connect.Request[identityv1.Lo
 		if err := db.New(s.db.Primary).DeleteSession(ctx, hash); err != nil {
 			return nil, fmt.Errorf("delete session: %w", err)
 		}
+		s.auditCaller(ctx, auditLogout, s.clientIP(req.Peer(), req.Header()), nil)
 	}
 	resp := connect.NewResponse(&identityv1.LogOutResponse{})
 	s.clearSessionCookies(resp.Header())

@@ -103,6 +103,7 @@ func (s *Service) EndSession(ctx context.Context, req *connect.Request[identityv
 	if err != nil {
 		return nil, fmt.Errorf("delete session: %w", err)
 	}
+	s.auditCaller(ctx, auditSessionEnd, s.clientIP(req.Peer(), req.Header()), map[string]any{"session_id": id.String()})
 	resp := connect.NewResponse(&identityv1.EndSessionResponse{})
 	if current, ok := sessionTokenHash(auth.TokenFromHeader(req.Header())); ok && bytes.Equal(current, hash) {
 		s.clearSessionCookies(resp.Header())
@@ -111,7 +112,7 @@ func (s *Service) EndSession(ctx context.Context, req *connect.Request[identityv
 }
 
 // LogOutEverywhere ends all of the caller's sessions and clears the cookie.
-func (s *Service) LogOutEverywhere(ctx context.Context, _ *connect.Request[identityv1.LogOutEverywhereRequest]) (*connect.Response[identityv1.LogOutEverywhereResponse], error) {
+func (s *Service) LogOutEverywhere(ctx context.Context, req *connect.Request[identityv1.LogOutEverywhereRequest]) (*connect.Response[identityv1.LogOutEverywhereResponse], error) {
 	userID, err := callerID(ctx)
 	if err != nil {
 		return nil, connectError(err)
@@ -120,6 +121,7 @@ func (s *Service) LogOutEverywhere(ctx context.Context, _ *connect.Request[ident
 	if err != nil {
 		return nil, fmt.Errorf("delete sessions: %w", err)
 	}
+	s.auditCaller(ctx, auditLogoutAll, s.clientIP(req.Peer(), req.Header()), map[string]any{"sessions_ended": n})
 	resp := connect.NewResponse(&identityv1.LogOutEverywhereResponse{EndedCount: int32(n)})
 	s.clearSessionCookies(resp.Header())
 	return resp, nil

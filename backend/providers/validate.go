@@ -137,7 +137,7 @@ func validateProfile(m *providersv1.SaveProfileRequest) (profileInput, error) {
 		vs.Add("bio", "TOO_LONG", fmt.Sprintf("At most %d characters.", maxBioLen))
 	}
 	if len(m.GetPortfolio()) > maxPortfolioItems {
-		vs.Add("portfolio", "TOO_MANY_ITEMS", fmt.Sprintf("At most %d portfolio items.", maxPortfolioItems))
+		vs.Add("portfolio", "TOO_MANY_ENTRIES", fmt.Sprintf("At most %d portfolio items.", maxPortfolioItems))
 	}
 	for i, it := range m.GetPortfolio() {
 		field := fmt.Sprintf("portfolio[%d]", i)
@@ -158,7 +158,7 @@ func validateProfile(m *providersv1.SaveProfileRequest) (profileInput, error) {
 			vs.Add(field+".description", "TOO_LONG", fmt.Sprintf("At most %d characters.", maxItemDescLen))
 		}
 		if len(it.GetLinks()) > maxItemLinks {
-			vs.Add(field+".links", "TOO_MANY_ITEMS", fmt.Sprintf("At most %d links.", maxItemLinks))
+			vs.Add(field+".links", "TOO_MANY_ENTRIES", fmt.Sprintf("At most %d links.", maxItemLinks))
 		}
 		for _, l := range it.GetLinks() {
 			l = strings.TrimSpace(l)
@@ -172,7 +172,7 @@ func validateProfile(m *providersv1.SaveProfileRequest) (profileInput, error) {
 			item.links = append(item.links, l)
 		}
 		if len(it.GetFileIds()) > maxItemFiles {
-			vs.Add(field+".file_ids", "TOO_MANY_ITEMS", fmt.Sprintf("At most %d files.", maxItemFiles))
+			vs.Add(field+".file_ids", "TOO_MANY_ENTRIES", fmt.Sprintf("At most %d files.", maxItemFiles))
 		}
 		for _, f := range it.GetFileIds() {
 			id, err := uuid.Parse(f)
@@ -275,7 +275,7 @@ func validateSubmission(m *providersv1.SubmitVettingRequest) (submissionInput, e
 	in.idFront = fileField("id_front_file_id", m.GetIdFrontFileId())
 	in.idBack = fileField("id_back_file_id", m.GetIdBackFileId())
 	if len(m.GetCertificates()) > maxCertificates {
-		vs.Add("certificates", "TOO_MANY_ITEMS", fmt.Sprintf("At most %d certificates.", maxCertificates))
+		vs.Add("certificates", "TOO_MANY_ENTRIES", fmt.Sprintf("At most %d certificates.", maxCertificates))
 	}
 	for i, c := range m.GetCertificates() {
 		field := fmt.Sprintf("certificates[%d]", i)

@@ -64,6 +64,7 @@ func (p *signUpPage) Render() app.UI {
 				f.formError(),
 				f.submitButton("signup-submit", l.T("signup.submit"), l.T("common.working")),
 			),
+			&providerButtons{env: p.env},
 		),
 	)
 }
@@ -126,6 +127,7 @@ func (p *signUpPage) submit(ctx app.Context, e app.Event) {
 			}
 			ctx.SetState(sessionState, sessionFor(resp.Msg.GetUser()))
 			ctx.Navigate("/tasks")
+			p.env.checkConsent(ctx)
 		})
 	})
 }
@@ -167,6 +169,7 @@ func (p *logInPage) Render() app.UI {
 				f.formError(),
 				f.submitButton("login-submit", l.T("login.submit"), l.T("common.working")),
 			),
+			&providerButtons{env: p.env},
 		),
 	)
 }

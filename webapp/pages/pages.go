@@ -3,7 +3,9 @@
 //
 // Routes: "/" (home), "/signup", "/login", "/signup/phone" and
 // "/login/phone" (mobile number and SMS code), "/account/security"
-// (sessions), "/tasks" (newest first, "load more" by page token, search and
+// (sessions), "/account/logins" (login methods), "/account/privacy"
+// (privacy mode, data export, account deletion), "/account/consent" (accept
+// a new privacy notice), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
 // (one task) and "/tasks/{ref}/edit" (edit one task).
 //
@@ -34,6 +36,19 @@
 //	          this device or a button #end-session-<id> (.end-session) on
 //	          the others; button #logout-everywhere; #security-error
 //	header:   #nav-security (link to /account/security, signed in only)
+//	account:  tabs #tab-security, #tab-logins, #tab-privacy
+//	providers: on /login and /signup, #oauth-providers with a button
+//	          #oauth-github / #oauth-wechat per enabled provider, and
+//	          #oauth-error (why a provider sign-in failed)
+//	logins:   /account/logins: list #login-methods of li.login-method
+//	          (data-kind = password, phone, github, wechat) with
+//	          .login-label and #unlink-<kind>; buttons #link-<kind>;
+//	          #logins-notice, #logins-error
+//	privacy:  /account/privacy: form #privacy-form with #hide-reviews,
+//	          #hide-city, #privacy-save; #export-data; form #delete-form
+//	          with #delete-password, #delete-confirm, #delete-account;
+//	          #privacy-notice, #privacy-error
+//	consent:  /account/consent: #consent (checkbox), #consent-accept
 //	errors:   one element per field, #error-<proto field name>, always in the
 //	          DOM and empty (hidden) when the field is fine:
 //	          #error-display_name, #error-email, #error-password,
@@ -105,19 +120,28 @@ const ConsentVersion = "2026-11"
 
 // env is what every page needs, built once by Register.
 type env struct {
-	// rpc is nil on the server: prerendered pages make no calls.
-	rpc  *rpc.Clients
+	// rpc is the browser's API client; nil on the server, where pages
+	// make no calls on anyone's behalf.
+	rpc *rpc.Clients
+	// server reads public data while prerendering, signed out (see
+	// prerender.go); nil on the client.
+	server *rpc.Clients
+	// snap is the data the server prerendered the first page with.
+	snap *snapshot
 	lang ui.Lang
 	now  func() time.Time
 }
 
 // Register declares the app's routes. It is called by the wasm entry point
-// and by the server-side handler that prerenders the pages.
-func Register() {
-	e := &env{lang: ui.English, now: time.Now}
+// (server nil) and by the server-side handler that prerenders the pages,
+// with server reading the API in-process for the public pages' data.
+func Register(server *rpc.Clients) {
+	e := &env{lang: ui.English, now: time.Now, server: server}
 	if app.IsClient {
+		e.server = nil
+		e.snap = readSnapshot()
 		e.rpc = rpc.ForPage()
-		e.lang = ui.LangFor(app.Window().Get("navigator").Get("language").String())
+		e.lang = chosenLang()
 		app.Window().Get("document").Get("documentElement").Set("lang", string(e.lang))
 	}
 	app.Route("/", func() app.Composer { return &homePage{env: e} })
@@ -126,6 +150,9 @@ func Register() {
 	app.Route("/login/phone", func() app.Composer { return newPhonePage(e, false) })
 	app.Route("/signup/phone", func() app.Composer { return newPhonePage(e, true) })
 	app.Route("/account/security", func() app.Composer { return &securityPage{env: e} })
+	app.Route("/account/logins", func() app.Composer { return &loginsPage{env: e} })
+	app.Route("/account/privacy", func() app.Composer { return &privacyPage{env: e} })
+	app.Route("/account/consent", func() app.Composer { return &consentPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
@@ -184,6 +211,7 @@ func (e *env) loadSession(ctx app.Context) {
 		s := session{Loaded: true}
 		if err == nil {
 			s = sessionFor(resp.Msg.GetUser())
+			e.checkConsent(ctx)
 		}
 		ctx.Dispatch(func(ctx app.Context) { ctx.SetState(sessionState, s) })
 	})

@@ -49,6 +49,7 @@ func (p *securityPage) Render() app.UI {
 	l := p.env.lang
 	return p.env.layout(
 		app.Section().Class("card").Body(
+			p.env.accountTabs("/account/security"),
 			app.H1().Text(l.T("security.title")),
 			app.P().Class("muted").Text(l.T("security.lead")),
 			app.P().ID("security-error").Class("form-error").Role("alert").Text(p.err),

@@ -12,10 +12,12 @@ func (e *env) layout(content ...app.UI) app.UI {
 	return app.Div().Class("app").Body(
 		app.A().Class("skip-link").Href("#main").Text(e.lang.T("common.skip")),
 		&header{env: e},
+		&updateBanner{env: e},
 		app.Main().ID("main").Class("container main").Body(content...),
 		app.Footer().Class("footer").Body(
-			app.Div().Class("container").Body(
+			app.Div().Class("container footer-inner").Body(
 				app.P().Text(e.lang.T("footer.text")),
+				e.langSwitch(),
 			),
 		),
 	)

@@ -7,6 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"google.golang.org/protobuf/proto"
 
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
@@ -28,6 +29,12 @@ type tasksPage struct {
 	loaded  bool
 	err     string
 	s       session
+	// uri is the page's path and query; served is the list the server
+	// read for it, sent to the wasm as the snapshot (prerender.go).
+	uri    string
+	served *tasksv1.ListTasksResponse
+	// recent are the offline copies offered when the list cannot load.
+	recent []recentTask
 }
 
 // filters is the search form, as typed. Its fields are the query
@@ -154,11 +161,19 @@ func (p *tasksPage) OnMount(ctx app.Context) {
 
 func (p *tasksPage) OnNav(ctx app.Context) {
 	p.env.title(ctx, "tasks.title")
-	p.f = filtersFrom(ctx.Page().URL())
-	if p.env.rpc == nil {
+	u := ctx.Page().URL()
+	p.f = filtersFrom(u)
+	p.uri = u.RequestURI()
+	// The server prerenders the public list; "my tasks" needs a session.
+	if p.env.reader() == nil || (p.env.rpc == nil && p.f.mine) {
 		return
 	}
 	p.tasks, p.next, p.loaded, p.err = nil, "", false, ""
+	var snap tasksv1.ListTasksResponse
+	if p.env.takeSnapshot(p.uri, map[string]proto.Message{"list": &snap}) {
+		p.tasks, p.next, p.loaded = snap.GetTasks(), snap.GetNextPageToken(), true
+		return
+	}
 	p.load(ctx, "")
 }
 
@@ -167,12 +182,18 @@ func (p *tasksPage) load(ctx app.Context, token string) {
 	req := p.f.request()
 	req.PageToken = token
 	ctx.Async(func() {
-		resp, err := p.env.rpc.Tasks.ListTasks(ctx, connect.NewRequest(req))
+		resp, err := p.env.reader().Tasks.ListTasks(ctx, connect.NewRequest(req))
 		ctx.Dispatch(func(ctx app.Context) {
+			if err == nil && p.env.rpc == nil {
+				p.served = resp.Msg
+			}
 			p.loading = false
 			if err != nil {
 				pr := rpc.Explain(err)
 				p.err = p.env.lang.Code(pr.Code)
+				if app.IsClient && rpc.IsCode(err, connect.CodeUnavailable) {
+					p.recent = readRecent()
+				}
 				if len(pr.Violations) > 0 {
 					p.err = p.env.lang.Reason(pr.Violations[0].Reason, pr.Violations[0].Description)
 				}
@@ -223,7 +244,7 @@ func (p *tasksPage) searchForm() app.UI {
 				Value(p.f.query).OnInput(p.ValueTo(&p.f.query)),
 			app.Button().ID("search-submit").Class("btn btn-primary").Type("submit").Text(l.T("search.submit")),
 		),
-		app.Details().Class("filters").Open(p.f != filters{query: p.f.query}).Body(
+		openIf(app.Details().Class("filters"), p.f != filters{query: p.f.query}).Body(
 			app.Summary().Text(l.T("search.filters")),
 			app.Div().Class("filter-grid").Body(
 				app.Div().Class("field").Body(
@@ -284,6 +305,7 @@ func (p *tasksPage) Render() app.UI {
 			app.A().ID("tasks-post").Class("btn btn-primary").Href("/tasks/new").Text(l.T("nav.post")),
 		),
 		p.searchForm(),
+		snapshotUI(p.uri, map[string]proto.Message{"list": p.served}),
 		app.Ul().ID("task-list").Class("task-list").Aria("busy", p.loading).Body(
 			app.Range(p.tasks).Slice(func(i int) app.UI { return taskItem(l, p.tasks[i]) }),
 		),
@@ -302,7 +324,16 @@ func (p *tasksPage) Render() app.UI {
 		app.If(p.err != "", func() app.UI {
 			return app.Div().Class("form-error").Role("alert").Body(
 				app.Span().Text(p.err+" "),
-				app.Button().Class("btn btn-quiet").Type("button").Text(l.T("common.retry")).OnClick(p.loadMore),
+				app.Button().ID("tasks-retry").Class("btn btn-quiet").Type("button").Text(l.T("common.retry")).OnClick(p.loadMore),
+			)
+		}),
+		app.If(p.err != "" && len(p.recent) > 0, func() app.UI {
+			return app.Section().ID("recent-tasks").Class("card").Body(
+				app.H2().Text(l.T("offline.recent")),
+				app.Ul().Body(app.Range(p.recent).Slice(func(i int) app.UI {
+					r := p.recent[i]
+					return app.Li().Body(app.A().Href("/tasks/" + r.Ref).Text(r.Ref + " · " + r.Title))
+				})),
 			)
 		}),
 		app.If(p.next != "", func() app.UI {
@@ -390,6 +421,25 @@ type taskPage struct {
 	// actionErr is why the last action failed.
 	actionErr string
 	s         session
+	// uri is the page's path and query; served is what the server read
+	// for it, sent to the wasm as the snapshot (prerender.go).
+	uri    string
+	served map[string]proto.Message
+	// offlineCopy is set while the page shows the saved copy (pwa.go).
+	offlineCopy bool
+}
+
+// retry loads the task again after an error or from the offline copy.
+func (p *taskPage) retry(ctx app.Context, e app.Event) {
+	if p.loading || p.env.rpc == nil {
+		return
+	}
+	p.loading = true
+	if !p.offlineCopy {
+		p.task, p.events = nil, nil
+	}
+	p.err = ""
+	p.fetch(ctx)
 }
 
 func (p *taskPage) OnMount(ctx app.Context) {
@@ -398,35 +448,66 @@ func (p *taskPage) OnMount(ctx app.Context) {
 
 func (p *taskPage) OnNav(ctx app.Context) {
 	p.ref = strings.TrimPrefix(ctx.Page().URL().Path, "/tasks/")
+	p.uri = ctx.Page().URL().RequestURI()
 	ctx.Page().SetTitle(p.ref + " · " + p.env.lang.T("app.name"))
-	if p.env.rpc == nil {
+	if p.env.reader() == nil {
 		return
 	}
 	p.task, p.events, p.err, p.actionErr, p.loading = nil, nil, "", "", true
+	var task tasksv1.GetTaskResponse
+	var events tasksv1.ListTaskEventsResponse
+	if p.env.takeSnapshot(p.uri, map[string]proto.Message{"task": &task, "events": &events}) {
+		p.task, p.events, p.loading = task.GetTask(), events.GetEvents(), false
+		p.describe(ctx)
+		return
+	}
 	p.fetch(ctx)
+}
+
+// describe sets the page's title and description from the task, for
+// browsers, sharing and search engines.
+func (p *taskPage) describe(ctx app.Context) {
+	t := p.task
+	ctx.Page().SetTitle(t.GetTitle() + " · " + p.env.lang.T("app.name"))
+	desc := []rune(strings.Join(strings.Fields(t.GetDescription()), " "))
+	if len(desc) > 160 {
+		desc = append(desc[:157], []rune("...")...)
+	}
+	ctx.Page().SetDescription(string(desc))
 }
 
 // fetch loads the task and its timeline.
 func (p *taskPage) fetch(ctx app.Context) {
 	ref := p.ref
+	api := p.env.reader()
 	ctx.Async(func() {
-		resp, err := p.env.rpc.Tasks.GetTask(ctx, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: ref}))
-		var events []*tasksv1.TaskEvent
+		resp, err := api.Tasks.GetTask(ctx, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: ref}))
+		var events *tasksv1.ListTaskEventsResponse
 		if err == nil {
-			if ev, everr := p.env.rpc.Tasks.ListTaskEvents(ctx, connect.NewRequest(&tasksv1.ListTaskEventsRequest{IdOrRef: ref})); everr == nil {
-				events = ev.Msg.GetEvents()
+			if ev, everr := api.Tasks.ListTaskEvents(ctx, connect.NewRequest(&tasksv1.ListTaskEventsRequest{IdOrRef: ref})); everr == nil {
+				events = ev.Msg
 			}
 		}
 		ctx.Dispatch(func(ctx app.Context) {
+			if err == nil && events != nil && p.env.rpc == nil {
+				p.served = map[string]proto.Message{"task": resp.Msg, "events": events}
+			}
 			p.loading = false
+			p.offlineCopy = false
 			switch {
 			case rpc.IsCode(err, connect.CodeNotFound):
 				p.err = p.env.lang.T("tasks.not_found")
 			case err != nil:
 				p.err = p.env.lang.Code(rpc.Explain(err).Code)
+				// Offline (or the server is down): the copy saved when
+				// the person last viewed it, marked as such.
+				if t, ev, _, ok := loadRecent(ref); ok && rpc.IsCode(err, connect.CodeUnavailable) {
+					p.task, p.events, p.offlineCopy = t, ev, true
+				}
 			default:
-				p.task, p.events = resp.Msg.GetTask(), events
-				ctx.Page().SetTitle(p.task.GetTitle() + " · " + p.env.lang.T("app.name"))
+				p.task, p.events, p.err = resp.Msg.GetTask(), events.GetEvents(), ""
+				p.describe(ctx)
+				saveRecent(p.task, p.events, p.env.now())
 			}
 		})
 	})
@@ -550,12 +631,31 @@ func (p *taskPage) Render() app.UI {
 			p.timeline(),
 		)
 	case p.err != "":
-		body = app.P().ID("form-error").Class("form-error").Role("alert").Text(p.err)
+		body = app.Div().ID("form-error").Class("form-error").Role("alert").Body(
+			app.Span().Text(p.err+" "),
+			app.Button().ID("task-retry").Class("btn btn-quiet").Type("button").Text(l.T("common.retry")).OnClick(p.retry),
+		)
 	default:
 		body = app.P().Class("loading").Role("status").Text(l.T("common.loading"))
 	}
 	return p.env.layout(
 		app.P().Class("crumbs").Body(app.A().Href("/tasks").Text("← "+l.T("tasks.back"))),
+		app.If(p.offlineCopy, func() app.UI {
+			return app.Div().ID("offline-copy").Class("banner").Role("status").Body(
+				app.Span().Text(l.T("offline.copy")+" "),
+				app.Button().ID("task-retry").Class("btn btn-quiet").Type("button").Text(l.T("common.retry")).OnClick(p.retry),
+			)
+		}),
 		body,
+		snapshotUI(p.uri, p.served),
 	)
+}
+
+// openIf opens d when open. go-app prerenders Open(false) as open="false",
+// which browsers read as open, so the attribute is only set when true.
+func openIf(d app.HTMLDetails, open bool) app.HTMLDetails {
+	if open {
+		return d.Open(true)
+	}
+	return d
 }

@@ -9,9 +9,11 @@
 package site
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"os"
@@ -19,10 +21,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"github.com/talent-hub/talent/webapp/pages"
+	"github.com/talent-hub/talent/webapp/rpc"
 )
 
 // Config configures Handler.
@@ -30,6 +34,10 @@ type Config struct {
 	// WebDir is the directory buildweb wrote: manifest.json and the hashed
 	// assets, served under /web/.
 	WebDir string
+	// API, when set, serves the Connect RPCs in-process: public pages are
+	// then prerendered with their real data, read signed out. Nil
+	// prerenders them empty.
+	API http.Handler
 }
 
 // ManifestFile is the name of the build manifest inside WebDir.
@@ -95,7 +103,11 @@ func Handler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages.Register()
+	var server *rpc.Clients
+	if cfg.API != nil {
+		server = rpc.New(&http.Client{Transport: inProcess{cfg.API}, Timeout: prerenderTimeout}, "http://talentd.internal")
+	}
+	pages.Register(server)
 
 	file := func(name, fallback string) string {
 		if p := m.Files[name]; p != "" {
@@ -133,6 +145,10 @@ func Handler(cfg Config) (http.Handler, error) {
 		Version:           m.Version,
 		WasmContentLength: wasmLen,
 		Resources:         &assets{dir: cfg.WebDir, wasm: m.Wasm},
+	}
+	h.ServiceWorkerTemplate, err = offlineWorker(app.DefaultAppWorkerJS)
+	if err != nil {
+		return nil, err
 	}
 
 	mux := http.NewServeMux()
@@ -233,4 +249,96 @@ func accepts(header, token string) bool {
 		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
+}
+
+// prerenderTimeout bounds the reads of one prerendered page: a slow
+// database costs the page its prerendered data, not its answer.
+const prerenderTimeout = 2 * time.Second
+
+// inProcess is an http.RoundTripper that serves requests with a handler in
+// this process, for the prerendering's RPCs: no socket, no TLS, and the
+// same interceptors (access policies, metrics) as any other caller.
+type inProcess struct{ h http.Handler }
+
+// RoundTrip implements http.RoundTripper.
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := &bufferedResponse{header: http.Header{}, code: http.StatusOK}
+	// A request from the server itself: no client address to trust.
+	r = r.Clone(r.Context())
+	r.RemoteAddr = "127.0.0.1:0"
+	r.RequestURI = r.URL.RequestURI()
+	t.h.ServeHTTP(w, r)
+	return &http.Response{
+		Status:        strconv.Itoa(w.code) + " " + http.StatusText(w.code),
+		StatusCode:    w.code,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        w.header,
+		Body:          io.NopCloser(&w.body),
+		ContentLength: int64(w.body.Len()),
+		Request:       r,
+	}, nil
+}
+
+// bufferedResponse is an http.ResponseWriter that keeps the response.
+type bufferedResponse struct {
+	header http.Header
+	code   int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (w *bufferedResponse) Header() http.Header { return w.header }
+
+func (w *bufferedResponse) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+}
+
+func (w *bufferedResponse) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
+}
+
+// workerFetch is go-app's service worker fetch: the cache, else the
+// network.
+const workerFetch = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  return await fetch(request);
+}`
+
+// offlineWorkerFetch adds the offline shell (ARCH-1, issue 7): a page
+// opened without a network gets the cached app, which routes itself to the
+// URL and shows what it kept for offline reading.
+const offlineWorkerFetch = `async function fetchWithCache(request) {
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  try {
+    return await fetch(request);
+  } catch (err) {
+    if (request.mode === "navigate") {
+      const shell = await caches.match("/");
+      if (shell) {
+        return shell;
+      }
+    }
+    throw err;
+  }
+}`
+
+// offlineWorker returns go-app's service worker with the offline shell. It
+// fails when go-app's worker no longer has the fetch it replaces, so that
+// an upgrade of go-app cannot silently drop the offline shell.
+func offlineWorker(tmpl string) (string, error) {
+	if strings.Count(tmpl, workerFetch) != 1 {
+		return "", errors.New("go-app's app-worker.js changed: update the offline shell in webapp/site")
+	}
+	return strings.Replace(tmpl, workerFetch, offlineWorkerFetch, 1), nil
 }

@@ -12,7 +12,7 @@ var providersMessages = map[string]message{
 	"RATE_INVALID":          {"Enter a rate in yuan between 0 and 1,000,000.", "请输入 0 到 1,000,000 元之间的费率。"},
 	"TIME_ZONE_INVALID":     {"Choose a time zone such as Asia/Shanghai.", "请选择时区，例如 Asia/Shanghai。"},
 	"LINK_INVALID":          {"A link starts with https:// or http://.", "链接须以 https:// 或 http:// 开头。"},
-	"TOO_MANY_ITEMS":        {"There are too many items here.", "此处项目过多。"},
+	"TOO_MANY_ENTRIES":      {"There are too many entries here.", "此处条目过多。"},
 	"FILE_INVALID":          {"A file is missing or not one of your uploads. Upload it again.", "文件缺失或不是您上传的文件，请重新上传。"},
 	"FILE_TYPE_NOT_ALLOWED": {"This type of file is not allowed here. Use JPEG, PNG or WebP images (PDF for certificates and portfolio).", "不支持该文件类型。请上传 JPEG、PNG 或 WebP 图片（证书和作品可用 PDF）。"},
 	"FILE_TOO_LARGE":        {"The file is too large: ID images up to 5 MB, other files up to 10 MB.", "文件过大：身份证图片不超过 5 MB，其他文件不超过 10 MB。"},

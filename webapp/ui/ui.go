@@ -110,6 +110,7 @@ type message struct{ en, zh string }
 // read-only; a key defined by two areas panics at start (and in tests).
 var messages = merge(
 	coreMessages,
+	accessMessages,
 	providersMessages,
 )
 
@@ -199,6 +200,11 @@ var coreMessages = map[string]message{
 	"nav.signup":              {"Sign up", "注册"},
 	"nav.logout":              {"Log out", "退出"},
 	"nav.signed_in":           {"Signed in as", "当前用户"},
+	"app.update_available":    {"A new version of Talent is ready.", "Talent 有新版本可用。"},
+	"app.update_reload":       {"Reload", "刷新"},
+	"app.switch_language":     {"Language", "语言"},
+	"offline.copy":            {"You are offline. This is the copy saved when you last viewed it.", "您已离线。这是您上次查看时保存的副本。"},
+	"offline.recent":          {"Tasks you viewed recently, readable offline", "最近查看的任务（可离线阅读）"},
 	"footer.text":             {"Talent — work with IT professionals you can trust.", "Talent —— 与值得信赖的 IT 专业人士合作。"},
 	"common.loading":          {"Loading…", "加载中…"},
 	"common.retry":            {"Try again", "重试"},

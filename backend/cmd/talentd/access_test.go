@@ -72,6 +72,15 @@ var wantAccess = map[string]access{
 	identityv1connect.IdentityServiceEndSessionProcedure:       anySignedIn,
 	identityv1connect.IdentityServiceLogOutEverywhereProcedure: anySignedIn,
 
+	identityv1connect.IdentityServiceListLoginProvidersProcedure:    anyone,
+	identityv1connect.IdentityServiceListLoginMethodsProcedure:      anySignedIn,
+	identityv1connect.IdentityServiceUnlinkLoginMethodProcedure:     anySignedIn,
+	identityv1connect.IdentityServiceGetPrivacySettingsProcedure:    anySignedIn,
+	identityv1connect.IdentityServiceUpdatePrivacySettingsProcedure: anySignedIn,
+	identityv1connect.IdentityServiceAcceptConsentProcedure:         anySignedIn,
+	identityv1connect.IdentityServiceExportMyDataProcedure:          anySignedIn,
+	identityv1connect.IdentityServiceDeleteAccountProcedure:         anySignedIn,
+
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,
 	tasksv1connect.TaskServiceListTasksProcedure:  anyone,

@@ -68,6 +68,9 @@ type config struct {
 	// a random key for this process only (development).
 	IDNumberKeys  map[string][]byte
 	IDNumberKeyID string
+	// Access (ID-1, SEC-4): the public origin, sign-in with GitHub and
+	// WeChat, the privacy notice version in force.
+	Access accessConfig
 }
 
 // SMS providers for --sms-provider.
@@ -177,6 +180,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	var trusted string
 	fs.StringVar(&trusted, "trusted-proxies", env("TALENT_TRUSTED_PROXIES", ""),
 		"comma-separated CIDRs of proxies (the edge) whose X-Forwarded-For is believed; loopback always is [TALENT_TRUSTED_PROXIES]")
+	cfg.Access.flags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -229,6 +233,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	default:
 		errs = append(errs, fmt.Errorf("--sms-provider %q: want log or aliyun", cfg.SMSProvider))
 	}
+	errs = append(errs, cfg.Access.check()...)
 	if err := telemetry.ValidateLogConfig(cfg.LogFormat, cfg.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
@@ -320,6 +325,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("sms_aliyun_template_code", c.SMSAliyunTemplateCode),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("per_ip_limit_factor", c.PerIPLimitFactor),
+		slog.Any("access", c.Access),
 	)
 }
 

@@ -55,6 +55,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		SMS:            sender,
 		TrustedProxies: cfg.TrustedProxies,
 		Limits:         identity.DefaultLimits().ScalePerIP(cfg.PerIPLimitFactor),
+		OAuth:          cfg.Access.oauth(),
+		ConsentVersion: cfg.Access.ConsentVersion,
+		Exporters:      dataExporters(db, logger),
 	})
 	policies := accessPolicies()
 
@@ -75,6 +78,8 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceIdentity) {
 		mux.Handle(identityv1connect.NewIdentityServiceHandler(identitySvc, opts...))
 		served = append(served, identityv1connect.IdentityServiceName)
+		// Sign-in with GitHub and WeChat: browser redirects (ID-1).
+		mux.Handle("/auth/", identitySvc.OAuthHandler())
 	}
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
@@ -110,13 +115,16 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, infraOpts))
 
 	if cfg.serves(serviceWeb) {
-		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir})
+		// Public pages are prerendered with their data, read from mux
+		// in-process.
+		pages, err := site.Handler(site.Config{WebDir: cfg.WebDir, API: mux})
 		if err != nil {
 			return nil, fmt.Errorf("load web app: %w", err)
 		}
 		mux.Handle("/", pagesOnly(pages))
 	}
-	return mux, nil
+	// Cookie-authenticated writes must come from the site itself.
+	return auth.CSRF(cfg.Access.origins(), mux)
 }
 
 // newIDNumberSealer returns the sealer of ID numbers cfg's keys make, or,

@@ -55,12 +55,27 @@ async function puppeteerDriver(kind) {
   const browser = await puppeteer.launch(opts);
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
+  let swSession;
   return {
     async goto(url) { await page.goto(url, { waitUntil: 'load', timeout: 60000 }); },
     async evaluate(expr) { return page.evaluate(expr); },
     async screenshot(file) { await page.screenshot({ path: file, fullPage: true }); },
     async viewport(width, height) { await page.setViewport({ width, height }); },
     async close() { await browser.close(); },
+    // offline cuts the page and its service worker off the network
+    // (Chromium: CDP network emulation on both targets).
+    offline: kind === 'firefox' ? undefined : async (on) => {
+      const conditions = { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+      // Emulation belongs to the CDP session: the one that went offline
+      // must come back online.
+      if (!swSession) {
+        const sw = await browser.waitForTarget((t) => t.type() === 'service_worker', { timeout: 30000 });
+        swSession = await sw.createCDPSession();
+        await swSession.send('Network.enable');
+      }
+      await swSession.send('Network.emulateNetworkConditions', conditions);
+      await page.setOfflineMode(on);
+    },
   };
 }
 
@@ -273,6 +288,27 @@ async function journeys(d) {
     await click(d, '#task-close');
     await waitTextIs(d, '#task-detail > .status', expect['status.closed']);
   });
+
+  // Offline (issue 7): the task just viewed opens without a network, from
+  // the service worker's cached app and the copy the app kept.
+  if (d.offline) {
+    const taskPath = await d.evaluate(`location.pathname`);
+    await step(d, 'read a viewed task offline', async () => {
+      await d.goto(base + taskPath); await appReady(d);
+      await waitTextIs(d, '#task-detail .task-title', title);
+      await poll(d, 'service worker in control', `!!navigator.serviceWorker.controller`);
+      await d.offline(true);
+      try {
+        await d.goto(base + taskPath); await appReady(d);
+        await waitVisible(d, '#offline-copy');
+        await waitTextIs(d, '#task-detail .task-title', title);
+        await d.goto(base + '/tasks'); await appReady(d);
+        await waitVisible(d, '#recent-tasks');
+      } finally {
+        await d.offline(false);
+      }
+    });
+  }
 
   // Accessibility (ARCH-1): axe-core finds no serious or critical
   // violation on the main pages, signed in and out.

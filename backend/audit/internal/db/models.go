@@ -23,6 +23,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -41,6 +55,14 @@ type PortfolioItem struct {
 	Links       []string
 	FileIds     []uuid.UUID
 	Hidden      bool
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type ProviderFile struct {
@@ -130,6 +152,8 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     pgtype.Timestamptz
 }
 
 type VettingSubmission struct {

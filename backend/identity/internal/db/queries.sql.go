@@ -15,7 +15,7 @@ import (
 const createPhoneUser = `-- name: CreatePhoneUser :one
 INSERT INTO users (phone, password_hash, display_name, roles, consent_version, consent_time)
 VALUES ($1::text, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
 `
 
 type CreatePhoneUserParams struct {
@@ -48,6 +48,8 @@ func (q *Queries) CreatePhoneUser(ctx context.Context, arg CreatePhoneUserParams
 		&i.Demo,
 		&i.CreateTime,
 		&i.Phone,
+		&i.PasswordSet,
+		&i.DeleteTime,
 	)
 	return i, err
 }
@@ -81,7 +83,7 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
 VALUES ($1::text, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
 `
 
 type CreateUserParams struct {
@@ -114,6 +116,8 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Demo,
 		&i.CreateTime,
 		&i.Phone,
+		&i.PasswordSet,
+		&i.DeleteTime,
 	)
 	return i, err
 }
@@ -195,7 +199,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -212,12 +216,14 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.Demo,
 		&i.CreateTime,
 		&i.Phone,
+		&i.PasswordSet,
+		&i.DeleteTime,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE lower(email) = lower($1)
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -234,12 +240,14 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Demo,
 		&i.CreateTime,
 		&i.Phone,
+		&i.PasswordSet,
+		&i.DeleteTime,
 	)
 	return i, err
 }
 
 const getUserByPhone = `-- name: GetUserByPhone :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone FROM users WHERE phone = $1::text
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE phone = $1::text
 `
 
 func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
@@ -256,6 +264,8 @@ func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error
 		&i.Demo,
 		&i.CreateTime,
 		&i.Phone,
+		&i.PasswordSet,
+		&i.DeleteTime,
 	)
 	return i, err
 }

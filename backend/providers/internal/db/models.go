@@ -22,6 +22,20 @@ type AuditLog struct {
 	Hash       []byte
 }
 
+type Consent struct {
+	UserID     uuid.UUID
+	Version    string
+	AcceptTime time.Time
+}
+
+type LoginIdentity struct {
+	Provider   string
+	Subject    string
+	UserID     uuid.UUID
+	Login      string
+	CreateTime time.Time
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -40,6 +54,14 @@ type PortfolioItem struct {
 	Links       []string
 	FileIds     []uuid.UUID
 	Hidden      bool
+}
+
+type PrivacySetting struct {
+	UserID                 uuid.UUID
+	HideReviews            bool
+	HiddenPortfolioItemIds []string
+	HideCity               bool
+	UpdateTime             time.Time
 }
 
 type ProviderFile struct {
@@ -129,6 +151,8 @@ type User struct {
 	Demo           bool
 	CreateTime     time.Time
 	Phone          *string
+	PasswordSet    bool
+	DeleteTime     *time.Time
 }
 
 type VettingSubmission struct {

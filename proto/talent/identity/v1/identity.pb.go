@@ -135,6 +135,65 @@ func (PhoneCodePurpose) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{1}
 }
 
+// LoginMethodKind is a way to sign in.
+type LoginMethodKind int32
+
+const (
+	LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED LoginMethodKind = 0
+	// LOGIN_METHOD_KIND_PASSWORD is email and password.
+	LoginMethodKind_LOGIN_METHOD_KIND_PASSWORD LoginMethodKind = 1
+	// LOGIN_METHOD_KIND_PHONE is a mobile number and an SMS code.
+	LoginMethodKind_LOGIN_METHOD_KIND_PHONE  LoginMethodKind = 2
+	LoginMethodKind_LOGIN_METHOD_KIND_GITHUB LoginMethodKind = 3
+	// LOGIN_METHOD_KIND_WECHAT is WeChat Open Platform web login (QR code).
+	LoginMethodKind_LOGIN_METHOD_KIND_WECHAT LoginMethodKind = 4
+)
+
+// Enum value maps for LoginMethodKind.
+var (
+	LoginMethodKind_name = map[int32]string{
+		0: "LOGIN_METHOD_KIND_UNSPECIFIED",
+		1: "LOGIN_METHOD_KIND_PASSWORD",
+		2: "LOGIN_METHOD_KIND_PHONE",
+		3: "LOGIN_METHOD_KIND_GITHUB",
+		4: "LOGIN_METHOD_KIND_WECHAT",
+	}
+	LoginMethodKind_value = map[string]int32{
+		"LOGIN_METHOD_KIND_UNSPECIFIED": 0,
+		"LOGIN_METHOD_KIND_PASSWORD":    1,
+		"LOGIN_METHOD_KIND_PHONE":       2,
+		"LOGIN_METHOD_KIND_GITHUB":      3,
+		"LOGIN_METHOD_KIND_WECHAT":      4,
+	}
+)
+
+func (x LoginMethodKind) Enum() *LoginMethodKind {
+	p := new(LoginMethodKind)
+	*p = x
+	return p
+}
+
+func (x LoginMethodKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LoginMethodKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[2].Descriptor()
+}
+
+func (LoginMethodKind) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[2]
+}
+
+func (x LoginMethodKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LoginMethodKind.Descriptor instead.
+func (LoginMethodKind) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{2}
+}
+
 // User is a person's account as others and they themselves see it.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1351,6 +1410,899 @@ func (x *LogOutEverywhereResponse) GetEndedCount() int32 {
 	return 0
 }
 
+// LoginProvider is an identity provider a browser can sign in with.
+type LoginProvider struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  LoginMethodKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	// start_path is where the browser goes to sign in, e.g.
+	// "/auth/github/start"; add "?mode=link" to link it to the signed-in
+	// account instead.
+	StartPath     string `protobuf:"bytes,2,opt,name=start_path,json=startPath,proto3" json:"start_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoginProvider) Reset() {
+	*x = LoginProvider{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoginProvider) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoginProvider) ProtoMessage() {}
+
+func (x *LoginProvider) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoginProvider.ProtoReflect.Descriptor instead.
+func (*LoginProvider) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *LoginProvider) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+func (x *LoginProvider) GetStartPath() string {
+	if x != nil {
+		return x.StartPath
+	}
+	return ""
+}
+
+type ListLoginProvidersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginProvidersRequest) Reset() {
+	*x = ListLoginProvidersRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginProvidersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginProvidersRequest) ProtoMessage() {}
+
+func (x *ListLoginProvidersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginProvidersRequest.ProtoReflect.Descriptor instead.
+func (*ListLoginProvidersRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{23}
+}
+
+type ListLoginProvidersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Providers     []*LoginProvider       `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginProvidersResponse) Reset() {
+	*x = ListLoginProvidersResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginProvidersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginProvidersResponse) ProtoMessage() {}
+
+func (x *ListLoginProvidersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginProvidersResponse.ProtoReflect.Descriptor instead.
+func (*ListLoginProvidersResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListLoginProvidersResponse) GetProviders() []*LoginProvider {
+	if x != nil {
+		return x.Providers
+	}
+	return nil
+}
+
+// LoginMethod is one way the caller can sign in.
+type LoginMethod struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  LoginMethodKind        `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	// label names it: the email, the phone, the GitHub login or the WeChat
+	// nickname.
+	Label string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	// create_time is when a provider account was linked; unset otherwise.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// unlinkable is true for a linked provider account that is not the last
+	// way to sign in.
+	Unlinkable    bool `protobuf:"varint,4,opt,name=unlinkable,proto3" json:"unlinkable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoginMethod) Reset() {
+	*x = LoginMethod{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoginMethod) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoginMethod) ProtoMessage() {}
+
+func (x *LoginMethod) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoginMethod.ProtoReflect.Descriptor instead.
+func (*LoginMethod) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *LoginMethod) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+func (x *LoginMethod) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *LoginMethod) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *LoginMethod) GetUnlinkable() bool {
+	if x != nil {
+		return x.Unlinkable
+	}
+	return false
+}
+
+type ListLoginMethodsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginMethodsRequest) Reset() {
+	*x = ListLoginMethodsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginMethodsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginMethodsRequest) ProtoMessage() {}
+
+func (x *ListLoginMethodsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginMethodsRequest.ProtoReflect.Descriptor instead.
+func (*ListLoginMethodsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{26}
+}
+
+type ListLoginMethodsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Methods       []*LoginMethod         `protobuf:"bytes,1,rep,name=methods,proto3" json:"methods,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginMethodsResponse) Reset() {
+	*x = ListLoginMethodsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginMethodsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginMethodsResponse) ProtoMessage() {}
+
+func (x *ListLoginMethodsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginMethodsResponse.ProtoReflect.Descriptor instead.
+func (*ListLoginMethodsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ListLoginMethodsResponse) GetMethods() []*LoginMethod {
+	if x != nil {
+		return x.Methods
+	}
+	return nil
+}
+
+type UnlinkLoginMethodRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is LOGIN_METHOD_KIND_GITHUB or LOGIN_METHOD_KIND_WECHAT.
+	Kind          LoginMethodKind `protobuf:"varint,1,opt,name=kind,proto3,enum=talent.identity.v1.LoginMethodKind" json:"kind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkLoginMethodRequest) Reset() {
+	*x = UnlinkLoginMethodRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkLoginMethodRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkLoginMethodRequest) ProtoMessage() {}
+
+func (x *UnlinkLoginMethodRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkLoginMethodRequest.ProtoReflect.Descriptor instead.
+func (*UnlinkLoginMethodRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *UnlinkLoginMethodRequest) GetKind() LoginMethodKind {
+	if x != nil {
+		return x.Kind
+	}
+	return LoginMethodKind_LOGIN_METHOD_KIND_UNSPECIFIED
+}
+
+type UnlinkLoginMethodResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkLoginMethodResponse) Reset() {
+	*x = UnlinkLoginMethodResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkLoginMethodResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkLoginMethodResponse) ProtoMessage() {}
+
+func (x *UnlinkLoginMethodResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkLoginMethodResponse.ProtoReflect.Descriptor instead.
+func (*UnlinkLoginMethodResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{29}
+}
+
+// PrivacySettings is a person's privacy mode: what their public profile
+// hides (SEC-4).
+type PrivacySettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// hide_reviews hides the reviews others wrote about the person.
+	HideReviews bool `protobuf:"varint,1,opt,name=hide_reviews,json=hideReviews,proto3" json:"hide_reviews,omitempty"`
+	// hidden_portfolio_item_ids are portfolio items (project experience)
+	// left off the public profile; at most 500.
+	HiddenPortfolioItemIds []string `protobuf:"bytes,2,rep,name=hidden_portfolio_item_ids,json=hiddenPortfolioItemIds,proto3" json:"hidden_portfolio_item_ids,omitempty"`
+	// hide_city leaves the city off the public profile.
+	HideCity      bool `protobuf:"varint,3,opt,name=hide_city,json=hideCity,proto3" json:"hide_city,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PrivacySettings) Reset() {
+	*x = PrivacySettings{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PrivacySettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PrivacySettings) ProtoMessage() {}
+
+func (x *PrivacySettings) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PrivacySettings.ProtoReflect.Descriptor instead.
+func (*PrivacySettings) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *PrivacySettings) GetHideReviews() bool {
+	if x != nil {
+		return x.HideReviews
+	}
+	return false
+}
+
+func (x *PrivacySettings) GetHiddenPortfolioItemIds() []string {
+	if x != nil {
+		return x.HiddenPortfolioItemIds
+	}
+	return nil
+}
+
+func (x *PrivacySettings) GetHideCity() bool {
+	if x != nil {
+		return x.HideCity
+	}
+	return false
+}
+
+type GetPrivacySettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPrivacySettingsRequest) Reset() {
+	*x = GetPrivacySettingsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPrivacySettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPrivacySettingsRequest) ProtoMessage() {}
+
+func (x *GetPrivacySettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPrivacySettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetPrivacySettingsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{31}
+}
+
+type GetPrivacySettingsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Settings *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// consent_version is the privacy notice version the caller last accepted.
+	ConsentVersion string                 `protobuf:"bytes,2,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	ConsentTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=consent_time,json=consentTime,proto3" json:"consent_time,omitempty"`
+	// current_consent_version is the version in force.
+	CurrentConsentVersion string `protobuf:"bytes,4,opt,name=current_consent_version,json=currentConsentVersion,proto3" json:"current_consent_version,omitempty"`
+	// consent_required is true when the caller has not accepted the version
+	// in force: the app asks them to (AcceptConsent) before going on.
+	ConsentRequired bool `protobuf:"varint,5,opt,name=consent_required,json=consentRequired,proto3" json:"consent_required,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetPrivacySettingsResponse) Reset() {
+	*x = GetPrivacySettingsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPrivacySettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPrivacySettingsResponse) ProtoMessage() {}
+
+func (x *GetPrivacySettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPrivacySettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetPrivacySettingsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *GetPrivacySettingsResponse) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ConsentTime
+	}
+	return nil
+}
+
+func (x *GetPrivacySettingsResponse) GetCurrentConsentVersion() string {
+	if x != nil {
+		return x.CurrentConsentVersion
+	}
+	return ""
+}
+
+func (x *GetPrivacySettingsResponse) GetConsentRequired() bool {
+	if x != nil {
+		return x.ConsentRequired
+	}
+	return false
+}
+
+type UpdatePrivacySettingsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Settings      *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePrivacySettingsRequest) Reset() {
+	*x = UpdatePrivacySettingsRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePrivacySettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePrivacySettingsRequest) ProtoMessage() {}
+
+func (x *UpdatePrivacySettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePrivacySettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePrivacySettingsRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UpdatePrivacySettingsRequest) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+type UpdatePrivacySettingsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Settings      *PrivacySettings       `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePrivacySettingsResponse) Reset() {
+	*x = UpdatePrivacySettingsResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePrivacySettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePrivacySettingsResponse) ProtoMessage() {}
+
+func (x *UpdatePrivacySettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePrivacySettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePrivacySettingsResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UpdatePrivacySettingsResponse) GetSettings() *PrivacySettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+type AcceptConsentRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	ConsentVersion string                 `protobuf:"bytes,1,opt,name=consent_version,json=consentVersion,proto3" json:"consent_version,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AcceptConsentRequest) Reset() {
+	*x = AcceptConsentRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptConsentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptConsentRequest) ProtoMessage() {}
+
+func (x *AcceptConsentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptConsentRequest.ProtoReflect.Descriptor instead.
+func (*AcceptConsentRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *AcceptConsentRequest) GetConsentVersion() string {
+	if x != nil {
+		return x.ConsentVersion
+	}
+	return ""
+}
+
+type AcceptConsentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptConsentResponse) Reset() {
+	*x = AcceptConsentResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptConsentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptConsentResponse) ProtoMessage() {}
+
+func (x *AcceptConsentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptConsentResponse.ProtoReflect.Descriptor instead.
+func (*AcceptConsentResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{36}
+}
+
+type ExportMyDataRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMyDataRequest) Reset() {
+	*x = ExportMyDataRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMyDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMyDataRequest) ProtoMessage() {}
+
+func (x *ExportMyDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMyDataRequest.ProtoReflect.Descriptor instead.
+func (*ExportMyDataRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{37}
+}
+
+type ExportMyDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// json is the export, a UTF-8 JSON object with one member per area of
+	// the platform ("account", "sessions", "login_methods", "tasks", ...).
+	Json []byte `protobuf:"bytes,1,opt,name=json,proto3" json:"json,omitempty"`
+	// file_name is a suggested name for the download.
+	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMyDataResponse) Reset() {
+	*x = ExportMyDataResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMyDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMyDataResponse) ProtoMessage() {}
+
+func (x *ExportMyDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMyDataResponse.ProtoReflect.Descriptor instead.
+func (*ExportMyDataResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ExportMyDataResponse) GetJson() []byte {
+	if x != nil {
+		return x.Json
+	}
+	return nil
+}
+
+func (x *ExportMyDataResponse) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+type DeleteAccountRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// password confirms the deletion for accounts with a password.
+	Password      string `protobuf:"bytes,1,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountRequest) Reset() {
+	*x = DeleteAccountRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountRequest) ProtoMessage() {}
+
+func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAccountRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *DeleteAccountRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type DeleteAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountResponse) Reset() {
+	*x = DeleteAccountResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountResponse) ProtoMessage() {}
+
+func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{40}
+}
+
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
 
 const file_talent_identity_v1_identity_proto_rawDesc = "" +
@@ -1431,7 +2383,53 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x17LogOutEverywhereRequest\";\n" +
 	"\x18LogOutEverywhereResponse\x12\x1f\n" +
 	"\vended_count\x18\x01 \x01(\x05R\n" +
-	"endedCount*p\n" +
+	"endedCount\"g\n" +
+	"\rLoginProvider\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\x12\x1d\n" +
+	"\n" +
+	"start_path\x18\x02 \x01(\tR\tstartPath\"\x1b\n" +
+	"\x19ListLoginProvidersRequest\"]\n" +
+	"\x1aListLoginProvidersResponse\x12?\n" +
+	"\tproviders\x18\x01 \x03(\v2!.talent.identity.v1.LoginProviderR\tproviders\"\xb9\x01\n" +
+	"\vLoginMethod\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12;\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x1e\n" +
+	"\n" +
+	"unlinkable\x18\x04 \x01(\bR\n" +
+	"unlinkable\"\x19\n" +
+	"\x17ListLoginMethodsRequest\"U\n" +
+	"\x18ListLoginMethodsResponse\x129\n" +
+	"\amethods\x18\x01 \x03(\v2\x1f.talent.identity.v1.LoginMethodR\amethods\"S\n" +
+	"\x18UnlinkLoginMethodRequest\x127\n" +
+	"\x04kind\x18\x01 \x01(\x0e2#.talent.identity.v1.LoginMethodKindR\x04kind\"\x1b\n" +
+	"\x19UnlinkLoginMethodResponse\"\x8c\x01\n" +
+	"\x0fPrivacySettings\x12!\n" +
+	"\fhide_reviews\x18\x01 \x01(\bR\vhideReviews\x129\n" +
+	"\x19hidden_portfolio_item_ids\x18\x02 \x03(\tR\x16hiddenPortfolioItemIds\x12\x1b\n" +
+	"\thide_city\x18\x03 \x01(\bR\bhideCity\"\x1b\n" +
+	"\x19GetPrivacySettingsRequest\"\xa8\x02\n" +
+	"\x1aGetPrivacySettingsResponse\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\x12'\n" +
+	"\x0fconsent_version\x18\x02 \x01(\tR\x0econsentVersion\x12=\n" +
+	"\fconsent_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vconsentTime\x126\n" +
+	"\x17current_consent_version\x18\x04 \x01(\tR\x15currentConsentVersion\x12)\n" +
+	"\x10consent_required\x18\x05 \x01(\bR\x0fconsentRequired\"_\n" +
+	"\x1cUpdatePrivacySettingsRequest\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\"`\n" +
+	"\x1dUpdatePrivacySettingsResponse\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2#.talent.identity.v1.PrivacySettingsR\bsettings\"?\n" +
+	"\x14AcceptConsentRequest\x12'\n" +
+	"\x0fconsent_version\x18\x01 \x01(\tR\x0econsentVersion\"\x17\n" +
+	"\x15AcceptConsentResponse\"\x15\n" +
+	"\x13ExportMyDataRequest\"G\n" +
+	"\x14ExportMyDataResponse\x12\x12\n" +
+	"\x04json\x18\x01 \x01(\fR\x04json\x12\x1b\n" +
+	"\tfile_name\x18\x02 \x01(\tR\bfileName\"2\n" +
+	"\x14DeleteAccountRequest\x12\x1a\n" +
+	"\bpassword\x18\x01 \x01(\tR\bpassword\"\x17\n" +
+	"\x15DeleteAccountResponse*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -1442,7 +2440,13 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\fROLE_AUDITOR\x10\x05*U\n" +
 	"\x10PhoneCodePurpose\x12\"\n" +
 	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
-	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x012\xd3\a\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x01*\xad\x01\n" +
+	"\x0fLoginMethodKind\x12!\n" +
+	"\x1dLOGIN_METHOD_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aLOGIN_METHOD_KIND_PASSWORD\x10\x01\x12\x1b\n" +
+	"\x17LOGIN_METHOD_KIND_PHONE\x10\x02\x12\x1c\n" +
+	"\x18LOGIN_METHOD_KIND_GITHUB\x10\x03\x12\x1c\n" +
+	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x042\xe4\x0e\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
@@ -1454,7 +2458,15 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"EndSession\x12%.talent.identity.v1.EndSessionRequest\x1a&.talent.identity.v1.EndSessionResponse\"\x00\x12o\n" +
 	"\x10LogOutEverywhere\x12+.talent.identity.v1.LogOutEverywhereRequest\x1a,.talent.identity.v1.LogOutEverywhereResponse\"\x00\x12Q\n" +
-	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
+	"\x05GetMe\x12 .talent.identity.v1.GetMeRequest\x1a!.talent.identity.v1.GetMeResponse\"\x03\x90\x02\x01\x12x\n" +
+	"\x12ListLoginProviders\x12-.talent.identity.v1.ListLoginProvidersRequest\x1a..talent.identity.v1.ListLoginProvidersResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x10ListLoginMethods\x12+.talent.identity.v1.ListLoginMethodsRequest\x1a,.talent.identity.v1.ListLoginMethodsResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\x11UnlinkLoginMethod\x12,.talent.identity.v1.UnlinkLoginMethodRequest\x1a-.talent.identity.v1.UnlinkLoginMethodResponse\"\x00\x12x\n" +
+	"\x12GetPrivacySettings\x12-.talent.identity.v1.GetPrivacySettingsRequest\x1a..talent.identity.v1.GetPrivacySettingsResponse\"\x03\x90\x02\x01\x12~\n" +
+	"\x15UpdatePrivacySettings\x120.talent.identity.v1.UpdatePrivacySettingsRequest\x1a1.talent.identity.v1.UpdatePrivacySettingsResponse\"\x00\x12f\n" +
+	"\rAcceptConsent\x12(.talent.identity.v1.AcceptConsentRequest\x1a).talent.identity.v1.AcceptConsentResponse\"\x00\x12c\n" +
+	"\fExportMyData\x12'.talent.identity.v1.ExportMyDataRequest\x1a(.talent.identity.v1.ExportMyDataResponse\"\x00\x12f\n" +
+	"\rDeleteAccount\x12(.talent.identity.v1.DeleteAccountRequest\x1a).talent.identity.v1.DeleteAccountResponse\"\x00BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_talent_identity_v1_identity_proto_rawDescOnce sync.Once
@@ -1468,78 +2480,124 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
-	(Role)(0),                        // 0: talent.identity.v1.Role
-	(PhoneCodePurpose)(0),            // 1: talent.identity.v1.PhoneCodePurpose
-	(*User)(nil),                     // 2: talent.identity.v1.User
-	(*SignUpRequest)(nil),            // 3: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),           // 4: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),             // 5: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),            // 6: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),            // 7: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),           // 8: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),             // 9: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),            // 10: talent.identity.v1.GetMeResponse
-	(*SendPhoneCodeRequest)(nil),     // 11: talent.identity.v1.SendPhoneCodeRequest
-	(*SendPhoneCodeResponse)(nil),    // 12: talent.identity.v1.SendPhoneCodeResponse
-	(*LogInWithPhoneRequest)(nil),    // 13: talent.identity.v1.LogInWithPhoneRequest
-	(*LogInWithPhoneResponse)(nil),   // 14: talent.identity.v1.LogInWithPhoneResponse
-	(*SignUpWithPhoneRequest)(nil),   // 15: talent.identity.v1.SignUpWithPhoneRequest
-	(*SignUpWithPhoneResponse)(nil),  // 16: talent.identity.v1.SignUpWithPhoneResponse
-	(*Session)(nil),                  // 17: talent.identity.v1.Session
-	(*ListSessionsRequest)(nil),      // 18: talent.identity.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),     // 19: talent.identity.v1.ListSessionsResponse
-	(*EndSessionRequest)(nil),        // 20: talent.identity.v1.EndSessionRequest
-	(*EndSessionResponse)(nil),       // 21: talent.identity.v1.EndSessionResponse
-	(*LogOutEverywhereRequest)(nil),  // 22: talent.identity.v1.LogOutEverywhereRequest
-	(*LogOutEverywhereResponse)(nil), // 23: talent.identity.v1.LogOutEverywhereResponse
-	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),      // 25: google.protobuf.Duration
+	(Role)(0),                             // 0: talent.identity.v1.Role
+	(PhoneCodePurpose)(0),                 // 1: talent.identity.v1.PhoneCodePurpose
+	(LoginMethodKind)(0),                  // 2: talent.identity.v1.LoginMethodKind
+	(*User)(nil),                          // 3: talent.identity.v1.User
+	(*SignUpRequest)(nil),                 // 4: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                // 5: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),                  // 6: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),                 // 7: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),                 // 8: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),                // 9: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),                  // 10: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                 // 11: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),          // 12: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),         // 13: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),         // 14: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),        // 15: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),        // 16: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),       // 17: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                       // 18: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),           // 19: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),          // 20: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),             // 21: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),            // 22: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),       // 23: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil),      // 24: talent.identity.v1.LogOutEverywhereResponse
+	(*LoginProvider)(nil),                 // 25: talent.identity.v1.LoginProvider
+	(*ListLoginProvidersRequest)(nil),     // 26: talent.identity.v1.ListLoginProvidersRequest
+	(*ListLoginProvidersResponse)(nil),    // 27: talent.identity.v1.ListLoginProvidersResponse
+	(*LoginMethod)(nil),                   // 28: talent.identity.v1.LoginMethod
+	(*ListLoginMethodsRequest)(nil),       // 29: talent.identity.v1.ListLoginMethodsRequest
+	(*ListLoginMethodsResponse)(nil),      // 30: talent.identity.v1.ListLoginMethodsResponse
+	(*UnlinkLoginMethodRequest)(nil),      // 31: talent.identity.v1.UnlinkLoginMethodRequest
+	(*UnlinkLoginMethodResponse)(nil),     // 32: talent.identity.v1.UnlinkLoginMethodResponse
+	(*PrivacySettings)(nil),               // 33: talent.identity.v1.PrivacySettings
+	(*GetPrivacySettingsRequest)(nil),     // 34: talent.identity.v1.GetPrivacySettingsRequest
+	(*GetPrivacySettingsResponse)(nil),    // 35: talent.identity.v1.GetPrivacySettingsResponse
+	(*UpdatePrivacySettingsRequest)(nil),  // 36: talent.identity.v1.UpdatePrivacySettingsRequest
+	(*UpdatePrivacySettingsResponse)(nil), // 37: talent.identity.v1.UpdatePrivacySettingsResponse
+	(*AcceptConsentRequest)(nil),          // 38: talent.identity.v1.AcceptConsentRequest
+	(*AcceptConsentResponse)(nil),         // 39: talent.identity.v1.AcceptConsentResponse
+	(*ExportMyDataRequest)(nil),           // 40: talent.identity.v1.ExportMyDataRequest
+	(*ExportMyDataResponse)(nil),          // 41: talent.identity.v1.ExportMyDataResponse
+	(*DeleteAccountRequest)(nil),          // 42: talent.identity.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil),         // 43: talent.identity.v1.DeleteAccountResponse
+	(*timestamppb.Timestamp)(nil),         // 44: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),           // 45: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	24, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	44, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	2,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	2,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	2,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	3,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	3,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	3,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
 	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
-	25, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	25, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	2,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	45, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	45, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	3,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
 	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
-	2,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
-	24, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
-	24, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	24, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
-	17, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
-	3,  // 16: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	5,  // 17: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	7,  // 18: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	11, // 19: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
-	13, // 20: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
-	15, // 21: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
-	18, // 22: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
-	20, // 23: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
-	22, // 24: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
-	9,  // 25: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	4,  // 26: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	6,  // 27: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	8,  // 28: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	12, // 29: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
-	14, // 30: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
-	16, // 31: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
-	19, // 32: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
-	21, // 33: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
-	23, // 34: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
-	10, // 35: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	26, // [26:36] is the sub-list for method output_type
-	16, // [16:26] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	3,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	44, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	44, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	44, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	18, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	2,  // 16: talent.identity.v1.LoginProvider.kind:type_name -> talent.identity.v1.LoginMethodKind
+	25, // 17: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
+	2,  // 18: talent.identity.v1.LoginMethod.kind:type_name -> talent.identity.v1.LoginMethodKind
+	44, // 19: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
+	28, // 20: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
+	2,  // 21: talent.identity.v1.UnlinkLoginMethodRequest.kind:type_name -> talent.identity.v1.LoginMethodKind
+	33, // 22: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	44, // 23: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
+	33, // 24: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
+	33, // 25: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	4,  // 26: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	6,  // 27: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	8,  // 28: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	12, // 29: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	14, // 30: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	16, // 31: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	19, // 32: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	21, // 33: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	23, // 34: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	10, // 35: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	26, // 36: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
+	29, // 37: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
+	31, // 38: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
+	34, // 39: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
+	36, // 40: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
+	38, // 41: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
+	40, // 42: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
+	42, // 43: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
+	5,  // 44: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	7,  // 45: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	9,  // 46: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	13, // 47: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	15, // 48: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	17, // 49: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	20, // 50: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	22, // 51: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	24, // 52: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	11, // 53: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	27, // 54: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
+	30, // 55: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
+	32, // 56: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
+	35, // 57: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
+	37, // 58: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
+	39, // 59: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
+	41, // 60: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
+	43, // 61: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
+	44, // [44:62] is the sub-list for method output_type
+	26, // [26:44] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -1552,8 +2610,8 @@ func file_talent_identity_v1_identity_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   22,
+			NumEnums:      3,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

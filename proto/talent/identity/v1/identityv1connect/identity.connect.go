@@ -61,6 +61,30 @@ const (
 	IdentityServiceLogOutEverywhereProcedure = "/talent.identity.v1.IdentityService/LogOutEverywhere"
 	// IdentityServiceGetMeProcedure is the fully-qualified name of the IdentityService's GetMe RPC.
 	IdentityServiceGetMeProcedure = "/talent.identity.v1.IdentityService/GetMe"
+	// IdentityServiceListLoginProvidersProcedure is the fully-qualified name of the IdentityService's
+	// ListLoginProviders RPC.
+	IdentityServiceListLoginProvidersProcedure = "/talent.identity.v1.IdentityService/ListLoginProviders"
+	// IdentityServiceListLoginMethodsProcedure is the fully-qualified name of the IdentityService's
+	// ListLoginMethods RPC.
+	IdentityServiceListLoginMethodsProcedure = "/talent.identity.v1.IdentityService/ListLoginMethods"
+	// IdentityServiceUnlinkLoginMethodProcedure is the fully-qualified name of the IdentityService's
+	// UnlinkLoginMethod RPC.
+	IdentityServiceUnlinkLoginMethodProcedure = "/talent.identity.v1.IdentityService/UnlinkLoginMethod"
+	// IdentityServiceGetPrivacySettingsProcedure is the fully-qualified name of the IdentityService's
+	// GetPrivacySettings RPC.
+	IdentityServiceGetPrivacySettingsProcedure = "/talent.identity.v1.IdentityService/GetPrivacySettings"
+	// IdentityServiceUpdatePrivacySettingsProcedure is the fully-qualified name of the
+	// IdentityService's UpdatePrivacySettings RPC.
+	IdentityServiceUpdatePrivacySettingsProcedure = "/talent.identity.v1.IdentityService/UpdatePrivacySettings"
+	// IdentityServiceAcceptConsentProcedure is the fully-qualified name of the IdentityService's
+	// AcceptConsent RPC.
+	IdentityServiceAcceptConsentProcedure = "/talent.identity.v1.IdentityService/AcceptConsent"
+	// IdentityServiceExportMyDataProcedure is the fully-qualified name of the IdentityService's
+	// ExportMyData RPC.
+	IdentityServiceExportMyDataProcedure = "/talent.identity.v1.IdentityService/ExportMyData"
+	// IdentityServiceDeleteAccountProcedure is the fully-qualified name of the IdentityService's
+	// DeleteAccount RPC.
+	IdentityServiceDeleteAccountProcedure = "/talent.identity.v1.IdentityService/DeleteAccount"
 )
 
 // IdentityServiceClient is a client for the talent.identity.v1.IdentityService service.
@@ -104,6 +128,36 @@ type IdentityServiceClient interface {
 	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
+	// ListLoginProviders lists the identity providers (GitHub, WeChat) this
+	// deployment lets people sign in with, and where a browser starts each
+	// (ID-1). Providers that are not configured are left out.
+	ListLoginProviders(context.Context, *connect.Request[v1.ListLoginProvidersRequest]) (*connect.Response[v1.ListLoginProvidersResponse], error)
+	// ListLoginMethods lists the ways the caller can sign in: email and
+	// password, phone, and linked provider accounts.
+	ListLoginMethods(context.Context, *connect.Request[v1.ListLoginMethodsRequest]) (*connect.Response[v1.ListLoginMethodsResponse], error)
+	// UnlinkLoginMethod removes a linked provider account from the caller's
+	// account. The last way to sign in cannot be removed: FAILED_PRECONDITION
+	// with reason LAST_LOGIN_METHOD. Linking happens in the browser, through
+	// /auth/{provider}/start?mode=link.
+	UnlinkLoginMethod(context.Context, *connect.Request[v1.UnlinkLoginMethodRequest]) (*connect.Response[v1.UnlinkLoginMethodResponse], error)
+	// GetPrivacySettings returns the caller's privacy mode settings and
+	// whether they must accept a newer privacy notice (SEC-4).
+	GetPrivacySettings(context.Context, *connect.Request[v1.GetPrivacySettingsRequest]) (*connect.Response[v1.GetPrivacySettingsResponse], error)
+	// UpdatePrivacySettings replaces the caller's privacy mode settings.
+	UpdatePrivacySettings(context.Context, *connect.Request[v1.UpdatePrivacySettingsRequest]) (*connect.Response[v1.UpdatePrivacySettingsResponse], error)
+	// AcceptConsent records that the caller accepted a version of the privacy
+	// notice. Only the current version can be accepted (INVALID_ARGUMENT,
+	// reason CONSENT_OUTDATED, otherwise).
+	AcceptConsent(context.Context, *connect.Request[v1.AcceptConsentRequest]) (*connect.Response[v1.AcceptConsentResponse], error)
+	// ExportMyData returns, as one JSON document, everything the platform
+	// holds about the caller (SEC-4).
+	ExportMyData(context.Context, *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error)
+	// DeleteAccount erases the caller's personal data and ends all their
+	// sessions (SEC-4). It needs the password, or, for accounts without one,
+	// a sign-in in the last few minutes: otherwise FAILED_PRECONDITION with
+	// reason REAUTHENTICATE. Records others depend on (tasks, reviews,
+	// payments) are kept, de-identified; see docs/privacy.md.
+	DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error)
 }
 
 // NewIdentityServiceClient constructs a client for the talent.identity.v1.IdentityService service.
@@ -179,21 +233,80 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listLoginProviders: connect.NewClient[v1.ListLoginProvidersRequest, v1.ListLoginProvidersResponse](
+			httpClient,
+			baseURL+IdentityServiceListLoginProvidersProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ListLoginProviders")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listLoginMethods: connect.NewClient[v1.ListLoginMethodsRequest, v1.ListLoginMethodsResponse](
+			httpClient,
+			baseURL+IdentityServiceListLoginMethodsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ListLoginMethods")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		unlinkLoginMethod: connect.NewClient[v1.UnlinkLoginMethodRequest, v1.UnlinkLoginMethodResponse](
+			httpClient,
+			baseURL+IdentityServiceUnlinkLoginMethodProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("UnlinkLoginMethod")),
+			connect.WithClientOptions(opts...),
+		),
+		getPrivacySettings: connect.NewClient[v1.GetPrivacySettingsRequest, v1.GetPrivacySettingsResponse](
+			httpClient,
+			baseURL+IdentityServiceGetPrivacySettingsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("GetPrivacySettings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updatePrivacySettings: connect.NewClient[v1.UpdatePrivacySettingsRequest, v1.UpdatePrivacySettingsResponse](
+			httpClient,
+			baseURL+IdentityServiceUpdatePrivacySettingsProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("UpdatePrivacySettings")),
+			connect.WithClientOptions(opts...),
+		),
+		acceptConsent: connect.NewClient[v1.AcceptConsentRequest, v1.AcceptConsentResponse](
+			httpClient,
+			baseURL+IdentityServiceAcceptConsentProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("AcceptConsent")),
+			connect.WithClientOptions(opts...),
+		),
+		exportMyData: connect.NewClient[v1.ExportMyDataRequest, v1.ExportMyDataResponse](
+			httpClient,
+			baseURL+IdentityServiceExportMyDataProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("ExportMyData")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteAccount: connect.NewClient[v1.DeleteAccountRequest, v1.DeleteAccountResponse](
+			httpClient,
+			baseURL+IdentityServiceDeleteAccountProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("DeleteAccount")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // identityServiceClient implements IdentityServiceClient.
 type identityServiceClient struct {
-	signUp           *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
-	logIn            *connect.Client[v1.LogInRequest, v1.LogInResponse]
-	logOut           *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
-	sendPhoneCode    *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
-	logInWithPhone   *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
-	signUpWithPhone  *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
-	listSessions     *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
-	endSession       *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
-	logOutEverywhere *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
-	getMe            *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
+	signUp                *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
+	logIn                 *connect.Client[v1.LogInRequest, v1.LogInResponse]
+	logOut                *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
+	sendPhoneCode         *connect.Client[v1.SendPhoneCodeRequest, v1.SendPhoneCodeResponse]
+	logInWithPhone        *connect.Client[v1.LogInWithPhoneRequest, v1.LogInWithPhoneResponse]
+	signUpWithPhone       *connect.Client[v1.SignUpWithPhoneRequest, v1.SignUpWithPhoneResponse]
+	listSessions          *connect.Client[v1.ListSessionsRequest, v1.ListSessionsResponse]
+	endSession            *connect.Client[v1.EndSessionRequest, v1.EndSessionResponse]
+	logOutEverywhere      *connect.Client[v1.LogOutEverywhereRequest, v1.LogOutEverywhereResponse]
+	getMe                 *connect.Client[v1.GetMeRequest, v1.GetMeResponse]
+	listLoginProviders    *connect.Client[v1.ListLoginProvidersRequest, v1.ListLoginProvidersResponse]
+	listLoginMethods      *connect.Client[v1.ListLoginMethodsRequest, v1.ListLoginMethodsResponse]
+	unlinkLoginMethod     *connect.Client[v1.UnlinkLoginMethodRequest, v1.UnlinkLoginMethodResponse]
+	getPrivacySettings    *connect.Client[v1.GetPrivacySettingsRequest, v1.GetPrivacySettingsResponse]
+	updatePrivacySettings *connect.Client[v1.UpdatePrivacySettingsRequest, v1.UpdatePrivacySettingsResponse]
+	acceptConsent         *connect.Client[v1.AcceptConsentRequest, v1.AcceptConsentResponse]
+	exportMyData          *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
+	deleteAccount         *connect.Client[v1.DeleteAccountRequest, v1.DeleteAccountResponse]
 }
 
 // SignUp calls talent.identity.v1.IdentityService.SignUp.
@@ -246,6 +359,46 @@ func (c *identityServiceClient) GetMe(ctx context.Context, req *connect.Request[
 	return c.getMe.CallUnary(ctx, req)
 }
 
+// ListLoginProviders calls talent.identity.v1.IdentityService.ListLoginProviders.
+func (c *identityServiceClient) ListLoginProviders(ctx context.Context, req *connect.Request[v1.ListLoginProvidersRequest]) (*connect.Response[v1.ListLoginProvidersResponse], error) {
+	return c.listLoginProviders.CallUnary(ctx, req)
+}
+
+// ListLoginMethods calls talent.identity.v1.IdentityService.ListLoginMethods.
+func (c *identityServiceClient) ListLoginMethods(ctx context.Context, req *connect.Request[v1.ListLoginMethodsRequest]) (*connect.Response[v1.ListLoginMethodsResponse], error) {
+	return c.listLoginMethods.CallUnary(ctx, req)
+}
+
+// UnlinkLoginMethod calls talent.identity.v1.IdentityService.UnlinkLoginMethod.
+func (c *identityServiceClient) UnlinkLoginMethod(ctx context.Context, req *connect.Request[v1.UnlinkLoginMethodRequest]) (*connect.Response[v1.UnlinkLoginMethodResponse], error) {
+	return c.unlinkLoginMethod.CallUnary(ctx, req)
+}
+
+// GetPrivacySettings calls talent.identity.v1.IdentityService.GetPrivacySettings.
+func (c *identityServiceClient) GetPrivacySettings(ctx context.Context, req *connect.Request[v1.GetPrivacySettingsRequest]) (*connect.Response[v1.GetPrivacySettingsResponse], error) {
+	return c.getPrivacySettings.CallUnary(ctx, req)
+}
+
+// UpdatePrivacySettings calls talent.identity.v1.IdentityService.UpdatePrivacySettings.
+func (c *identityServiceClient) UpdatePrivacySettings(ctx context.Context, req *connect.Request[v1.UpdatePrivacySettingsRequest]) (*connect.Response[v1.UpdatePrivacySettingsResponse], error) {
+	return c.updatePrivacySettings.CallUnary(ctx, req)
+}
+
+// AcceptConsent calls talent.identity.v1.IdentityService.AcceptConsent.
+func (c *identityServiceClient) AcceptConsent(ctx context.Context, req *connect.Request[v1.AcceptConsentRequest]) (*connect.Response[v1.AcceptConsentResponse], error) {
+	return c.acceptConsent.CallUnary(ctx, req)
+}
+
+// ExportMyData calls talent.identity.v1.IdentityService.ExportMyData.
+func (c *identityServiceClient) ExportMyData(ctx context.Context, req *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error) {
+	return c.exportMyData.CallUnary(ctx, req)
+}
+
+// DeleteAccount calls talent.identity.v1.IdentityService.DeleteAccount.
+func (c *identityServiceClient) DeleteAccount(ctx context.Context, req *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error) {
+	return c.deleteAccount.CallUnary(ctx, req)
+}
+
 // IdentityServiceHandler is an implementation of the talent.identity.v1.IdentityService service.
 type IdentityServiceHandler interface {
 	// SignUp creates an account with email and password and starts a session.
@@ -287,6 +440,36 @@ type IdentityServiceHandler interface {
 	LogOutEverywhere(context.Context, *connect.Request[v1.LogOutEverywhereRequest]) (*connect.Response[v1.LogOutEverywhereResponse], error)
 	// GetMe returns the signed-in caller, or UNAUTHENTICATED.
 	GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error)
+	// ListLoginProviders lists the identity providers (GitHub, WeChat) this
+	// deployment lets people sign in with, and where a browser starts each
+	// (ID-1). Providers that are not configured are left out.
+	ListLoginProviders(context.Context, *connect.Request[v1.ListLoginProvidersRequest]) (*connect.Response[v1.ListLoginProvidersResponse], error)
+	// ListLoginMethods lists the ways the caller can sign in: email and
+	// password, phone, and linked provider accounts.
+	ListLoginMethods(context.Context, *connect.Request[v1.ListLoginMethodsRequest]) (*connect.Response[v1.ListLoginMethodsResponse], error)
+	// UnlinkLoginMethod removes a linked provider account from the caller's
+	// account. The last way to sign in cannot be removed: FAILED_PRECONDITION
+	// with reason LAST_LOGIN_METHOD. Linking happens in the browser, through
+	// /auth/{provider}/start?mode=link.
+	UnlinkLoginMethod(context.Context, *connect.Request[v1.UnlinkLoginMethodRequest]) (*connect.Response[v1.UnlinkLoginMethodResponse], error)
+	// GetPrivacySettings returns the caller's privacy mode settings and
+	// whether they must accept a newer privacy notice (SEC-4).
+	GetPrivacySettings(context.Context, *connect.Request[v1.GetPrivacySettingsRequest]) (*connect.Response[v1.GetPrivacySettingsResponse], error)
+	// UpdatePrivacySettings replaces the caller's privacy mode settings.
+	UpdatePrivacySettings(context.Context, *connect.Request[v1.UpdatePrivacySettingsRequest]) (*connect.Response[v1.UpdatePrivacySettingsResponse], error)
+	// AcceptConsent records that the caller accepted a version of the privacy
+	// notice. Only the current version can be accepted (INVALID_ARGUMENT,
+	// reason CONSENT_OUTDATED, otherwise).
+	AcceptConsent(context.Context, *connect.Request[v1.AcceptConsentRequest]) (*connect.Response[v1.AcceptConsentResponse], error)
+	// ExportMyData returns, as one JSON document, everything the platform
+	// holds about the caller (SEC-4).
+	ExportMyData(context.Context, *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error)
+	// DeleteAccount erases the caller's personal data and ends all their
+	// sessions (SEC-4). It needs the password, or, for accounts without one,
+	// a sign-in in the last few minutes: otherwise FAILED_PRECONDITION with
+	// reason REAUTHENTICATE. Records others depend on (tasks, reviews,
+	// payments) are kept, de-identified; see docs/privacy.md.
+	DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error)
 }
 
 // NewIdentityServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -358,6 +541,57 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceListLoginProvidersHandler := connect.NewUnaryHandler(
+		IdentityServiceListLoginProvidersProcedure,
+		svc.ListLoginProviders,
+		connect.WithSchema(identityServiceMethods.ByName("ListLoginProviders")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceListLoginMethodsHandler := connect.NewUnaryHandler(
+		IdentityServiceListLoginMethodsProcedure,
+		svc.ListLoginMethods,
+		connect.WithSchema(identityServiceMethods.ByName("ListLoginMethods")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceUnlinkLoginMethodHandler := connect.NewUnaryHandler(
+		IdentityServiceUnlinkLoginMethodProcedure,
+		svc.UnlinkLoginMethod,
+		connect.WithSchema(identityServiceMethods.ByName("UnlinkLoginMethod")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceGetPrivacySettingsHandler := connect.NewUnaryHandler(
+		IdentityServiceGetPrivacySettingsProcedure,
+		svc.GetPrivacySettings,
+		connect.WithSchema(identityServiceMethods.ByName("GetPrivacySettings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceUpdatePrivacySettingsHandler := connect.NewUnaryHandler(
+		IdentityServiceUpdatePrivacySettingsProcedure,
+		svc.UpdatePrivacySettings,
+		connect.WithSchema(identityServiceMethods.ByName("UpdatePrivacySettings")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceAcceptConsentHandler := connect.NewUnaryHandler(
+		IdentityServiceAcceptConsentProcedure,
+		svc.AcceptConsent,
+		connect.WithSchema(identityServiceMethods.ByName("AcceptConsent")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceExportMyDataHandler := connect.NewUnaryHandler(
+		IdentityServiceExportMyDataProcedure,
+		svc.ExportMyData,
+		connect.WithSchema(identityServiceMethods.ByName("ExportMyData")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceDeleteAccountHandler := connect.NewUnaryHandler(
+		IdentityServiceDeleteAccountProcedure,
+		svc.DeleteAccount,
+		connect.WithSchema(identityServiceMethods.ByName("DeleteAccount")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/talent.identity.v1.IdentityService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case IdentityServiceSignUpProcedure:
@@ -380,6 +614,22 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceLogOutEverywhereHandler.ServeHTTP(w, r)
 		case IdentityServiceGetMeProcedure:
 			identityServiceGetMeHandler.ServeHTTP(w, r)
+		case IdentityServiceListLoginProvidersProcedure:
+			identityServiceListLoginProvidersHandler.ServeHTTP(w, r)
+		case IdentityServiceListLoginMethodsProcedure:
+			identityServiceListLoginMethodsHandler.ServeHTTP(w, r)
+		case IdentityServiceUnlinkLoginMethodProcedure:
+			identityServiceUnlinkLoginMethodHandler.ServeHTTP(w, r)
+		case IdentityServiceGetPrivacySettingsProcedure:
+			identityServiceGetPrivacySettingsHandler.ServeHTTP(w, r)
+		case IdentityServiceUpdatePrivacySettingsProcedure:
+			identityServiceUpdatePrivacySettingsHandler.ServeHTTP(w, r)
+		case IdentityServiceAcceptConsentProcedure:
+			identityServiceAcceptConsentHandler.ServeHTTP(w, r)
+		case IdentityServiceExportMyDataProcedure:
+			identityServiceExportMyDataHandler.ServeHTTP(w, r)
+		case IdentityServiceDeleteAccountProcedure:
+			identityServiceDeleteAccountHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -427,4 +677,36 @@ func (UnimplementedIdentityServiceHandler) LogOutEverywhere(context.Context, *co
 
 func (UnimplementedIdentityServiceHandler) GetMe(context.Context, *connect.Request[v1.GetMeRequest]) (*connect.Response[v1.GetMeResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.GetMe is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ListLoginProviders(context.Context, *connect.Request[v1.ListLoginProvidersRequest]) (*connect.Response[v1.ListLoginProvidersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ListLoginProviders is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ListLoginMethods(context.Context, *connect.Request[v1.ListLoginMethodsRequest]) (*connect.Response[v1.ListLoginMethodsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ListLoginMethods is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) UnlinkLoginMethod(context.Context, *connect.Request[v1.UnlinkLoginMethodRequest]) (*connect.Response[v1.UnlinkLoginMethodResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.UnlinkLoginMethod is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) GetPrivacySettings(context.Context, *connect.Request[v1.GetPrivacySettingsRequest]) (*connect.Response[v1.GetPrivacySettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.GetPrivacySettings is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) UpdatePrivacySettings(context.Context, *connect.Request[v1.UpdatePrivacySettingsRequest]) (*connect.Response[v1.UpdatePrivacySettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.UpdatePrivacySettings is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) AcceptConsent(context.Context, *connect.Request[v1.AcceptConsentRequest]) (*connect.Response[v1.AcceptConsentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.AcceptConsent is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) ExportMyData(context.Context, *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.ExportMyData is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.DeleteAccount is not implemented"))
 }
