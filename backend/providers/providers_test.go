@@ -22,8 +22,10 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/testenv"
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
 )
 
@@ -680,5 +682,53 @@ func TestLoadProviders(t *testing.T) {
 	if !slices.Equal(p.Skills, want) || p.HourlyRateFen != 30000 || p.TimeZone != "Asia/Shanghai" ||
 		p.Availability != "part_time" || p.VettingStatus != statusNotSubmitted || p.MayTakeWork() {
 		t.Fatalf("provider = %+v", p)
+	}
+}
+
+// TestPrivacySettingsHideFromPublicProfile honours the privacy mode people
+// set in their account (SEC-4, talent.identity.v1): portfolio items named
+// by id and the city are left off the public profile, not their own.
+func TestPrivacySettingsHideFromPublicProfile(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ids := identity.New(b.db, slog.New(slog.DiscardHandler), identity.Options{})
+	b.svc.privacy = ids.PrivacyMode
+	ctx, id := b.makeProvider(t, "Private Person")
+	mine, err := b.svc.GetMyProfile(ctx, connect.NewRequest(&providersv1.GetMyProfileRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := mine.Msg.GetProfile().GetPortfolio()
+	if len(items) != 2 || items[0].GetId() == "" || items[0].GetId() == items[1].GetId() {
+		t.Fatalf("portfolio = %v, want two items with ids", items)
+	}
+	// Sending the ids back keeps them.
+	req := validProfile()
+	req.Portfolio[0].Id, req.Portfolio[1].Id = items[0].GetId(), items[1].GetId()
+	saved, err := b.svc.SaveProfile(ctx, connect.NewRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := saved.Msg.GetProfile().GetPortfolio()[0].GetId(); got != items[0].GetId() {
+		t.Fatalf("item id after a save = %s, want %s", got, items[0].GetId())
+	}
+	if _, err := ids.UpdatePrivacySettings(ctx, connect.NewRequest(&identityv1.UpdatePrivacySettingsRequest{
+		Settings: &identityv1.PrivacySettings{HideCity: true, HiddenPortfolioItemIds: []string{items[0].GetId()}},
+	})); err != nil {
+		t.Fatalf("UpdatePrivacySettings: %v", err)
+	}
+	pub, err := b.svc.GetProfile(t.Context(), connect.NewRequest(&providersv1.GetProfileRequest{UserId: id}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := pub.Msg.GetProfile(); len(p.GetPortfolio()) != 0 || p.GetCity() != "" {
+		t.Fatalf("public profile shows %d items and city %q; want none and none", len(p.GetPortfolio()), p.GetCity())
+	}
+	own, err := b.svc.GetMyProfile(ctx, connect.NewRequest(&providersv1.GetMyProfileRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := own.Msg.GetProfile(); len(p.GetPortfolio()) != 2 || p.GetCity() != "Shanghai" {
+		t.Fatalf("own profile shows %d items and city %q; want everything", len(p.GetPortfolio()), p.GetCity())
 	}
 }

@@ -25,8 +25,8 @@ INSERT INTO provider_skills (user_id, tag, level) VALUES (@user_id, @tag, @level
 DELETE FROM portfolio_items WHERE user_id = @user_id;
 
 -- name: InsertPortfolioItem :exec
-INSERT INTO portfolio_items (user_id, position, title, description, links, file_ids, hidden)
-VALUES (@user_id, @position, @title, @description, @links, @file_ids, @hidden);
+INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden)
+VALUES (@id, @user_id, @position, @title, @description, @links, @file_ids, @hidden);
 
 -- name: GetProfile :one
 SELECT sqlc.embed(p), u.display_name

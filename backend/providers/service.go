@@ -47,6 +47,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/blob"
+	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/providers/internal/db"
 	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
@@ -67,17 +68,22 @@ type Options struct {
 	FilesURLPrefix string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Privacy returns what a person's privacy mode hides from their public
+	// profile (SEC-4): (*identity.Service).PrivacyMode. Nil hides only the
+	// items marked hidden.
+	Privacy func(ctx context.Context, userID uuid.UUID) (identity.PrivacyMode, error)
 }
 
 // Service is the provider service.
 type Service struct {
-	db     *postgres.DB
-	store  *blob.Store
-	logger *slog.Logger
-	sealer Sealer
-	bucket string
-	prefix string
-	now    func() time.Time
+	db      *postgres.DB
+	store   *blob.Store
+	logger  *slog.Logger
+	sealer  Sealer
+	bucket  string
+	prefix  string
+	now     func() time.Time
+	privacy func(ctx context.Context, userID uuid.UUID) (identity.PrivacyMode, error)
 }
 
 // Interface guard.
@@ -86,7 +92,7 @@ var _ providersv1connect.ProviderServiceHandler = (*Service)(nil)
 // New returns the provider service keeping its rows in db and its files in
 // store.
 func New(db *postgres.DB, store *blob.Store, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, prefix: opts.FilesURLPrefix, now: opts.Now}
+	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, prefix: opts.FilesURLPrefix, now: opts.Now, privacy: opts.Privacy}
 	if s.bucket == "" {
 		s.bucket = blob.DocumentsBucket
 	}
@@ -174,7 +180,7 @@ func (s *Service) SaveProfile(ctx context.Context, req *connect.Request[provider
 	}
 	for i, it := range in.portfolio {
 		if err := q.InsertPortfolioItem(ctx, db.InsertPortfolioItemParams{
-			UserID: userID, Position: int32(i), Title: it.title, Description: it.description,
+			ID: it.id, UserID: userID, Position: int32(i), Title: it.title, Description: it.description,
 			Links: it.links, FileIds: it.fileIDs, Hidden: it.hidden,
 		}); err != nil {
 			return nil, fmt.Errorf("insert portfolio item: %w", err)
@@ -237,9 +243,20 @@ func (s *Service) profile(ctx context.Context, q *db.Queries, userID uuid.UUID, 
 	if err != nil {
 		return nil, fmt.Errorf("list portfolio: %w", err)
 	}
+	var mode identity.PrivacyMode
+	if !withHidden && s.privacy != nil {
+		if mode, err = s.privacy(ctx, userID); err != nil {
+			return nil, fmt.Errorf("privacy mode: %w", err)
+		}
+	}
+	// hidden: off the public profile, by the item's flag or the privacy
+	// settings naming it.
+	hidden := func(it db.PortfolioItem) bool {
+		return !withHidden && (it.Hidden || mode.HiddenPortfolioItems[it.ID.String()])
+	}
 	var fileIDs []uuid.UUID
 	for _, it := range items {
-		if it.Hidden && !withHidden {
+		if hidden(it) {
 			continue
 		}
 		fileIDs = append(fileIDs, it.FileIds...)
@@ -252,12 +269,15 @@ func (s *Service) profile(ctx context.Context, q *db.Queries, userID uuid.UUID, 
 	for _, sk := range skills {
 		p.Skills = append(p.Skills, &providersv1.Skill{Tag: sk.Tag, Level: int32(sk.Level)})
 	}
+	if mode.HideCity {
+		p.City = ""
+	}
 	for _, it := range items {
-		if it.Hidden && !withHidden {
+		if hidden(it) {
 			continue
 		}
 		pi := &providersv1.PortfolioItem{
-			Title: it.Title, Description: it.Description, Links: it.Links, Hidden: it.Hidden,
+			Id: it.ID.String(), Title: it.Title, Description: it.Description, Links: it.Links, Hidden: it.Hidden,
 		}
 		for _, fid := range it.FileIds {
 			pi.FileIds = append(pi.FileIds, fid.String())

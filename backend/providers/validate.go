@@ -45,6 +45,7 @@ type skillLevel struct {
 }
 
 type portfolioItem struct {
+	id                 uuid.UUID
 	title, description string
 	links              []string
 	fileIDs            []uuid.UUID
@@ -139,6 +140,7 @@ func validateProfile(m *providersv1.SaveProfileRequest) (profileInput, error) {
 	if len(m.GetPortfolio()) > maxPortfolioItems {
 		vs.Add("portfolio", "TOO_MANY_ENTRIES", fmt.Sprintf("At most %d portfolio items.", maxPortfolioItems))
 	}
+	seenItems := map[uuid.UUID]bool{}
 	for i, it := range m.GetPortfolio() {
 		field := fmt.Sprintf("portfolio[%d]", i)
 		item := portfolioItem{
@@ -148,6 +150,13 @@ func validateProfile(m *providersv1.SaveProfileRequest) (profileInput, error) {
 			links:       []string{},
 			fileIDs:     []uuid.UUID{},
 		}
+		// A kept item keeps its id; a new one, or a repeated id, gets one.
+		if id, err := uuid.Parse(it.GetId()); err == nil && !seenItems[id] {
+			item.id = id
+		} else {
+			item.id = uuid.New()
+		}
+		seenItems[item.id] = true
 		switch {
 		case item.title == "":
 			vs.Add(field+".title", "REQUIRED", "A portfolio item needs a title.")

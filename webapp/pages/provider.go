@@ -38,6 +38,7 @@ var timeZones = []string{"Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia
 type skillRow struct{ tag, level string }
 
 type itemRow struct {
+	id                 string
 	title, desc, links string
 	hidden             bool
 	fileIDs            []string
@@ -107,7 +108,7 @@ func (p *providerPage) fill(pr *providersv1.Profile) {
 	p.items = nil
 	for _, it := range pr.GetPortfolio() {
 		p.items = append(p.items, &itemRow{
-			title: it.GetTitle(), desc: it.GetDescription(), links: strings.Join(it.GetLinks(), "\n"),
+			id: it.GetId(), title: it.GetTitle(), desc: it.GetDescription(), links: strings.Join(it.GetLinks(), "\n"),
 			hidden: it.GetHidden(), fileIDs: it.GetFileIds(), up: &upload{},
 		})
 	}
@@ -314,7 +315,7 @@ func (p *providerPage) request() (*providersv1.SaveProfileRequest, map[string]st
 		errs["availability"] = "REQUIRED"
 	}
 	for _, it := range p.items {
-		item := &providersv1.PortfolioItem{Title: it.title, Description: it.desc, Hidden: it.hidden, FileIds: it.fileIDs}
+		item := &providersv1.PortfolioItem{Id: it.id, Title: it.title, Description: it.desc, Hidden: it.hidden, FileIds: it.fileIDs}
 		for _, ln := range strings.Split(it.links, "\n") {
 			if ln = strings.TrimSpace(ln); ln != "" {
 				item.Links = append(item.Links, ln)

@@ -99,7 +99,9 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		if err != nil {
 			return nil, err
 		}
-		svc := providers.New(db, store, logger, providers.Options{Sealer: sealer, FilesURLPrefix: cfg.FilesURLPrefix})
+		svc := providers.New(db, store, logger, providers.Options{
+			Sealer: sealer, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
+		})
 		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
 		served = append(served, providersv1connect.ProviderServiceName)
 	}

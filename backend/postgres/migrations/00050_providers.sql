@@ -47,6 +47,8 @@ CREATE TABLE provider_files (
 CREATE INDEX provider_files_user_idx ON provider_files (user_id);
 
 CREATE TABLE portfolio_items (
+    -- id is stable across saves: privacy settings name hidden items by it.
+    id          uuid    NOT NULL UNIQUE DEFAULT gen_random_uuid(),
     user_id     uuid    NOT NULL REFERENCES provider_profiles (user_id) ON DELETE CASCADE,
     position    integer NOT NULL CHECK (position >= 0),
     title       text    NOT NULL CHECK (title <> '' AND char_length(title) <= 120),

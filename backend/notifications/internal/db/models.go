@@ -48,6 +48,7 @@ type Notification struct {
 }
 
 type PortfolioItem struct {
+	ID          uuid.UUID
 	UserID      uuid.UUID
 	Position    int32
 	Title       string

@@ -47,6 +47,7 @@ type Notification struct {
 }
 
 type PortfolioItem struct {
+	ID          uuid.UUID
 	UserID      uuid.UUID
 	Position    int32
 	Title       string

@@ -214,11 +214,12 @@ func (q *Queries) GetSubmission(ctx context.Context, id uuid.UUID) (GetSubmissio
 }
 
 const insertPortfolioItem = `-- name: InsertPortfolioItem :exec
-INSERT INTO portfolio_items (user_id, position, title, description, links, file_ids, hidden)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 `
 
 type InsertPortfolioItemParams struct {
+	ID          uuid.UUID
 	UserID      uuid.UUID
 	Position    int32
 	Title       string
@@ -230,6 +231,7 @@ type InsertPortfolioItemParams struct {
 
 func (q *Queries) InsertPortfolioItem(ctx context.Context, arg InsertPortfolioItemParams) error {
 	_, err := q.db.Exec(ctx, insertPortfolioItem,
+		arg.ID,
 		arg.UserID,
 		arg.Position,
 		arg.Title,
@@ -378,7 +380,7 @@ func (q *Queries) ListMySubmissions(ctx context.Context, userID uuid.UUID) ([]Ve
 }
 
 const listPortfolio = `-- name: ListPortfolio :many
-SELECT user_id, position, title, description, links, file_ids, hidden FROM portfolio_items WHERE user_id = $1 ORDER BY position
+SELECT id, user_id, position, title, description, links, file_ids, hidden FROM portfolio_items WHERE user_id = $1 ORDER BY position
 `
 
 func (q *Queries) ListPortfolio(ctx context.Context, userID uuid.UUID) ([]PortfolioItem, error) {
@@ -391,6 +393,7 @@ func (q *Queries) ListPortfolio(ctx context.Context, userID uuid.UUID) ([]Portfo
 	for rows.Next() {
 		var i PortfolioItem
 		if err := rows.Scan(
+			&i.ID,
 			&i.UserID,
 			&i.Position,
 			&i.Title,

@@ -399,7 +399,10 @@ type PortfolioItem struct {
 	// hidden items are left out of the public profile (privacy mode, SEC-4).
 	Hidden bool `protobuf:"varint,5,opt,name=hidden,proto3" json:"hidden,omitempty"`
 	// files are the files, as returned.
-	Files         []*File `protobuf:"bytes,6,rep,name=files,proto3" json:"files,omitempty"`
+	Files []*File `protobuf:"bytes,6,rep,name=files,proto3" json:"files,omitempty"`
+	// id names the item across saves (send it back to keep it; empty for a
+	// new item). Privacy settings (talent.identity.v1) may hide items by id.
+	Id            string `protobuf:"bytes,7,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -474,6 +477,13 @@ func (x *PortfolioItem) GetFiles() []*File {
 		return x.Files
 	}
 	return nil
+}
+
+func (x *PortfolioItem) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
 }
 
 // Profile is a provider's profile.
@@ -2032,14 +2042,15 @@ const file_talent_providers_v1_providers_proto_rawDesc = "" +
 	"\fcontent_type\x18\x04 \x01(\tR\vcontentType\x12\x1d\n" +
 	"\n" +
 	"size_bytes\x18\x05 \x01(\x03R\tsizeBytes\x12\x10\n" +
-	"\x03url\x18\x06 \x01(\tR\x03url\"\xc1\x01\n" +
+	"\x03url\x18\x06 \x01(\tR\x03url\"\xd1\x01\n" +
 	"\rPortfolioItem\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x14\n" +
 	"\x05links\x18\x03 \x03(\tR\x05links\x12\x19\n" +
 	"\bfile_ids\x18\x04 \x03(\tR\afileIds\x12\x16\n" +
 	"\x06hidden\x18\x05 \x01(\bR\x06hidden\x12/\n" +
-	"\x05files\x18\x06 \x03(\v2\x19.talent.providers.v1.FileR\x05files\"\xb9\x04\n" +
+	"\x05files\x18\x06 \x03(\v2\x19.talent.providers.v1.FileR\x05files\x12\x0e\n" +
+	"\x02id\x18\a \x01(\tR\x02id\"\xb9\x04\n" +
 	"\aProfile\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x122\n" +
