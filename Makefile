@@ -143,8 +143,12 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
 	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
 
+.PHONY: bench-realtime
+bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).
+	$(GO) run ./backend/cmd/realtimebench -bin $(BIN) -caddyfile deploy/edge/Caddyfile
+
 .PHONY: bench-edge
-bench-edge: build ## Edge vs plain Caddy to the same backend: throughput, p50/p99, loss (20 s).
+bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
 
 .PHONY: bench-web

@@ -26,6 +26,7 @@ func init() {
 //		device_header <header>
 //		bucket_cookie <cookie>
 //		force_header  <header>
+//		state_file    <path>
 //		rollback off
 //		rollback {
 //			window       <duration>
@@ -44,6 +45,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	strs := map[string]*string{
 		"id": &h.ID, "name": &h.Name, "user_cookie": &h.UserCookie, "user_header": &h.UserHeader,
 		"device_header": &h.DeviceHeader, "bucket_cookie": &h.BucketCookie, "force_header": &h.ForceHeader,
+		"state_file": &h.StateFile,
 	}
 	for d.NextBlock(0) {
 		opt := d.Val()

@@ -27,7 +27,10 @@
 // Ops change the weight through Caddy's admin API (see docs/ops/canary.md).
 // The window, the counters and the rollback override live in a
 // caddy.UsagePool entry keyed by the handler's name, so they survive the
-// config reload a weight change causes.
+// config reload a weight change causes. With a StateFile, a weight change
+// and an automatic rollback are also written to disk, and survive a restart
+// of the edge as long as the config's own weight is still the one the edge
+// had started with when they happened (see persist.go).
 package canary
 
 import (
@@ -114,6 +117,10 @@ type Handler struct {
 	ForceHeader string `json:"force_header,omitempty"`
 	// Rollback configures the automatic rollback.
 	Rollback *Rollback `json:"rollback,omitempty"`
+	// StateFile, if set, keeps the weight set at runtime and a rollback
+	// across restarts (see persist.go). Put it in the edge's data
+	// directory.
+	StateFile string `json:"state_file,omitempty"`
 
 	threshold int // buckets below it go to the canary
 	state     *state
@@ -165,8 +172,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err := h.state.metrics.register(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("register canary metrics: %w", err)
 	}
-	h.threshold = int(math.Round(*h.Weight * Buckets / 100))
-	h.state.configure(*h.Weight, *h.Rollback, h.logger)
+	weight := h.state.configure(*h.Weight, *h.Rollback, h.StateFile, h.logger)
+	h.threshold = int(math.Round(weight * Buckets / 100))
 	return nil
 }
 

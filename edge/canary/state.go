@@ -31,10 +31,17 @@ type state struct {
 	rollback       Rollback
 	slotWidth      time.Duration
 	slots          []slot
-	configured     float64 // weight of the latest provisioned handler
+	configured     float64 // weight in effect unless rolled back
 	rolledBack     bool
 	rolledBackFrom float64 // configured weight when the rollback happened
 	now            func() time.Time
+
+	// Persistence (persist.go): the state file, and the config's weight
+	// when this process first provisioned the handler.
+	file        string
+	started     bool
+	startWeight float64
+	lastConfig  float64 // weight of the latest provisioned config
 }
 
 // slot counts one slice of the window; epoch is the slice's start in units
@@ -52,9 +59,13 @@ func newState(name string) *state {
 func (s *state) Destruct() error { return nil }
 
 // configure applies a newly provisioned handler's weight and rollback
-// settings. A weight other than the one the rollback happened at is an
-// explicit change: it clears the rollback and starts a fresh window.
-func (s *state) configure(weight float64, rb Rollback, logger *zap.Logger) {
+// settings and returns the weight to split by. A weight other than the one
+// the rollback happened at is an explicit change: it clears the rollback
+// and starts a fresh window. The first configuration in a process may take
+// the weight and rollback from the state file instead (restore); a later
+// one whose weight differs from the previous config's is an explicit
+// change, written to the state file.
+func (s *state) configure(weight float64, rb Rollback, file string, logger *zap.Logger) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	width := time.Duration(rb.Window) / time.Duration(rb.Slots)
@@ -62,22 +73,36 @@ func (s *state) configure(weight float64, rb Rollback, logger *zap.Logger) {
 		s.slotWidth = width
 		s.slots = make([]slot, rb.Slots)
 	}
-	if s.rolledBack && weight != s.rolledBackFrom {
+	s.file = file
+	s.rollback = rb
+	changed := false
+	if !s.started {
+		s.started, s.startWeight, s.lastConfig = true, weight, weight
+		s.configured = weight
+		s.restoreLocked(logger)
+	} else if weight != s.lastConfig || weight != s.configured {
+		// A new weight in the config, or the config's weight again
+		// after a restore had put the stored one in force.
+		s.lastConfig, s.configured, changed = weight, weight, true
+	}
+	if s.rolledBack && changed && s.configured != s.rolledBackFrom {
 		s.rolledBack = false
 		s.holding.Store(false)
 		clear(s.slots)
 		logger.Info("canary rollback cleared by a weight change",
-			zap.String("name", s.name), zap.Float64("weight", weight))
+			zap.String("name", s.name), zap.Float64("weight", s.configured))
 	}
-	s.rollback = rb
-	s.configured = weight
-	s.metrics.configured.Set(weight)
+	if changed {
+		s.persistLocked(logger)
+	}
+	s.metrics.configured.Set(s.configured)
 	s.metrics.effective.Set(s.effectiveLocked())
 	if s.rolledBack {
 		s.metrics.rolledBack.Set(1)
 	} else {
 		s.metrics.rolledBack.Set(0)
 	}
+	return s.configured
 }
 
 func (s *state) effectiveLocked() float64 {
@@ -134,11 +159,12 @@ var grpcCodeNames = [...]string{
 // window says so.
 func (s *state) record(side string, status int, grpc string, d time.Duration, logger *zap.Logger) {
 	class, failure := classify(status, grpc)
-	s.metrics.requests.WithLabelValues(side).Inc()
+	i := sideIndex(side)
+	s.metrics.sideRequests[i].Inc()
 	if class != "" {
 		s.metrics.errors.WithLabelValues(side, class).Inc()
 	}
-	s.metrics.latency.WithLabelValues(side).Observe(d.Seconds())
+	s.metrics.sideLatency[i].Observe(d.Seconds())
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,7 +176,6 @@ func (s *state) record(side string, status int, grpc string, d time.Duration, lo
 	if sl.epoch != epoch {
 		*sl = slot{epoch: epoch}
 	}
-	i := sideIndex(side)
 	sl.requests[i]++
 	if failure {
 		sl.failures[i]++
@@ -174,6 +199,7 @@ func (s *state) record(side string, status int, grpc string, d time.Duration, lo
 	s.rolledBack = true
 	s.holding.Store(true)
 	s.rolledBackFrom = s.configured
+	s.persistLocked(logger)
 	s.metrics.rollbacks.Inc()
 	s.metrics.rolledBack.Set(1)
 	s.metrics.effective.Set(0)
@@ -214,12 +240,17 @@ type metrics struct {
 	effective  prometheus.Gauge
 	rolledBack prometheus.Gauge
 	rollbacks  prometheus.Counter
+
+	// The per-side children, by sideIndex, looked up once rather than on
+	// every request.
+	sideRequests [2]prometheus.Counter
+	sideLatency  [2]prometheus.Observer
 }
 
 func newMetrics(name string) *metrics {
 	labels := prometheus.Labels{"name": name}
 	const ns, sub = "talent", "canary"
-	return &metrics{
+	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "requests_total",
 			Help: "Requests by side (stable or canary).", ConstLabels: labels,
@@ -250,6 +281,11 @@ func newMetrics(name string) *metrics {
 			Help: "Automatic rollbacks of the canary.", ConstLabels: labels,
 		}),
 	}
+	for _, side := range []string{Stable, Canary} {
+		m.sideRequests[sideIndex(side)] = m.requests.WithLabelValues(side)
+		m.sideLatency[sideIndex(side)] = m.latency.WithLabelValues(side)
+	}
+	return m
 }
 
 // register adds the collectors to reg; ones already there (a second

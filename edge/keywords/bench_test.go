@@ -103,6 +103,7 @@ func BenchmarkServeHTTPJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	h.metrics = met
+	h.scanned = met.scanned.WithLabelValues(h.Route)
 	h.current.Store(m)
 	body, err := json.Marshal(map[string]string{"title": "title", "description": string(text[:64<<10])})
 	if err != nil {

@@ -25,6 +25,7 @@ func init() {
 //		review_file <path>...
 //		block_url   <url>...
 //		review_url  <url>...
+//		lists_url   [<base url>]
 //		block       <word>...
 //		review      <word>...
 //		max_bytes   <bytes>
@@ -56,6 +57,16 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.Block = append(h.Block, args...)
 			case "review":
 				h.Review = append(h.Review, args...)
+			}
+		case "lists_url":
+			// No argument (an unset {$TALENT_KEYWORDS_URL}) means none.
+			args := d.RemainingArgs()
+			if len(args) > 1 {
+				return d.ArgErr()
+			}
+			h.ListsURL = ""
+			if len(args) == 1 {
+				h.ListsURL = args[0]
 			}
 		case "max_bytes":
 			if !d.NextArg() {

@@ -70,6 +70,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 )
@@ -107,6 +108,13 @@ type Handler struct {
 	// files, with If-None-Match.
 	BlockURLs  []string `json:"block_urls,omitempty"`
 	ReviewURLs []string `json:"review_urls,omitempty"`
+	// ListsURL is the base URL of the lists the backend publishes
+	// (talentd's ops listener: <ListsURL>/block.txt and
+	// <ListsURL>/review.txt). With it, BlockFiles and ReviewFiles are the
+	// fallback: in force while the URL has not answered yet (an edge
+	// starting while talentd is down) instead of being added to the
+	// backend's lists.
+	ListsURL string `json:"lists_url,omitempty"`
 	// Block and Review are keywords given inline, added to the files'.
 	Block  []string `json:"block,omitempty"`
 	Review []string `json:"review,omitempty"`
@@ -122,6 +130,8 @@ type Handler struct {
 
 	logger  *zap.Logger
 	metrics *metrics
+	scanned prometheus.Counter // metrics.scanned of Route, looked up once
+	stale   prometheus.Gauge   // metrics.stale of Route
 	errs    *connect.ErrorWriter
 	current atomic.Pointer[Matcher]
 	loader  *loader
@@ -158,17 +168,38 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("register keyword metrics: %w", err)
 	}
 	h.metrics = m
+	h.scanned = m.scanned.WithLabelValues(h.Route)
+	h.stale = m.stale.WithLabelValues(h.Route)
+	block, review := sources(h.BlockFiles, h.BlockURLs), sources(h.ReviewFiles, h.ReviewURLs)
+	if h.ListsURL != "" {
+		base := strings.TrimSuffix(h.ListsURL, "/")
+		block = append(sources(nil, h.BlockURLs), withFallback(base+"/block.txt", sources(h.BlockFiles, nil)))
+		review = append(sources(nil, h.ReviewURLs), withFallback(base+"/review.txt", sources(h.ReviewFiles, nil)))
+	}
 	h.loader = &loader{
 		inlineBlock:  h.Block,
 		inlineReview: h.Review,
-		block:        sources(h.BlockFiles, h.BlockURLs),
-		review:       sources(h.ReviewFiles, h.ReviewURLs),
+		block:        block,
+		review:       review,
 		logger:       h.logger,
 		onSwap:       h.swap,
 	}
 	first, err := h.loader.load(ctx)
-	if err != nil {
+	var stale *staleError
+	switch {
+	case errors.As(err, &stale):
+		// The edge starts anyway: refusing to start would take the site
+		// down with the backend. Loud, and alertable.
+		nb, nr := first.Len()
+		h.logger.Error("keyword list URL unreachable; judging with the last lists fetched in this process, else the fallback files, until it answers",
+			zap.String("lists_url", h.ListsURL), zap.Int("block", nb), zap.Int("review", nr), zap.Error(err))
+		h.metrics.reloaded("error")
+		h.stale.Set(1)
+		h.loader.stale = true
+	case err != nil:
 		return fmt.Errorf("load keyword lists: %w", err)
+	default:
+		h.stale.Set(0)
 	}
 	h.swap(first)
 	if len(h.loader.block)+len(h.loader.review) > 0 {
@@ -177,7 +208,13 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.wg.Add(1)
 		go func() {
 			defer h.wg.Done()
-			h.loader.watch(wctx, time.Duration(h.ReloadInterval), h.metrics.reloaded)
+			h.loader.watch(wctx, time.Duration(h.ReloadInterval), h.metrics.reloaded, func(stale bool) {
+				if stale {
+					h.stale.Set(1)
+				} else {
+					h.stale.Set(0)
+				}
+			})
 		}()
 	}
 	return nil
@@ -196,14 +233,22 @@ func sources(paths, urls []string) []source {
 		srcs = append(srcs, &fileSource{path: filepath.Clean(p)})
 	}
 	for _, u := range urls {
-		srcs = append(srcs, &httpSource{url: u, client: &http.Client{Timeout: 30 * time.Second}})
+		srcs = append(srcs, withFallback(u, nil))
 	}
 	return srcs
 }
 
+func withFallback(url string, fallback []source) *httpSource {
+	return &httpSource{url: url, client: &http.Client{Timeout: 30 * time.Second}, fallback: fallback}
+}
+
 // Validate checks the limits and the list URLs.
 func (h *Handler) Validate() error {
-	for _, u := range append(append([]string(nil), h.BlockURLs...), h.ReviewURLs...) {
+	urls := append(append([]string(nil), h.BlockURLs...), h.ReviewURLs...)
+	if h.ListsURL != "" {
+		urls = append(urls, h.ListsURL)
+	}
+	for _, u := range urls {
 		pu, err := url.Parse(u)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			return fmt.Errorf("validate list URL %q: want an http or https URL", u)
@@ -259,7 +304,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return h.refuse(w, r, err)
 		}
 	}
-	h.metrics.scanned.WithLabelValues(h.Route).Add(float64(s.bytesIn))
+	if s.bytesIn > 0 {
+		h.scanned.Add(float64(s.bytesIn))
+	}
 	if s.blocked != "" {
 		h.metrics.refusals.WithLabelValues(h.Route, "block").Inc()
 		h.logger.Info("keyword refusal",

@@ -38,6 +38,7 @@ func TestTooLarge(t *testing.T) {
 		{name: "grpc", ct: "application/grpc", body: frame(0, big), wantStatus: 200, wantGRPC: "8"},
 		{name: "grpc gzip bomb", ct: "application/grpc", body: frame(1, gz(t, bytes.Repeat([]byte("x"), 100*limit))), wantStatus: 200, wantGRPC: "8"},
 		{name: "grpc many frames inflating", ct: "application/grpc", body: bytes.Repeat(frame(1, gz(t, bytes.Repeat([]byte("x"), limit/2+1))), 3), wantStatus: 200, wantGRPC: "8"},
+		{name: "grpc-web", ct: "application/grpc-web+proto", body: frame(0, big), wantStatus: 200, wantGRPC: "8"},
 		{name: "form", ct: "application/x-www-form-urlencoded", body: big, chunked: true, wantStatus: 413},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,7 @@ type metrics struct {
 	scanned  *prometheus.CounterVec
 	keywords *prometheus.GaugeVec
 	reloads  *prometheus.CounterVec
+	stale    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -40,6 +41,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: ns, Subsystem: sub, Name: "reloads_total",
 			Help: "Reloads of changed keyword lists, by result (ok, error).",
 		}, []string{"result"}),
+		stale: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: ns, Subsystem: sub, Name: "lists_stale",
+			Help: "1 while the latest fetch of a keyword list URL failed: the lists in force are the last fetched, else the fallback files, by route.",
+		}, []string{"route"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -58,6 +63,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.reloads, err = register(reg, m.reloads); err != nil {
+		return nil, err
+	}
+	if m.stale, err = register(reg, m.stale); err != nil {
 		return nil, err
 	}
 	return m, nil

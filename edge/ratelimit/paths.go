@@ -25,6 +25,7 @@ const (
 	kindPrefix
 	kindSuffix
 	kindSubstring
+	kindStars // globs whose only special character is '*'
 )
 
 type pathPattern struct {
@@ -55,11 +56,42 @@ func compilePaths(patterns []string) (pathMatcher, error) {
 			m.patterns = append(m.patterns, pathPattern{kindSuffix, p[1:]})
 		case stars == 1 && p[len(p)-1] == '*' && !strings.ContainsAny(p, `?[\`):
 			m.patterns = append(m.patterns, pathPattern{kindPrefix, p[:len(p)-1]})
+		case !strings.ContainsAny(p, `?[\`):
+			m.patterns = append(m.patterns, pathPattern{kindStars, p})
 		default:
 			m.patterns = append(m.patterns, pathPattern{kindGlob, p})
 		}
 	}
 	return m, nil
+}
+
+// starMatch is path.Match for patterns whose only special character is
+// '*' (any run of characters but '/'), without path.Match's general
+// machinery: the limiter runs it for every request.
+func starMatch(pattern, name string) bool {
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
+		return pattern == name
+	}
+	if !strings.HasPrefix(name, pattern[:star]) {
+		return false
+	}
+	name, pattern = name[star:], strings.TrimLeft(pattern[star:], "*")
+	if pattern == "" {
+		return !strings.Contains(name, "/")
+	}
+	for i := 0; i <= len(name); i++ {
+		if i > 0 && name[i-1] == '/' {
+			return false
+		}
+		if name[i:] != "" && name[i] != pattern[0] && pattern[0] != '*' {
+			continue // cannot start the rest here
+		}
+		if starMatch(pattern, name[i:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanRequestPath is the form patterns are matched against.
@@ -83,6 +115,8 @@ func (m pathMatcher) match(clean string) bool {
 			ok = strings.HasSuffix(clean, p.s)
 		case kindSubstring:
 			ok = strings.Contains(clean, p.s)
+		case kindStars:
+			ok = starMatch(p.s, clean)
 		default:
 			ok, _ = path.Match(p.s, clean)
 		}

@@ -22,6 +22,11 @@ func TestPathsMatchLikeCaddy(t *testing.T) {
 		"*Code*",
 		"/web/app.[0-9]*.js",
 		"/a?c",
+		"/talent.*/*Task",
+		"/*/*",
+		"/a**b",
+		"*/",
+		"/talent.*.v1.*/Get*",
 	}
 	paths := []string{
 		"/talent.identity.v1.IdentityService/LogIn",
@@ -39,6 +44,11 @@ func TestPathsMatchLikeCaddy(t *testing.T) {
 		"/abc",
 		"/ac",
 		"/",
+		"/a/b",
+		"/ab",
+		"/axxb",
+		"/ax/b",
+		"/talent.tasks.v1.TaskService/GetTaskTask",
 	}
 	for _, p := range patterns {
 		ours, err := compilePaths([]string{p})

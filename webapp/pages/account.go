@@ -208,7 +208,7 @@ func (p *logInPage) submit(ctx app.Context, e app.Event) {
 				return
 			}
 			ctx.SetState(sessionState, sessionFor(resp.Msg.GetUser()))
-			ctx.Navigate("/tasks")
+			ctx.Navigate(nextPath(ctx.Page().URL()))
 		})
 	})
 }

@@ -37,18 +37,29 @@ type newTaskPage struct {
 	// requestID makes retries of one submission idempotent; a new one is
 	// drawn after a success.
 	requestID string
+	// path is the page's path; ended is set when a submission found the
+	// session ended (resume.go).
+	path  string
+	ended bool
 }
 
 func (p *newTaskPage) OnNav(ctx app.Context) {
 	p.env.title(ctx, "task.title")
 	path := ctx.Page().URL().Path
+	p.path, p.ended = path, false
+	var kept savedTask
+	resumed := takeForm(path, &kept)
+	if resumed {
+		// Back from logging in again: the form as it was.
+		p.in = kept.input()
+	}
 	if !strings.HasSuffix(path, "/edit") {
 		p.ref = ""
 		return
 	}
 	p.ref = strings.TrimSuffix(strings.TrimPrefix(path, "/tasks/"), "/edit")
 	p.env.title(ctx, "task.edit_title")
-	if p.env.rpc == nil {
+	if p.env.rpc == nil || resumed {
 		return
 	}
 	ref := p.ref
@@ -140,7 +151,7 @@ func (p *newTaskPage) Render() app.UI {
 				app.Div().ID("skill-chips").Class("chip-preview").Aria("live", "polite").Body(
 					chips(splitTags(p.in.skillTags)),
 				),
-				f.formError(),
+				app.If(p.ended, func() app.UI { return p.env.sessionEnded(p.path) }).Else(f.formError),
 				app.Div().Class("actions").Body(
 					f.submitButton("task-submit", l.T(p.submitKey()), l.T("common.working")),
 					app.If(p.ref == "", func() app.UI {
@@ -233,7 +244,11 @@ func (p *newTaskPage) send(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.form.busy = false
 			if err != nil {
-				p.form.fail(p.env.lang, rpc.Explain(err), taskFields...)
+				prob := rpc.Explain(err)
+				p.form.fail(p.env.lang, prob, taskFields...)
+				if p.ended = prob.Code == connect.CodeUnauthenticated.String(); p.ended {
+					keepForm(p.path, p.in.saved())
+				}
 				p.focusFirstError(ctx)
 				return
 			}

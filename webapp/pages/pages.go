@@ -7,7 +7,7 @@
 // (privacy mode, data export, account deletion), "/account/consent" (accept
 // a new privacy notice), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task) and "/tasks/{ref}/edit" (edit one task).
+// (one task), "/tasks/{ref}/edit" (edit one task) and "/notifications".
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -69,6 +69,19 @@
 //	task:     #task-detail with .task-title, .task-ref, .status, the
 //	          rendered Markdown in .markdown, the timeline #task-timeline
 //	          (.timeline-item), and for its client the actions #task-edit,
+//	          #task-publish, #task-close, #task-cancel. For its parties,
+//	          #task-repositories: #repo-links (li.repo-link with .repo-name,
+//	          .repo-vscode, .repo-codesandbox, .repo-unlink,
+//	          .repo-webhook-url, .repo-webhook-secret), form #repo-form
+//	          (#repo-url, #repo-link, #error-url), #repo-checks
+//	          (li.repo-check[data-state]), #repo-prs (li.repo-pr[data-state]),
+//	          #repo-pushes (li.repo-push, li.repo-commit). It reloads on the
+//	          stream's events for the task.
+//	live:     header #live-indicator (data-live="true" once the event
+//	          stream is caught up), bell #nav-notifications with
+//	          #unread-count (absent at 0); /notifications lists
+//	          #notification-list (li.notification-item, .unread) or
+//	          #notifications-empty, button #mark-all-read.
 //	          #task-publish, #task-close, #task-cancel.
 //	provider: "/provider/profile": form #profile-form; skill rows
 //	          #skill-tag-<i>, #skill-level-<i> (select 1..5), #add-skill;
@@ -130,13 +143,15 @@ type env struct {
 	snap *snapshot
 	lang ui.Lang
 	now  func() time.Time
+	// live is the app's one event stream (realtime.go).
+	live *liveStream
 }
 
 // Register declares the app's routes. It is called by the wasm entry point
 // (server nil) and by the server-side handler that prerenders the pages,
 // with server reading the API in-process for the public pages' data.
 func Register(server *rpc.Clients) {
-	e := &env{lang: ui.English, now: time.Now, server: server}
+	e := &env{lang: ui.English, now: time.Now, server: server, live: &liveStream{}}
 	if app.IsClient {
 		e.server = nil
 		e.snap = readSnapshot()
@@ -154,6 +169,7 @@ func Register(server *rpc.Clients) {
 	app.Route("/account/privacy", func() app.Composer { return &privacyPage{env: e} })
 	app.Route("/account/consent", func() app.Composer { return &consentPage{env: e} })
 	app.Route("/tasks", func() app.Composer { return &tasksPage{env: e} })
+	app.Route("/notifications", func() app.Composer { return &notificationsPage{env: e} })
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })

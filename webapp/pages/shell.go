@@ -34,7 +34,11 @@ type header struct {
 // (data-app="ready" on <html>): until then the page is the prerendered HTML,
 // which does not react to input. End-to-end tests wait for the mark.
 func (h *header) OnMount(ctx app.Context) {
-	ctx.ObserveState(sessionState, &h.s)
+	// The event stream runs while someone is signed in (realtime.go).
+	ctx.ObserveState(sessionState, &h.s).OnChange(func() { h.env.syncStream(ctx, h.s.SignedIn) })
+	if h.s.Loaded {
+		h.env.syncStream(ctx, h.s.SignedIn)
+	}
 	h.env.loadSession(ctx)
 	if app.IsClient {
 		app.Window().Get("document").Get("documentElement").Get("dataset").Set("app", "ready")
@@ -50,6 +54,7 @@ func (h *header) Render() app.UI {
 		account = app.Span().Class("account account-pending").Aria("hidden", "true")
 	case h.s.SignedIn:
 		account = app.Div().Class("account").Body(
+			&bell{env: h.env},
 			app.Span().Class("visually-hidden").Text(l.T("nav.signed_in")+" "),
 			app.A().ID("nav-security").Class("current-user-link").Href("/account/security").Body(
 				app.Span().ID("current-user").Class("current-user").Text(h.s.Name),

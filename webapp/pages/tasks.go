@@ -444,6 +444,7 @@ func (p *taskPage) retry(ctx app.Context, e app.Event) {
 
 func (p *taskPage) OnMount(ctx app.Context) {
 	ctx.ObserveState(sessionState, &p.s)
+	p.handleLive(ctx)
 }
 
 func (p *taskPage) OnNav(ctx app.Context) {
@@ -629,6 +630,7 @@ func (p *taskPage) Render() app.UI {
 				)
 			}),
 			p.timeline(),
+			&repoPanel{env: p.env, Ref: t.GetRef()},
 		)
 	case p.err != "":
 		body = app.Div().ID("form-error").Class("form-error").Role("alert").Body(

@@ -19,15 +19,22 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
+	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
+	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
 
 // Clients holds one client per service.
 type Clients struct {
-	Identity identityv1connect.IdentityServiceClient
-	Tasks    tasksv1connect.TaskServiceClient
+	Identity      identityv1connect.IdentityServiceClient
+	Tasks         tasksv1connect.TaskServiceClient
+	Notifications notificationsv1connect.NotificationServiceClient
+	Repositories  repositoriesv1connect.RepositoryServiceClient
+	// Events streams; its transport has no overall timeout (ForPage).
+	Events eventsv1connect.EventServiceClient
 	// Providers: profiles, uploads and vetting (ID-2).
 	Providers providersv1connect.ProviderServiceClient
 }
@@ -36,8 +43,11 @@ type Clients struct {
 // e.g. "https://localhost:8443") through hc.
 func New(hc connect.HTTPClient, baseURL string) *Clients {
 	return &Clients{
-		Identity: identityv1connect.NewIdentityServiceClient(hc, baseURL),
-		Tasks:    tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Identity:      identityv1connect.NewIdentityServiceClient(hc, baseURL),
+		Tasks:         tasksv1connect.NewTaskServiceClient(hc, baseURL),
+		Notifications: notificationsv1connect.NewNotificationServiceClient(hc, baseURL),
+		Repositories:  repositoriesv1connect.NewRepositoryServiceClient(hc, baseURL),
+		Events:        eventsv1connect.NewEventServiceClient(hc, baseURL),
 		// Providers: profiles, uploads and vetting.
 		Providers: providersv1connect.NewProviderServiceClient(hc, baseURL),
 	}
@@ -48,7 +58,11 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 // in an error the page can show.
 func ForPage() *Clients {
 	u := app.Window().URL()
-	return New(&http.Client{Timeout: 30 * time.Second}, Origin(u.Scheme, u.Host))
+	c := New(&http.Client{Timeout: 30 * time.Second}, Origin(u.Scheme, u.Host))
+	// The event stream stays open for as long as the server keeps it; the
+	// server's heartbeats show it is alive.
+	c.Events = eventsv1connect.NewEventServiceClient(&http.Client{}, Origin(u.Scheme, u.Host))
+	return c
 }
 
 // Origin returns scheme://host, the base URL of a same-origin client.

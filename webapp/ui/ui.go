@@ -111,6 +111,7 @@ type message struct{ en, zh string }
 var messages = merge(
 	coreMessages,
 	accessMessages,
+	realtimeMessages,
 	providersMessages,
 )
 
@@ -205,6 +206,8 @@ var coreMessages = map[string]message{
 	"app.switch_language":     {"Language", "语言"},
 	"offline.copy":            {"You are offline. This is the copy saved when you last viewed it.", "您已离线。这是您上次查看时保存的副本。"},
 	"offline.recent":          {"Tasks you viewed recently, readable offline", "最近查看的任务（可离线阅读）"},
+	"session.ended":           {"Your session has ended. What you typed is kept:", "您的登录已失效。已保留您填写的内容："},
+	"session.login_again":     {"log in again to send it.", "重新登录后即可提交。"},
 	"footer.text":             {"Talent — work with IT professionals you can trust.", "Talent —— 与值得信赖的 IT 专业人士合作。"},
 	"common.loading":          {"Loading…", "加载中…"},
 	"common.retry":            {"Try again", "重试"},

@@ -23,11 +23,13 @@ const (
 	serviceTasks         = "tasks"
 	serviceNotifications = "notifications"
 	serviceAudit         = "audit"
+	serviceEvents        = "events"
+	serviceRepositories  = "repositories"
 	serviceProviders     = "providers"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceProviders, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceProviders, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

@@ -21,18 +21,22 @@ import (
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/blob"
+	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/providers"
+	"github.com/talent-hub/talent/backend/repositories"
 	"github.com/talent-hub/talent/backend/sms"
 	"github.com/talent-hub/talent/backend/sms/aliyun"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/telemetry"
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
+	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
+	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 	"github.com/talent-hub/talent/webapp/site"
 )
@@ -42,7 +46,7 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics, hub *events.Hub) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -88,6 +92,17 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceNotifications) {
 		mux.Handle(notificationsv1connect.NewNotificationServiceHandler(notifications.New(db), opts...))
 		served = append(served, notificationsv1connect.NotificationServiceName)
+	}
+	if cfg.serves(serviceEvents) {
+		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}), opts...))
+		served = append(served, eventsv1connect.EventServiceName)
+	}
+	if cfg.serves(serviceRepositories) {
+		repos := repositories.New(db, tasks.New(db, logger, tasks.Options{}), logger)
+		mux.Handle(repositoriesv1connect.NewRepositoryServiceHandler(repos, opts...))
+		served = append(served, repositoriesv1connect.RepositoryServiceName)
+		// GitHub and GitLab webhooks (TASK-3): signed, outside the RPC policies.
+		mux.Handle("/hooks/", repos.Webhooks())
 	}
 	if cfg.serves(serviceAudit) {
 		mux.Handle(auditv1connect.NewAuditServiceHandler(audit.New(db), opts...))
@@ -166,6 +181,8 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, notifications.Policies())
 	maps.Copy(policies, audit.Policies())
+	maps.Copy(policies, events.Policies())
+	maps.Copy(policies, repositories.Policies())
 	maps.Copy(policies, providers.Policies())
 	return policies
 }

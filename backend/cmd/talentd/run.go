@@ -18,6 +18,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/cache"
+	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/telemetry"
 )
@@ -80,7 +81,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("register rpc metrics: %w", err)
 	}
 
-	handler, err := newHandler(cfg, logger, db, rdb, store, metrics)
+	// One hub per process wakes its event streams (TASK-4).
+	hub := events.NewHub(logger)
+	if err := registry.Register(hub); err != nil {
+		return fmt.Errorf("register event metrics: %w", err)
+	}
+	handler, err := newHandler(cfg, logger, db, rdb, store, metrics, hub)
 	if err != nil {
 		return err
 	}
@@ -137,6 +143,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return nil
 	})
+	if cfg.serves(serviceEvents) {
+		g.Go(func() error { return hub.Listen(gctx, db.Primary.Config().ConnConfig) })
+		g.Go(func() error { pruneEvents(gctx, logger, db); return nil })
+	}
 	g.Go(func() error {
 		<-gctx.Done()
 		logger.Info("shutting down")
@@ -172,4 +182,24 @@ func listen(ctx context.Context, addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// pruneEvents deletes expired events hourly until ctx is done. Every
+// process serving events does it; the deletes are idempotent.
+func pruneEvents(ctx context.Context, logger *slog.Logger, db *postgres.DB) {
+	svc := events.New(db, nil, logger, events.Options{})
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if n, err := svc.Prune(ctx); err != nil {
+				logger.WarnContext(ctx, "prune events", "error", err)
+			} else if n > 0 {
+				logger.InfoContext(ctx, "pruned events", "deleted", n)
+			}
+		}
+	}
 }

@@ -246,6 +246,7 @@ async function journeys(d) {
 
   // TASK-1: bad input refused field by field; a good task is posted.
   const title = `${browserName} task ${suffix} 数据看板`;
+  let taskPath = '';
   await step(d, 'bad task refused', async () => {
     await d.goto(base + '/tasks/new'); await appReady(d);
     await fill(d, '#title', '');
@@ -272,8 +273,30 @@ async function journeys(d) {
     await waitTaskTitle(d, title);
   });
 
+  // Failure (issue 7): the session ends while a form is being filled in;
+  // sending it says so, logging in again returns to the form as typed.
+  await step(d, 'session ends mid-form', async () => {
+    await d.goto(base + '/tasks/new'); await appReady(d);
+    await fill(d, '#title', 'Kept ' + suffix);
+    await fill(d, '#description', 'Typed before the session ended.');
+    await fill(d, '#task-type', 'TASK_TYPE_BACK_END');
+    await fill(d, '#budget-min', '1000'); await fill(d, '#budget-max', '2000');
+    await fill(d, '#delivery-date', shanghaiDate(10));
+    await fill(d, '#skill-tags', 'go');
+    await d.evaluate(`fetch("/talent.identity.v1.IdentityService/LogOut", {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"}).then(r => r.ok)`);
+    await click(d, '#task-submit');
+    await waitVisible(d, '#login-again');
+    await click(d, '#login-again');
+    await waitPath(d, '/login');
+    await fill(d, '#email', email); await fill(d, '#password', password);
+    await click(d, '#login-submit');
+    await waitPath(d, '/tasks/new');
+    await poll(d, 'form restored', `document.querySelector("#title")?.value === ${q('Kept ' + suffix)} && document.querySelector("#description")?.value === "Typed before the session ended." && document.querySelector("#skill-tags")?.value === "go"`);
+  });
+
   // Finding work: a two-character Chinese word finds the task.
   await step(d, 'search a Chinese word', async () => {
+    await d.goto(base + '/tasks'); await appReady(d);
     await fill(d, '#search-query', '看板 ' + suffix);
     await click(d, '#search-submit');
     await waitTaskTitle(d, title);
@@ -281,6 +304,7 @@ async function journeys(d) {
   await step(d, 'open the task page', async () => {
     await click(d, '#task-list .task-item a.task-link');
     await waitVisible(d, '#task-close');
+    taskPath = await d.evaluate(`location.pathname`);
     await waitTextIs(d, '#task-detail > .status', expect['status.open']);
     await waitVisible(d, '#task-timeline .timeline-item');
   });
@@ -292,7 +316,6 @@ async function journeys(d) {
   // Offline (issue 7): the task just viewed opens without a network, from
   // the service worker's cached app and the copy the app kept.
   if (d.offline) {
-    const taskPath = await d.evaluate(`location.pathname`);
     await step(d, 'read a viewed task offline', async () => {
       await d.goto(base + taskPath); await appReady(d);
       await waitTextIs(d, '#task-detail .task-title', title);
@@ -313,7 +336,7 @@ async function journeys(d) {
   // Accessibility (ARCH-1): axe-core finds no serious or critical
   // violation on the main pages, signed in and out.
   if (env.RUN_AXE) {
-    const task = await d.evaluate(`location.pathname`);
+    const task = taskPath;
     for (const page of ['/tasks', '/tasks/new', task, '/account/security']) {
       await step(d, `axe ${page}`, async () => {
         await d.goto(base + page); await appReady(d);

@@ -1,10 +1,14 @@
 // Command edgebench measures what the Talent edge costs: it starts one h2c
-// backend (the tasks service), talent-edge with deploy/edge/Caddyfile, and a
-// plain Caddy (the same binary with a minimal Caddyfile: tls internal and
-// reverse_proxy h2c) side by side, sends the same Connect unary load to
-// each, alternating in short rounds so both see the same machine, and prints
-// throughput, p50 and p99 for both and the edge's throughput loss. Every
-// address is 127.0.0.1; the run is bounded by -duration.
+// backend (the tasks service) and four proxies in front of it, all the same
+// binary: plain Caddy (tls internal and reverse_proxy h2c, no access log),
+// plain Caddy with the edge's access log, talent-edge with
+// deploy/edge/Caddyfile less its access log, and talent-edge as shipped. It
+// sends the same Connect unary load to each, alternating in short rounds so
+// all see the same machine, and prints throughput, p50, p99 and the proxy's
+// CPU time per request for each, and the edge's throughput loss against
+// plain Caddy with and without the access log on both sides. The clients
+// keep cookies, as browsers do. Every address is 127.0.0.1; the run is
+// bounded by -duration.
 //
 //	go run ./edge/cmd/edgebench -edge bin/talent-edge
 //
@@ -12,6 +16,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -21,12 +26,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,33 +53,75 @@ func main() {
 	}
 }
 
-// plainCaddyfile is plain Caddy in front of the same backend.
+// plainCaddyfile is plain Caddy in front of the same backend; %s is where
+// the edge's access log goes for the "plain caddy + log" target.
 const plainCaddyfile = `{
 	admin localhost:{$BENCH_ADMIN}
 	storage file_system {$BENCH_DATA}
 	local_certs
 	skip_install_trust
 	http_port {$BENCH_HTTP_PORT}
-}
+%s}
 
 https://localhost:{$BENCH_HTTPS_PORT} {
 	tls internal
-	reverse_proxy h2c://{$BENCH_UPSTREAM}
+%s	reverse_proxy h2c://{$BENCH_UPSTREAM}
 }
 `
+
+// accessLog is the edge Caddyfile's access logging: its global `log
+// default` block, the site's `log` block and its `log_append` lines.
+type accessLog struct {
+	global, site string
+}
+
+// splitAccessLog returns the edge's Caddyfile without its access log and
+// the access log's parts, so that the bench can run the edge without it
+// and plain Caddy with it: both sides then do comparable work.
+func splitAccessLog(caddyfile string) (without string, log accessLog, err error) {
+	lines := strings.SplitAfter(caddyfile, "\n")
+	var out, global, site strings.Builder
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		var dst *strings.Builder
+		switch {
+		case strings.HasPrefix(l, "\tlog default {"):
+			dst = &global
+		case strings.HasPrefix(l, "\tlog {"), strings.HasPrefix(l, "\tlog_append "):
+			dst = &site
+		default:
+			out.WriteString(l)
+			continue
+		}
+		dst.WriteString(l)
+		if strings.HasSuffix(strings.TrimSpace(l), "{") {
+			for i++; i < len(lines); i++ {
+				dst.WriteString(lines[i])
+				if lines[i] == "\t}\n" {
+					break
+				}
+			}
+		}
+	}
+	if site.Len() == 0 {
+		return "", accessLog{}, errors.New("the edge's Caddyfile has no site `log` block at one tab's indent")
+	}
+	return out.String(), accessLog{global: global.String(), site: site.String()}, nil
+}
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("edgebench", flag.ContinueOnError)
 	edgeBin := fs.String("edge", "bin/talent-edge", "talent-edge binary")
 	caddyfile := fs.String("caddyfile", "deploy/edge/Caddyfile", "the edge's Caddyfile")
-	duration := fs.Duration("duration", 20*time.Second, "total load time, split evenly between the two targets")
+	duration := fs.Duration("duration", 40*time.Second, "total load time, split evenly between the four targets")
 	concurrency := fs.Int("concurrency", 32, "concurrent callers")
-	rounds := fs.Int("rounds", 10, "alternating rounds per target")
+	rounds := fs.Int("rounds", 40, "alternating rounds per target: many short ones, so load from elsewhere falls on all targets alike")
+	cpuprofile := fs.String("cpuprofile", "", "write CPU profiles over the whole run, one per target: this path with .plain, .plain-log, .edge-nolog, .edge appended")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *duration > 2*time.Minute || *concurrency > 256 || *rounds < 1 {
-		return errors.New("keep it bounded: -duration at most 2m, -concurrency at most 256, -rounds at least 1")
+	if *duration > 4*time.Minute || *concurrency > 256 || *rounds < 1 {
+		return errors.New("keep it bounded: -duration at most 4m, -concurrency at most 256, -rounds at least 1")
 	}
 	dir, err := os.MkdirTemp("", "edgebench-")
 	if err != nil {
@@ -80,31 +129,38 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 
+	edgeConfig, err := os.ReadFile(*caddyfile)
+	if err != nil {
+		return fmt.Errorf("read the edge's Caddyfile: %w", err)
+	}
+	edgeNoLog, accLog, err := splitAccessLog(string(edgeConfig))
+	if err != nil {
+		return err
+	}
+	// The variants live in dir: relative paths in the Caddyfile (the
+	// keyword lists) must still point beside the original.
+	caddyDir, err := filepath.Abs(filepath.Dir(*caddyfile))
+	if err != nil {
+		return fmt.Errorf("locate the Caddyfile: %w", err)
+	}
+	files := map[string]string{
+		"plain.Caddyfile":      fmt.Sprintf(plainCaddyfile, "", ""),
+		"plain-log.Caddyfile":  fmt.Sprintf(plainCaddyfile, accLog.global, accLog.site),
+		"edge-nolog.Caddyfile": edgeNoLog,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+
 	upstream, stopUpstream, err := startBackend()
 	if err != nil {
 		return err
 	}
 	defer stopUpstream()
 
-	plainFile := filepath.Join(dir, "plain.Caddyfile")
-	if err := os.WriteFile(plainFile, []byte(plainCaddyfile), 0o644); err != nil {
-		return fmt.Errorf("write plain Caddyfile: %w", err)
-	}
-	edge, err := startCaddy(ctx, *edgeBin, *caddyfile, filepath.Join(dir, "edge"), func(https, http, admin int, data string) []string {
-		return []string{
-			"TALENT_EDGE_HTTPS_ADDR=:" + strconv.Itoa(https),
-			"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(http),
-			"TALENT_EDGE_ADMIN=localhost:" + strconv.Itoa(admin),
-			"TALENT_EDGE_DATA=" + data,
-			"TALENT_UPSTREAM=" + upstream,
-			"TALENT_WEB_DIR=" + data,
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer edge.stop()
-	plain, err := startCaddy(ctx, *edgeBin, plainFile, filepath.Join(dir, "plain"), func(https, http, admin int, data string) []string {
+	plainEnv := func(https, http, admin int, data string) []string {
 		return []string{
 			"BENCH_HTTPS_PORT=" + strconv.Itoa(https),
 			"BENCH_HTTP_PORT=" + strconv.Itoa(http),
@@ -112,49 +168,103 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			"BENCH_DATA=" + data,
 			"BENCH_UPSTREAM=" + upstream,
 		}
-	})
-	if err != nil {
-		return err
 	}
-	defer plain.stop()
-
-	targets := []*target{{name: "plain caddy", proc: plain}, {name: "talent-edge", proc: edge}}
+	edgeEnv := func(https, http, admin int, data string) []string {
+		return []string{
+			"TALENT_EDGE_HTTPS_ADDR=:" + strconv.Itoa(https),
+			"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(http),
+			"TALENT_EDGE_ADMIN=localhost:" + strconv.Itoa(admin),
+			"TALENT_EDGE_DATA=" + data,
+			"TALENT_UPSTREAM=" + upstream,
+			// Both pools are the one backend: the canary split costs
+			// what it costs, and no request goes to a missing pool.
+			"TALENT_CANARY_UPSTREAM=" + upstream,
+			"TALENT_WEB_DIR=" + data,
+			"TALENT_EDGE_KEYWORDS=" + filepath.Join(caddyDir, "keywords"),
+		}
+	}
+	specs := []struct {
+		name, suffix, config string
+		env                  func(https, http, admin int, data string) []string
+	}{
+		{"plain caddy", "plain", filepath.Join(dir, "plain.Caddyfile"), plainEnv},
+		{"plain + log", "plain-log", filepath.Join(dir, "plain-log.Caddyfile"), plainEnv},
+		{"edge no log", "edge-nolog", filepath.Join(dir, "edge-nolog.Caddyfile"), edgeEnv},
+		{"talent-edge", "edge", *caddyfile, edgeEnv},
+	}
+	var targets []*target
+	for _, sp := range specs {
+		proc, err := startCaddy(ctx, *edgeBin, sp.config, filepath.Join(dir, sp.suffix), sp.env)
+		if err != nil {
+			return err
+		}
+		defer proc.stop()
+		t := &target{name: sp.name, suffix: sp.suffix, proc: proc}
+		t.client = tasksv1connect.NewTaskServiceClient(proc.client, proc.url)
+		targets = append(targets, t)
+	}
 	for _, t := range targets {
-		t.client = tasksv1connect.NewTaskServiceClient(t.proc.client, t.proc.url)
-		// Warm up: connections, certificates, the backend.
+		// Warm up: connections, certificates, the backend, the canary
+		// cookie.
 		if _, err := load(ctx, t, *concurrency, 500*time.Millisecond); err != nil {
 			return fmt.Errorf("warm up %s: %w", t.name, err)
 		}
 	}
-	slot := *duration / time.Duration(2**rounds)
+	slot := *duration / time.Duration(len(targets)**rounds)
 	fmt.Fprintf(stdout, "edgebench: Connect unary GetTask, %d concurrent callers, %d rounds of %s per target, all on 127.0.0.1\n",
 		*concurrency, *rounds, slot)
+	fmt.Fprintf(stdout, "targets: plain caddy = tls internal + reverse_proxy h2c, no access log; plain + log = the same with the edge's access log;\n"+
+		"         edge no log = %s without its access log; talent-edge = %s as is\n", *caddyfile, *caddyfile)
+	profDone := make(chan error, len(targets))
+	for _, t := range targets {
+		if *cpuprofile == "" {
+			profDone <- nil
+			continue
+		}
+		go func() { profDone <- t.proc.profile(ctx, *duration, *cpuprofile+"."+t.suffix) }()
+	}
 	for range *rounds {
 		for _, t := range targets {
+			cpu0 := t.proc.cpuTime()
 			lat, err := load(ctx, t, *concurrency, slot)
 			if err != nil {
 				return fmt.Errorf("load %s: %w", t.name, err)
 			}
+			t.cpu += t.proc.cpuTime() - cpu0
 			t.latencies = append(t.latencies, lat...)
 			t.elapsed += slot
 		}
 	}
+	var profErrs []error
+	for range targets {
+		profErrs = append(profErrs, <-profDone)
+	}
+	if err := errors.Join(profErrs...); err != nil {
+		return err
+	}
 
-	fmt.Fprintf(stdout, "%-12s %10s %12s %10s %10s %8s\n", "target", "requests", "req/s", "p50", "p99", "errors")
+	fmt.Fprintf(stdout, "%-12s %10s %12s %10s %10s %12s %8s\n", "target", "requests", "req/s", "p50", "p99", "cpu/req", "errors")
+	var failed int64
 	for _, t := range targets {
 		slices.Sort(t.latencies)
-		fmt.Fprintf(stdout, "%-12s %10d %12.0f %10s %10s %8d\n", t.name, len(t.latencies), t.rate(),
-			pct(t.latencies, 0.50), pct(t.latencies, 0.99), t.errors.Load())
+		fmt.Fprintf(stdout, "%-12s %10d %12.0f %10s %10s %12s %8d\n", t.name, len(t.latencies), t.rate(),
+			pct(t.latencies, 0.50), pct(t.latencies, 0.99), t.cpuPerRequest(), t.errors.Load())
+		failed += t.errors.Load()
 	}
-	base, ours := targets[0], targets[1]
-	loss := 100 * (base.rate() - ours.rate()) / base.rate()
-	verdict := "within"
-	if loss > 10 {
-		verdict = "OVER"
+	compare := func(ours, base *target, what string) {
+		loss := 100 * (base.rate() - ours.rate()) / base.rate()
+		verdict := "within"
+		if loss > 10 {
+			verdict = "OVER"
+		}
+		fmt.Fprintf(stdout, "throughput loss of %s against %s (%s): %.1f %% (%s the 10 %% goal); p99 %s vs %s\n",
+			ours.name, base.name, what, loss, verdict, pct(ours.latencies, 0.99), pct(base.latencies, 0.99))
 	}
-	fmt.Fprintf(stdout, "throughput loss of talent-edge against plain caddy: %.1f %% (%s the 10 %% goal); p99 %s vs %s\n",
-		loss, verdict, pct(ours.latencies, 0.99), pct(base.latencies, 0.99))
-	if base.errors.Load()+ours.errors.Load() > 0 {
+	plain, plainLog, noLog, edge := targets[0], targets[1], targets[2], targets[3]
+	compare(edge, plainLog, "both write the same JSON access log")
+	compare(noLog, plain, "neither writes an access log")
+	compare(edge, plain, "only the edge writes an access log")
+	if failed > 0 {
 		return errors.New("some requests failed")
 	}
 	return nil
@@ -162,14 +272,26 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 type target struct {
 	name      string
+	suffix    string // of the profile file
 	proc      *caddyProc
 	client    tasksv1connect.TaskServiceClient
 	latencies []time.Duration
 	elapsed   time.Duration
+	cpu       time.Duration // proxy CPU time during the rounds
 	errors    atomic.Int64
 }
 
 func (t *target) rate() float64 { return float64(len(t.latencies)) / t.elapsed.Seconds() }
+
+// cpuPerRequest is the proxy process's CPU time (user and system) per
+// request served: what the proxy itself costs, less sensitive than req/s to
+// what else runs on the machine.
+func (t *target) cpuPerRequest() time.Duration {
+	if len(t.latencies) == 0 {
+		return 0
+	}
+	return (t.cpu / time.Duration(len(t.latencies))).Round(time.Microsecond)
+}
 
 // load runs concurrency callers against t for d and returns every
 // successful call's latency.
@@ -244,8 +366,65 @@ func (taskServer) GetTask(_ context.Context, req *connect.Request[tasksv1.GetTas
 // caddyProc is one running talent-edge process.
 type caddyProc struct {
 	url    string
+	admin  string
+	pid    int
 	client *http.Client
 	stop   func()
+}
+
+// cpuTime returns the process's CPU time so far (user and system), from
+// /proc/<pid>/stat; 0 where there is no /proc.
+func (p *caddyProc) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, utime 14 and stime 15.
+	rest := b[bytes.LastIndexByte(b, ')')+1:]
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const clockTicks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// profile fetches a CPU profile over d from the admin API's pprof endpoint
+// and writes it to path.
+func (p *caddyProc) profile(ctx context.Context, d time.Duration, path string) error {
+	if err := p.fetchProfile(ctx, fmt.Sprintf("profile?seconds=%d", int(d.Seconds())), path); err != nil {
+		return err
+	}
+	// Allocations since the start, for `go tool pprof -sample_index=alloc_space`.
+	return p.fetchProfile(ctx, "allocs", path+".allocs")
+}
+
+func (p *caddyProc) fetchProfile(ctx context.Context, which, path string) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/%s", p.admin, which)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("build profile request: %w", err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch profile: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch profile: %s", res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create profile: %w", err)
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("write profile: %w", err)
+	}
+	return f.Close()
 }
 
 // startCaddy runs bin with config on free 127.0.0.1 ports and waits until it
@@ -294,9 +473,18 @@ func startCaddy(ctx context.Context, bin, config, data string, env func(https, h
 			conf := &tls.Config{RootCAs: pool, ServerName: "localhost"}
 			if conn, err := tls.Dial("tcp", addr, conf); err == nil {
 				conn.Close()
+				// A cookie jar, as browsers keep: the canary's bucket
+				// cookie is set once, not on every request.
+				jar, err := cookiejar.New(nil)
+				if err != nil {
+					stop()
+					return nil, fmt.Errorf("make cookie jar: %w", err)
+				}
 				return &caddyProc{
-					url: "https://localhost:" + strconv.Itoa(ports[0]),
-					client: &http.Client{Transport: &http.Transport{
+					url:   "https://localhost:" + strconv.Itoa(ports[0]),
+					admin: "localhost:" + strconv.Itoa(ports[2]),
+					pid:   cmd.Process.Pid,
+					client: &http.Client{Jar: jar, Transport: &http.Transport{
 						TLSClientConfig:   &tls.Config{RootCAs: pool},
 						ForceAttemptHTTP2: true,
 						// Resolve localhost to 127.0.0.1 only.

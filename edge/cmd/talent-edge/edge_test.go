@@ -73,6 +73,7 @@ type stack struct {
 	upstream            string
 	logs                *syncBuffer
 	release             chan struct{}
+	stop                func() // stops the edge gracefully; also at the test's end
 }
 
 func (s *stack) url(host, path string) string {
@@ -110,12 +111,15 @@ func startStack(t *testing.T) *stack {
 // runEdge runs talent-edge with the real Caddyfile on free ports, with
 // stable and canary as its two pools, webDir as its web files and extraEnv
 // added, fills in s, and waits until the edge completes a TLS handshake
-// with a certificate from its own CA. The edge stops at the test's end.
+// with a certificate from its own CA. The edge stops at the test's end or
+// by s.stop. A data directory already in s is kept (a restart).
 func runEdge(t *testing.T, s *stack, stable, canary, webDir string, extraEnv ...string) *stack {
 	t.Helper()
 	s.httpsPort, s.httpPort = freePort(t), freePort(t)
 	s.adminAddr = net.JoinHostPort("localhost", strconv.Itoa(freePort(t)))
-	s.dataDir = t.TempDir()
+	if s.dataDir == "" {
+		s.dataDir = t.TempDir()
+	}
 	home := t.TempDir()
 	env := append([]string{
 		"PATH=" + os.Getenv("PATH"),
@@ -146,13 +150,17 @@ func runEdge(t *testing.T, s *stack, stable, canary, webDir string, extraEnv ...
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cancel()
-		<-exited
-		if t.Failed() {
-			t.Logf("talent-edge output:\n%s", logs.String())
-		}
-	})
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-exited
+			if t.Failed() {
+				t.Logf("talent-edge output:\n%s", logs.String())
+			}
+		})
+	}
+	t.Cleanup(s.stop)
 
 	// Wait for the local CA's root, then for a verified handshake.
 	// The loop is bounded by the process exiting or the deadline below; it

@@ -2,6 +2,10 @@ package main
 
 import (
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +66,59 @@ func TestKeywordsThroughEdge(t *testing.T) {
 			}
 			if reason != "CONTENT_BLOCKED" {
 				t.Fatalf("ErrorInfo reason = %q, want CONTENT_BLOCKED", reason)
+			}
+		})
+	}
+}
+
+// TestKeywordsFromBackend (SEC-5; issue 6, task 4): with
+// TALENT_KEYWORDS_URL the real edge judges by the lists talentd publishes
+// (the shipped files are then only the fallback), and with the URL
+// unreachable at start it still starts, judging by the files, and says so
+// in its log and metrics.
+func TestKeywordsFromBackend(t *testing.T) {
+	t.Parallel()
+	lists := http.NewServeMux()
+	lists.HandleFunc("/keywords/block.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"1"`)
+		io.WriteString(w, "# admins' list\n后端禁词\n")
+	})
+	lists.HandleFunc("/keywords/review.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"1"`)
+	})
+	listSrv := httptest.NewServer(lists)
+	t.Cleanup(listSrv.Close)
+	closed := "127.0.0.1:" + strconv.Itoa(freePort(t))
+
+	tests := []struct {
+		name            string
+		url             string
+		blocked, passed string
+		wantStale       float64
+		wantLog         string
+	}{
+		{name: "backend lists", url: listSrv.URL + "/keywords", blocked: "后端禁词", passed: "赌博", wantLog: `"msg":"keyword lists loaded"`},
+		{name: "backend unreachable", url: "http://" + closed + "/keywords", blocked: "赌博", passed: "后端禁词", wantStale: 1,
+			wantLog: "keyword list URL unreachable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			upstream := startUpstream(t, make(chan struct{}))
+			s := runEdge(t, &stack{}, upstream, upstream, t.TempDir(), "TALENT_KEYWORDS_URL="+tt.url)
+			client := tasksv1connect.NewTaskServiceClient(s.client, s.url("localhost", ""))
+			_, err := client.GetTask(t.Context(), connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: tt.blocked}))
+			if connect.CodeOf(err) != connect.CodeInvalidArgument {
+				t.Fatalf("GetTask(%q) = %v, want refused", tt.blocked, err)
+			}
+			if _, err := client.GetTask(t.Context(), connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: tt.passed})); err != nil {
+				t.Fatalf("GetTask(%q) = %v, want it to pass", tt.passed, err)
+			}
+			if got := adminMetric(t, s, "talent_edge_keywords_lists_stale", `route="rpc"`); got != tt.wantStale {
+				t.Fatalf("talent_edge_keywords_lists_stale = %v, want %v", got, tt.wantStale)
+			}
+			if !strings.Contains(s.logs.String(), tt.wantLog) {
+				t.Fatalf("log lacks %q:\n%s", tt.wantLog, grepLines(s.logs.String(), "keyword"))
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/talent-hub/talent/edge/canary"
 	_ "github.com/talent-hub/talent/edge/keywords"
+	_ "github.com/talent-hub/talent/edge/logbuffer"
 	_ "github.com/talent-hub/talent/edge/ratelimit"
 	_ "github.com/talent-hub/talent/edge/requestid"
 )

@@ -228,29 +228,32 @@ func TestRateLimitsThroughEdge(t *testing.T) {
 	if want := `talent_edge_ratelimit_limited_total{zone="signin_ip"} 3`; !strings.Contains(metrics, want) {
 		t.Fatalf("metrics lack %q:\n%s", want, grepLines(metrics, "talent_edge_"))
 	}
-	if want := `caddy_http_requests_total{`; !strings.Contains(metrics, want) || !strings.Contains(metrics, `host="localhost:`) {
-		t.Fatalf("metrics lack per-host request counts:\n%s", grepLines(metrics, "caddy_http_requests_total"))
+	// Request metrics come from talent_canary by default; Caddy's own
+	// per-route ones only with TALENT_EDGE_HTTP_METRICS=on (see
+	// TestProductionCaddyfile).
+	if want := `talent_canary_requests_total{name="default",side="stable"}`; !strings.Contains(metrics, want) {
+		t.Fatalf("metrics lack %q:\n%s", want, grepLines(metrics, "talent_canary_"))
+	}
+	if strings.Contains(metrics, "caddy_http_requests_total") {
+		t.Fatalf("Caddy's per-route metrics are on by default:\n%s", grepLines(metrics, "caddy_http_requests_total"))
 	}
 
-	// Reload the running config: the bucket is still empty afterwards.
-	cfg := adminGet(t, s, "/config/")
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+s.adminAddr+"/load", strings.NewReader(cfg))
-	if err != nil {
-		t.Fatal(err)
+	// A canary weight change reloads the config (task 3 of issue 6): a
+	// client at its limit is still limited afterwards.
+	setWeight(t, s, "25")
+	if got := adminGet(t, s, "/id/canary/weight"); strings.TrimSpace(got) != "25" {
+		t.Fatalf("weight after the change = %s, want 25", got)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Cache-Control", "must-revalidate") // reload even though nothing changed
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST /load: %v", err)
+	// The new config's keyword filter took the compiled automaton of the
+	// old one instead of building it again.
+	if n := strings.Count(s.logs.String(), `"msg":"keyword lists loaded"`); n < 2 {
+		t.Fatalf("%d keyword list loads logged, want one per config:\n%s", n, grepLines(s.logs.String(), "keyword"))
 	}
-	msg, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("POST /load: status %d: %s", res.StatusCode, msg)
+	if !strings.Contains(grepLines(s.logs.String(), "keyword lists loaded"), `"shared":true`) {
+		t.Fatalf("the weight change rebuilt the keyword automaton:\n%s", grepLines(s.logs.String(), "keyword"))
 	}
 	if err := logIn(); connect.CodeOf(err) != connect.CodeResourceExhausted {
-		t.Fatalf("after reload: %v, want resource_exhausted", err)
+		t.Fatalf("after a weight change: %v, want resource_exhausted", err)
 	}
 }
 
@@ -366,8 +369,16 @@ func TestProductionCaddyfile(t *testing.T) {
 		issuer["ca"] != "https://acme-v02.api.letsencrypt.org/directory" {
 		t.Fatalf("prod issuer = %v, want ACME (Let's Encrypt) with ops@example.org", issuer)
 	}
-	if prod.Apps.HTTP.Metrics["per_host"] != true {
-		t.Fatalf("prod metrics = %v, want per_host", prod.Apps.HTTP.Metrics)
+	// Caddy's per-route HTTP metrics: off by default, per host when
+	// TALENT_EDGE_HTTP_METRICS=on, in both files.
+	if prod.Apps.HTTP.Metrics != nil {
+		t.Fatalf("prod metrics = %v, want Caddy's off by default", prod.Apps.HTTP.Metrics)
+	}
+	for _, name := range []string{"Caddyfile", "Caddyfile.prod"} {
+		on := adapt(name, "TALENT_EDGE_HTTP_METRICS=on", "TALENT_EDGE_DOMAIN=talent.example.org")
+		if on.Apps.HTTP.Metrics["per_host"] != true {
+			t.Fatalf("%s with TALENT_EDGE_HTTP_METRICS=on: metrics = %v, want per_host", name, on.Apps.HTTP.Metrics)
+		}
 	}
 
 	devSrv := dev.Apps.HTTP.Servers["srv0"]
@@ -387,9 +398,10 @@ func TestProductionCaddyfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Only the file defaults may differ: the web root, and the config
-		// file that file_server hides.
+		// Only the file defaults may differ: the web root, the data
+		// directory, and the config file that file_server hides.
 		out := strings.ReplaceAll(string(b), "/srv/talent/web", "./var/web")
+		out = strings.ReplaceAll(out, "/var/lib/talent-edge/", "./var/edge/")
 		return strings.ReplaceAll(out, "Caddyfile.prod", "Caddyfile")
 	}
 	if got, want := handlers(https), handlers(devSrv); got != want {

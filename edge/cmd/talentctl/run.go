@@ -111,6 +111,8 @@ func (c *client) status(ctx context.Context) (status, error) {
 		st.Configured = *handler.Weight
 	}
 	st.Effective = st.Configured
+	// After a restart the weight in force may come from the edge's state
+	// file rather than the config: the metrics say which.
 	var metrics bytes.Buffer
 	if err := c.do(ctx, http.MethodGet, "/metrics", nil, &metrics); err != nil {
 		return status{}, err
@@ -136,6 +138,8 @@ func (c *client) status(ctx context.Context) (status, error) {
 		switch metric {
 		case "talent_canary_weight_percent":
 			st.Effective = v
+		case "talent_canary_configured_weight_percent":
+			st.Configured = v
 		case "talent_canary_rolled_back":
 			st.RolledBack = v == 1
 		case "talent_canary_rollbacks_total":
@@ -186,6 +190,10 @@ func (c *client) do(ctx context.Context, method, path string, body io.Reader, ou
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+		// Reload even when the config's JSON does not change: after a
+		// restart that restored a weight from the state file, setting
+		// the config's own weight must still apply.
+		req.Header.Set("Cache-Control", "must-revalidate")
 	}
 	res, err := c.http.Do(req)
 	if err != nil {

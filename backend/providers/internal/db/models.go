@@ -28,6 +28,20 @@ type Consent struct {
 	AcceptTime time.Time
 }
 
+type Event struct {
+	UserID     uuid.UUID
+	Seq        int64
+	Kind       string
+	TaskID     *uuid.UUID
+	Payload    []byte
+	CreateTime time.Time
+}
+
+type EventCursor struct {
+	UserID uuid.UUID
+	Seq    int64
+}
+
 type LoginIdentity struct {
 	Provider   string
 	Subject    string
@@ -95,6 +109,32 @@ type ProviderSkill struct {
 	UserID uuid.UUID
 	Tag    string
 	Level  int16
+}
+
+type RepositoryActivity struct {
+	ID         int64
+	LinkID     uuid.UUID
+	Kind       string
+	Key        string
+	Summary    []byte
+	CreateTime time.Time
+}
+
+type RepositoryDelivery struct {
+	LinkID     uuid.UUID
+	DeliveryID string
+	Event      string
+	CreateTime time.Time
+}
+
+type RepositoryLink struct {
+	ID         uuid.UUID
+	TaskID     uuid.UUID
+	Host       string
+	Path       string
+	Secret     string
+	CreatedBy  uuid.UUID
+	CreateTime time.Time
 }
 
 type Session struct {

@@ -1,0 +1,453 @@
+// Command realtimebench measures the event stream (TASK-4): how long an
+// event takes from its commit to the other party's client, through the
+// edge, with two talentd processes and many open streams.
+//
+// It starts Postgres, Redis and MinIO (backend/devstack), two talentd
+// processes A and B on the same database and talent-edge in front of A
+// (canary weight 0, so every stream lands on A). It creates -streams
+// providers, each with a task awarded to them by one client, and opens one
+// stream per provider over HTTP/2 through the edge with the generated
+// Connect client. Then, at -rate per second for -duration, the client
+// cancels a random provider's task with CancelTask sent straight to B
+// (h2c), and the provider's stream on A receives "task.changed" after the
+// commit travels A's LISTEN connection. The latency is from just before
+// the CancelTask call (so it includes the call's own work: an upper bound
+// on commit→receive) to the event's arrival. It prints p50, p99 and max.
+//
+//	go run ./backend/cmd/realtimebench -bin bin
+//
+// `make bench-realtime` runs it.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/talent-hub/talent/backend/devstack"
+	eventsv1 "github.com/talent-hub/talent/proto/talent/events/v1"
+	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
+	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
+	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "realtimebench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin, caddyfile, minio string
+	streams, rate         int
+	duration              time.Duration
+	conns                 int
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("realtimebench", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.bin, "bin", "bin", "folder with talentd, talent-edge and web/ (make build)")
+	fs.StringVar(&o.caddyfile, "caddyfile", "deploy/edge/Caddyfile", "the edge's Caddyfile")
+	fs.StringVar(&o.minio, "minio", devstack.MinIOBinaryPath, "the MinIO server binary")
+	fs.IntVar(&o.streams, "streams", 1000, "open streams, one per provider")
+	fs.IntVar(&o.rate, "rate", 50, "events committed per second")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to commit events")
+	fs.IntVar(&o.conns, "conns", 10, "HTTP/2 connections the streams share (browsers: one each)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.streams < 1 || o.streams > 5000 || o.rate < 1 || o.rate > 1000 || o.duration > 5*time.Minute || o.conns < 1 {
+		return errors.New("keep it bounded: -streams 1..5000, -rate 1..1000, -duration at most 5m, -conns at least 1")
+	}
+	dir, err := os.MkdirTemp("", "realtimebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil { // Postgres runs as another user
+		return err
+	}
+
+	fmt.Fprintf(stdout, "starting Postgres, Redis, MinIO, talentd A and B, talent-edge in %s\n", dir)
+	p, err := startPlatform(ctx, dir, o)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+
+	events := o.rate * int(math.Ceil(o.duration.Seconds()))
+	fmt.Fprintf(stdout, "creating %d providers, a client and %d awarded tasks\n", o.streams, events)
+	w, err := seed(ctx, p.dbURL, o.streams, events)
+	if err != nil {
+		return err
+	}
+
+	// The streams: through the edge, HTTP/2, over -conns connections.
+	var clients []eventsv1connect.EventServiceClient
+	for range o.conns {
+		clients = append(clients, eventsv1connect.NewEventServiceClient(p.edgeClient(), p.edgeURL))
+	}
+	var (
+		sent     sync.Map // task ref -> time.Time
+		returned sync.Map // task ref -> time.Time the committing call returned
+		mu       sync.Mutex
+		lat      []time.Duration
+		afterRet []time.Duration
+		callLat  []time.Duration
+		ready    sync.WaitGroup
+		failures atomic.Int64
+	)
+	sctx, cancelStreams := context.WithCancel(ctx)
+	defer cancelStreams()
+	ready.Add(o.streams)
+	var streamsDone sync.WaitGroup
+	for i, token := range w.providerTokens {
+		streamsDone.Add(1)
+		go func() {
+			defer streamsDone.Done()
+			req := connect.NewRequest(&eventsv1.SubscribeRequest{})
+			req.Header().Set("Authorization", "Bearer "+token)
+			stream, err := clients[i%len(clients)].Subscribe(sctx, req)
+			if err != nil {
+				failures.Add(1)
+				ready.Done()
+				return
+			}
+			defer stream.Close()
+			isReady := false
+			for stream.Receive() {
+				m := stream.Msg()
+				if m.GetReady() != nil && !isReady {
+					isReady = true
+					ready.Done()
+				}
+				ev := m.GetEvent()
+				if ev == nil || ev.GetKind() != "task.changed" {
+					continue
+				}
+				at := time.Now()
+				if t0, ok := sent.LoadAndDelete(ev.GetTask()); ok {
+					mu.Lock()
+					lat = append(lat, at.Sub(t0.(time.Time)))
+					if t1, ok := returned.Load(ev.GetTask()); ok {
+						afterRet = append(afterRet, at.Sub(t1.(time.Time)))
+					}
+					mu.Unlock()
+				}
+			}
+			if !isReady {
+				failures.Add(1)
+				ready.Done()
+			}
+		}()
+	}
+	start := time.Now()
+	ready.Wait()
+	if n := failures.Load(); n > 0 {
+		return fmt.Errorf("%d of %d streams did not open: see %s", n, o.streams, p.logDir)
+	}
+	fmt.Fprintf(stdout, "%d streams open and live through the edge in %v\n", o.streams, time.Since(start).Round(time.Millisecond))
+
+	// The commits: CancelTask straight to talentd B, paced.
+	tasksB := tasksv1connect.NewTaskServiceClient(p.h2cClient(), p.talentdB)
+	tick := time.NewTicker(time.Second / time.Duration(o.rate))
+	defer tick.Stop()
+	var calls sync.WaitGroup
+	var callErrs atomic.Int64
+	order := mrand.Perm(len(w.tasks))
+	for i := range events {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		ref := w.tasks[order[i]]
+		calls.Add(1)
+		go func() {
+			defer calls.Done()
+			req := connect.NewRequest(&tasksv1.CancelTaskRequest{IdOrRef: ref})
+			req.Header().Set("Authorization", "Bearer "+w.clientToken)
+			t0 := time.Now()
+			sent.Store(ref, t0)
+			_, err := tasksB.CancelTask(ctx, req)
+			t1 := time.Now()
+			returned.Store(ref, t1)
+			mu.Lock()
+			callLat = append(callLat, t1.Sub(t0))
+			mu.Unlock()
+			if err != nil {
+				sent.Delete(ref)
+				if callErrs.Add(1) == 1 {
+					fmt.Fprintf(stdout, "CancelTask %s: %v\n", ref, err)
+				}
+			}
+		}()
+	}
+	calls.Wait()
+	// Let the last events arrive.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(lat)
+		mu.Unlock()
+		if int64(n)+callErrs.Load() >= int64(events) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancelStreams()
+	streamsDone.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lat) == 0 {
+		return errors.New("no event arrived")
+	}
+	for _, l := range [][]time.Duration{lat, afterRet, callLat} {
+		slices.Sort(l)
+	}
+	lost := int64(events) - int64(len(lat)) - callErrs.Load()
+	fmt.Fprintf(stdout, "\n%d events at %d/s to %d open streams (2 talentd, edge, HTTP/2 over %d connections)\n", events, o.rate, o.streams, o.conns)
+	fmt.Fprintf(stdout, "commit→receive, from before the committing call: %s\n", summary(lat))
+	fmt.Fprintf(stdout, "commit→receive, from the call's return:       %s\n", summary(afterRet))
+	fmt.Fprintf(stdout, "the committing call (CancelTask on B):        %s\n", summary(callLat))
+	fmt.Fprintf(stdout, "received %d, call errors %d, lost %d\n", len(lat), callErrs.Load(), lost)
+	if lost > 0 {
+		return fmt.Errorf("%d events never arrived", lost)
+	}
+	return nil
+}
+
+// summary gives p50, p90, p99 and max of sorted durations.
+func summary(l []time.Duration) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	pct := func(q float64) time.Duration {
+		return l[min(len(l)-1, max(0, int(math.Ceil(q*float64(len(l))))-1))].Round(10 * time.Microsecond)
+	}
+	return fmt.Sprintf("p50 %v  p90 %v  p99 %v  max %v", pct(0.50), pct(0.90), pct(0.99), l[len(l)-1].Round(10*time.Microsecond))
+}
+
+// platform is what the benchmark runs against.
+type platform struct {
+	stack    *devstack.Stack
+	b        *devstack.Talentd
+	edge     *devstack.Edge
+	edgeURL  string
+	talentdB string
+	dbURL    string
+	logDir   string
+	roots    *x509.CertPool
+}
+
+func (p *platform) stop() {
+	if p.edge != nil {
+		p.edge.Stop()
+	}
+	if p.b != nil {
+		p.b.Stop()
+	}
+	p.stack.Stop()
+}
+
+func startPlatform(ctx context.Context, dir string, o options) (*platform, error) {
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return nil, err
+	}
+	minio, err := filepath.Abs(o.minio)
+	if err != nil {
+		return nil, err
+	}
+	caddyfile, err := filepath.Abs(o.caddyfile)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	talentdEnv := []string{"TALENT_LOG_LEVEL=warn", "TALENT_PER_IP_LIMIT_FACTOR=100"}
+	stack, err := devstack.StartStack(sctx, devstack.StackOptions{
+		Dir:         dir,
+		MinIOBinary: minio,
+		Talentd:     filepath.Join(bin, "talentd"),
+		TalentdEnv:  talentdEnv,
+		WebDir:      filepath.Join(bin, "web"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &platform{stack: stack, dbURL: stack.Postgres.URL, logDir: stack.LogDir}
+	env := append([]string{
+		"TALENT_DATABASE_URL=" + stack.Postgres.URL,
+		"TALENT_REDIS_URL=" + stack.Redis.URL,
+		"TALENT_S3_ENDPOINT=" + stack.MinIO.Endpoint,
+		"TALENT_S3_ACCESS_KEY=" + stack.MinIO.AccessKey,
+		"TALENT_S3_SECRET_KEY=" + stack.MinIO.SecretKey,
+		"TALENT_S3_SECURE=false",
+		"TALENT_LOG_FORMAT=json",
+		"TALENT_WEB_DIR=" + filepath.Join(bin, "web"),
+		"TALENT_MIGRATE=false",
+	}, talentdEnv...)
+	if p.b, err = devstack.StartTalentd(sctx, devstack.TalentdConfig{
+		Binary: filepath.Join(bin, "talentd"), Env: env, LogFile: filepath.Join(stack.LogDir, "talentd-b.log"),
+	}); err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.talentdB = p.b.URL
+	var ports [3]int
+	for i := range ports {
+		if ports[i], err = devstack.FreePort(); err != nil {
+			p.stop()
+			return nil, err
+		}
+	}
+	caddyDir := filepath.Join(dir, "caddy")
+	if p.edge, err = devstack.StartEdge(sctx, devstack.EdgeConfig{
+		Binary:    filepath.Join(bin, "talent-edge"),
+		Caddyfile: caddyfile,
+		Env: []string{
+			"TALENT_EDGE_HTTPS_ADDR=:" + strconv.Itoa(ports[0]),
+			"TALENT_EDGE_HTTP_PORT=" + strconv.Itoa(ports[1]),
+			"TALENT_EDGE_ADMIN=localhost:" + strconv.Itoa(ports[2]),
+			"TALENT_UPSTREAM=" + stack.Talentd.HTTPAddr,
+			// Every stream to A; B only commits.
+			"TALENT_CANARY_UPSTREAM=" + p.b.HTTPAddr,
+			"TALENT_CANARY_WEIGHT=0",
+			"TALENT_WEB_DIR=" + filepath.Join(bin, "web"),
+			"TALENT_EDGE_DATA=" + caddyDir,
+		},
+		ReadyAddr:       "127.0.0.1:" + strconv.Itoa(ports[0]),
+		ReadyServerName: "localhost",
+		Dir:             caddyDir,
+		LogFile:         filepath.Join(stack.LogDir, "edge.log"),
+	}); err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.edgeURL = "https://localhost:" + strconv.Itoa(ports[0])
+	pem, err := os.ReadFile(filepath.Join(caddyDir, "caddy", "pki", "authorities", "local", "root.crt"))
+	if err != nil {
+		pem, err = os.ReadFile(filepath.Join(caddyDir, "pki", "authorities", "local", "root.crt"))
+	}
+	if err != nil {
+		p.stop()
+		return nil, fmt.Errorf("read the edge's root certificate: %w", err)
+	}
+	p.roots = x509.NewCertPool()
+	p.roots.AppendCertsFromPEM(pem)
+	return p, nil
+}
+
+// edgeClient speaks HTTP/2 over TLS to the edge: one connection per client.
+func (p *platform) edgeClient() *http.Client {
+	var protocols http.Protocols
+	protocols.SetHTTP2(true)
+	return &http.Client{Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{RootCAs: p.roots, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2: true,
+		Protocols:         &protocols,
+	}}
+}
+
+// h2cClient speaks HTTP/2 without TLS, straight to a talentd.
+func (p *platform) h2cClient() *http.Client {
+	var protocols http.Protocols
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: &protocols}}
+}
+
+// world is the seeded data.
+type world struct {
+	clientToken    string
+	providerTokens []string
+	tasks          []string // readable references, each awarded to a provider
+}
+
+// seed creates the providers with sessions, one client with a session, and
+// n tasks from the client each awarded to a provider (round robin), with
+// SQL: the benchmark is about streams, not sign-ups.
+func seed(ctx context.Context, dbURL string, providers, n int) (*world, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	token := func(user string) (string, error) {
+		b := make([]byte, 32)
+		rand.Read(b)
+		t := base64.RawURLEncoding.EncodeToString(b)
+		h := sha256.Sum256([]byte(t))
+		_, err := conn.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expire_time) VALUES ($1, $2, now() + interval '1 day')`, h[:], user)
+		return t, err
+	}
+	newUser := func(role string, i int) (string, error) {
+		var id string
+		err := conn.QueryRow(ctx, `
+			INSERT INTO users (email, password_hash, display_name, roles, consent_version)
+			VALUES ($1, 'not-a-hash', $2, ARRAY[$3]::text[], 'bench') RETURNING id`,
+			fmt.Sprintf("%s-%d@bench.example.com", role, i), fmt.Sprintf("Bench %s %d", role, i), role).Scan(&id)
+		return id, err
+	}
+	w := &world{}
+	client, err := newUser("client", 0)
+	if err != nil {
+		return nil, fmt.Errorf("seed client: %w", err)
+	}
+	if w.clientToken, err = token(client); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for i := range providers {
+		id, err := newUser("provider", i)
+		if err != nil {
+			return nil, fmt.Errorf("seed provider: %w", err)
+		}
+		t, err := token(id)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+		w.providerTokens = append(w.providerTokens, t)
+	}
+	rows, err := conn.Query(ctx, `
+		INSERT INTO tasks (client_id, provider_id, title, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status)
+		SELECT $1, ($2::uuid[])[1 + (i % cardinality($2::uuid[]))], 'Bench task ' || i, 100000, 200000,
+		       DATE '2030-01-01', ARRAY['go'], 'awarded'
+		FROM generate_series(0, $3 - 1) AS i
+		RETURNING 'T-' || lpad(ref_no::text, 6, '0')`, client, ids, n)
+	if err != nil {
+		return nil, fmt.Errorf("seed tasks: %w", err)
+	}
+	w.tasks, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("seed tasks: %w", err)
+	}
+	return w, nil
+}
