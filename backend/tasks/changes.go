@@ -13,6 +13,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 )
@@ -31,14 +32,18 @@ func (s *Service) UpdateTask(ctx context.Context, req *connect.Request[tasksv1.U
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
-	task, err := s.change(ctx, id, refNo, func(q *db.Queries, t db.Task) error {
+	verdict, err := s.checkContent(ctx, in.title, in.description)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	task, err := s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
 		if t.ClientID != clientID {
 			return &NotOwnerError{Action: "edit"}
 		}
 		if t.Status != statusDraft && t.Status != statusOpen {
 			return ErrNotEditable
 		}
-		return q.UpdateTask(ctx, db.UpdateTaskParams{
+		if err := q.UpdateTask(ctx, db.UpdateTaskParams{
 			ID:           t.ID,
 			Title:        in.title,
 			Description:  in.description,
@@ -50,7 +55,10 @@ func (s *Service) UpdateTask(ctx context.Context, req *connect.Request[tasksv1.U
 			Remote:       in.remote,
 			City:         in.city,
 			SearchText:   in.searchText(),
-		})
+		}); err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, taskItem(t.RefNo, clientID), verdict)
 	})
 	if err != nil {
 		return nil, connectError(err)
@@ -101,11 +109,18 @@ func (s *Service) clientTransition(ctx context.Context, idOrRefText, action, to,
 		vs.Add("note", "TOO_LONG", fmt.Sprintf("The note must be at most %d characters long.", maxNoteLen))
 		return nil, vs.Err()
 	}
-	return s.change(ctx, id, refNo, func(q *db.Queries, t db.Task) error {
+	verdict, err := s.checkNote(ctx, note)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
 		if t.ClientID != clientID {
 			return &NotOwnerError{Action: action}
 		}
-		return transitionTask(ctx, q, t, partyClient, clientID, to, note)
+		if err := transitionTask(ctx, q, t, partyClient, clientID, to, note); err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, taskItem(t.RefNo, clientID), verdict)
 	})
 }
 
@@ -135,6 +150,12 @@ func transitionTask(ctx context.Context, q *db.Queries, t db.Task, by party, act
 // holds the task's row lock, commits, and returns the task as it is then.
 // A draft that is not the caller's is reported as not found.
 func (s *Service) change(ctx context.Context, id uuid.UUID, refNo int64, fn func(q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
+	return s.changeTx(ctx, id, refNo, func(_ pgx.Tx, q *db.Queries, t db.Task) error { return fn(q, t) })
+}
+
+// changeTx is change with the transaction at hand, for writes that queue
+// the text for moderation in it.
+func (s *Service) changeTx(ctx context.Context, id uuid.UUID, refNo int64, fn func(tx pgx.Tx, q *db.Queries, t db.Task) error) (*tasksv1.Task, error) {
 	tx, err := s.db.Primary.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin task change: %w", err)
@@ -161,7 +182,7 @@ func (s *Service) change(ctx context.Context, id uuid.UUID, refNo int64, fn func
 	if !visible(ctx, t) {
 		return nil, ErrNotFound
 	}
-	if err := fn(q, t); err != nil {
+	if err := fn(tx, q, t); err != nil {
 		return nil, err
 	}
 	row, err := q.GetTask(ctx, id)

@@ -73,3 +73,8 @@ SELECT id, ref_no, client_id, provider_id, status
 FROM tasks
 WHERE (@id::uuid <> '00000000-0000-0000-0000-000000000000'::uuid AND id = @id::uuid)
    OR (@ref_no::bigint <> 0 AND ref_no = @ref_no::bigint);
+
+-- name: SetTaskTakedown :exec
+-- SetTaskTakedown marks a task taken down by moderation (SEC-5): it is
+-- hidden from everyone but its client.
+UPDATE tasks SET takedown_reason = @reason, update_time = now() WHERE id = @id;

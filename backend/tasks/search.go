@@ -149,6 +149,8 @@ func (s *Service) ListTasks(ctx context.Context, req *connect.Request[tasksv1.Li
 		pool = s.db.Primary
 	} else {
 		q.and("t.status <> 'draft'")
+		// Taken down by moderation (SEC-5): only its client sees it.
+		q.and("t.takedown_reason IS NULL")
 	}
 	var sts []string
 	for _, st := range m.GetStatuses() {

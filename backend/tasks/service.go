@@ -38,6 +38,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -55,6 +56,9 @@ type Options struct {
 	// Now is the clock; nil means time.Now. It decides what "today" is for
 	// delivery dates.
 	Now func() time.Time
+	// Moderation checks titles, descriptions and notes against the
+	// keyword lists (SEC-5); nil checks nothing.
+	Moderation *moderation.Checker
 }
 
 // Service is the task service.
@@ -62,6 +66,7 @@ type Service struct {
 	db     *postgres.DB
 	logger *slog.Logger
 	now    func() time.Time
+	mod    *moderation.Checker
 	// cst is China Standard Time, in which delivery dates are given.
 	cst *time.Location
 }
@@ -71,7 +76,7 @@ var _ tasksv1connect.TaskServiceHandler = (*Service)(nil)
 
 // New returns the task service storing its data in db.
 func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, logger: logger, now: opts.Now}
+	s := &Service{db: db, logger: logger, now: opts.Now, mod: opts.Moderation}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -111,7 +116,11 @@ func (s *Service) CreateTask(ctx context.Context, req *connect.Request[tasksv1.C
 	if err != nil {
 		return nil, connectError(err)
 	}
-	task, err := s.createTask(ctx, clientID, in)
+	verdict, err := s.checkContent(ctx, in.title, in.description)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	task, err := s.createTask(ctx, clientID, in, verdict)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -135,7 +144,7 @@ func callingClient(ctx context.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask) (*tasksv1.Task, error) {
+func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask, verdict moderation.Verdict) (*tasksv1.Task, error) {
 	var requestID *string
 	if in.requestID != "" {
 		requestID = &in.requestID
@@ -170,6 +179,9 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 			TaskID: row.ID, ActorID: clientID, FromStatus: "", ToStatus: status,
 		}); err != nil {
 			return nil, fmt.Errorf("record task creation: %w", err)
+		}
+		if err := moderation.Queue(ctx, tx, taskItem(row.RefNo, clientID), verdict); err != nil {
+			return nil, err
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return nil, fmt.Errorf("commit create task: %w", err)
@@ -240,12 +252,16 @@ func (s *Service) GetTask(ctx context.Context, req *connect.Request[tasksv1.GetT
 	return connect.NewResponse(&tasksv1.GetTaskResponse{Task: taskToProto(row.Task, row.ClientDisplayName)}), nil
 }
 
-// visible reports whether the caller may see t: drafts only their client.
+// visible reports whether the caller may see t: drafts and tasks taken
+// down by moderation only their client (and, taken down, admins).
 func visible(ctx context.Context, t db.Task) bool {
-	if t.Status != statusDraft {
+	if t.Status != statusDraft && t.TakedownReason == nil {
 		return true
 	}
 	p, ok := auth.FromContext(ctx)
+	if ok && t.TakedownReason != nil && t.Status != statusDraft && p.HasRole(auth.RoleAdmin) {
+		return true
+	}
 	return ok && p.UserID == t.ClientID.String()
 }
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"go.uber.org/zap"
+
+	"github.com/talent-hub/talent/internal/keywordmatch"
 )
 
 // matchers holds the compiled Matchers, keyed by the hash of their lists'
@@ -217,7 +219,7 @@ func (l *loader) load(ctx context.Context) (*Matcher, error) {
 		}
 		return nil, errUnchanged
 	}
-	key := listsKey(block, review)
+	key := keywordmatch.ListsKey(block, review)
 	val, shared, err := matchers.LoadOrNew(key, func() (caddy.Destructor, error) {
 		m, err := Compile(block, review)
 		if err != nil {

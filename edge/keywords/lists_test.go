@@ -15,6 +15,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/talent-hub/talent/internal/keywordmatch"
 )
 
 func provisioned(t *testing.T, h *Handler) *Handler {
@@ -51,7 +53,7 @@ func TestConfigReloadSharesAutomaton(t *testing.T) {
 	if old.current.Load() != next.current.Load() {
 		t.Fatal("the second handler compiled its own Matcher, want the pooled one")
 	}
-	key := listsKey(words, nil)
+	key := keywordmatch.ListsKey(words, nil)
 	if refs, _ := matchers.References(key); refs != 2 {
 		t.Fatalf("pool references = %d, want 2", refs)
 	}

@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/talent-hub/talent/internal/keywordmatch"
 )
 
 // maxReviewWords caps how many review keywords one request reports.
@@ -41,8 +43,7 @@ func (e *unsupportedEncodingError) Error() string {
 type scan struct {
 	m        *Matcher
 	max      int64
-	norm     []byte
-	mark     marker
+	sc       keywordmatch.Scanner
 	blocked  string
 	review   []string
 	bytesIn  int64 // text bytes matched, before normalization
@@ -58,7 +59,7 @@ func newScan(m *Matcher, max int64) *scan {
 
 // reset readies s for a new request, keeping its buffers.
 func (s *scan) reset(m *Matcher, max int64) {
-	*s = scan{m: m, max: max, maxDepth: maxProtoDepth, norm: s.norm[:0], mark: marker{cands: s.mark.cands[:0]}, review: s.review[:0]}
+	*s = scan{m: m, max: max, maxDepth: maxProtoDepth, sc: s.sc, review: s.review[:0]}
 }
 
 // done reports whether a block keyword has been found.
@@ -71,18 +72,7 @@ func (s *scan) text(b []byte) {
 		return
 	}
 	s.bytesIn += int64(len(b))
-	s.mark.reset(s.m.pre)
-	s.norm = normalize(s.norm[:0], b, &s.mark)
-	if !s.m.mayMatch(s.norm, s.mark.cands) {
-		return
-	}
-	if w, ok := s.m.block.first(s.norm); ok {
-		s.blocked = w
-		return
-	}
-	if len(s.review) < maxReviewWords {
-		s.review = s.m.review.all(s.review, s.norm, maxReviewWords)
-	}
+	s.blocked, s.review = s.sc.First(s.m, b, s.review, maxReviewWords)
 }
 
 // query judges a URL query: every key and value, and a Connect GET

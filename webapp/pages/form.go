@@ -54,6 +54,17 @@ func (f *formState) fail(l ui.Lang, p rpc.Problem, fields ...string) {
 	}
 	for _, v := range p.Violations {
 		msg := l.Reason(v.Reason, v.Description)
+		if v.Reason == "CONTENT_BLOCKED" {
+			// The backend's keyword check names each field's words
+			// (backend/moderation): show them next to the field.
+			w := p.Metadata["words."+v.Field]
+			if w == "" {
+				w = p.Metadata["words"]
+			}
+			if w != "" {
+				msg += l.T("content.words") + w
+			}
+		}
 		if known[v.Field] && v.Reason != "BAD_CREDENTIALS" {
 			f.setErr(v.Field, msg)
 			continue

@@ -7,7 +7,9 @@
 // (privacy mode, data export, account deletion), "/account/consent" (accept
 // a new privacy notice), "/tasks" (newest first, "load more" by page token, search and
 // filters in the query string), "/tasks/new" (post a task), "/tasks/{ref}"
-// (one task), "/tasks/{ref}/edit" (edit one task) and "/notifications".
+// (one task), "/tasks/{ref}/edit" (edit one task), "/notifications", and
+// for admins "/admin/keywords" (the keyword lists) and "/admin/patrol" (the
+// patrol queue; SEC-5).
 //
 // Stable element ids and classes, kept for the end-to-end browser test:
 //
@@ -82,6 +84,18 @@
 //	          #unread-count (absent at 0); /notifications lists
 //	          #notification-list (li.notification-item, .unread) or
 //	          #notifications-empty, button #mark-all-read.
+//	keywords: select #kw-list (block|review); form #kw-add-form with
+//	          textarea #kw-words, input #kw-note, submit #kw-add-submit,
+//	          #kw-result; search #kw-search-form, #kw-search; #kw-meta
+//	          (version and count); list #kw-items of li.kw-item (data-word)
+//	          with .kw-word and button .kw-remove; #kw-load-more, #kw-empty.
+//	patrol:   select #patrol-status; list #patrol-list of
+//	          li.patrol-item#patrol-item-<id> with .patrol-link,
+//	          .patrol-excerpt (matched words in <mark>), input
+//	          #patrol-note-<id>, buttons #patrol-keep-<id>,
+//	          #patrol-warn-<id>, #patrol-take-down-<id>, error
+//	          #patrol-error-<id>; #patrol-empty.
+//	header:   #nav-admin-keywords, #nav-admin-patrol (admins only)
 //	          #task-publish, #task-close, #task-cancel.
 //	provider: "/provider/profile": form #profile-form; skill rows
 //	          #skill-tag-<i>, #skill-level-<i> (select 1..5), #add-skill;
@@ -173,6 +187,8 @@ func Register(server *rpc.Clients) {
 	app.Route("/tasks/new", func() app.Composer { return &newTaskPage{env: e, in: taskInput{remote: true}} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+$`, func() app.Composer { return &taskPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/edit$`, func() app.Composer { return &newTaskPage{env: e} })
+	app.Route("/admin/keywords", func() app.Composer { return &keywordsPage{env: e} })
+	app.Route("/admin/patrol", func() app.Composer { return &patrolPage{env: e} })
 	// Providers and vetting (ID-2).
 	app.Route("/provider/profile", func() app.Composer { return newProviderPage(e) })
 	app.Route("/provider/vetting", func() app.Composer { return newVettingPage(e) })

@@ -203,6 +203,14 @@ func TestFormShowsErrorsAndKeepsInput(t *testing.T) {
 			wantField: map[string]string{"form-error": "The text contains words that are not allowed on Talent. Please change them and try again. Words: 赌博"},
 		},
 		{
+			name: "content blocked by the backend, next to the field",
+			lang: ui.Chinese,
+			problem: rpc.Problem{Code: "invalid_argument", Reason: "CONTENT_BLOCKED",
+				Metadata:   map[string]string{"words": "赌博, 诈骗", "words.display_name": "诈骗"},
+				Violations: []rpc.Violation{{Field: "display_name", Reason: "CONTENT_BLOCKED"}}},
+			wantField: map[string]string{"error-display_name": "内容包含 Talent 不允许发布的词语，请修改后重试。词语：诈骗", "form-error": ""},
+		},
+		{
 			name: "unknown field goes to the form",
 			lang: ui.English,
 			problem: rpc.Problem{Code: "invalid_argument", Violations: []rpc.Violation{

@@ -83,6 +83,12 @@ func (h *header) Render() app.UI {
 				app.If(h.s.Admin, func() app.UI {
 					return app.A().ID("nav-review").Href("/admin/vetting").Text(l.T("nav.review"))
 				}),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-admin-keywords").Href("/admin/keywords").Text(l.T("nav.admin_keywords"))
+				}),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-admin-patrol").Href("/admin/patrol").Text(l.T("nav.admin_patrol"))
+				}),
 			),
 			account,
 		),

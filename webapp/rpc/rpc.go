@@ -21,6 +21,7 @@ import (
 
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -33,6 +34,7 @@ type Clients struct {
 	Tasks         tasksv1connect.TaskServiceClient
 	Notifications notificationsv1connect.NotificationServiceClient
 	Repositories  repositoriesv1connect.RepositoryServiceClient
+	Moderation    moderationv1connect.ModerationServiceClient
 	// Events streams; its transport has no overall timeout (ForPage).
 	Events eventsv1connect.EventServiceClient
 	// Providers: profiles, uploads and vetting (ID-2).
@@ -47,6 +49,7 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 		Tasks:         tasksv1connect.NewTaskServiceClient(hc, baseURL),
 		Notifications: notificationsv1connect.NewNotificationServiceClient(hc, baseURL),
 		Repositories:  repositoriesv1connect.NewRepositoryServiceClient(hc, baseURL),
+		Moderation:    moderationv1connect.NewModerationServiceClient(hc, baseURL),
 		Events:        eventsv1connect.NewEventServiceClient(hc, baseURL),
 		// Providers: profiles, uploads and vetting.
 		Providers: providersv1connect.NewProviderServiceClient(hc, baseURL),

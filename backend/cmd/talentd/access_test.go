@@ -21,6 +21,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -110,6 +111,12 @@ var wantAccess = map[string]access{
 	auditv1connect.AuditServiceListAuditEntriesProcedure: onlyRoles(auth.RoleAuditor, auth.RoleAdmin),
 	auditv1connect.AuditServiceVerifyAuditLogProcedure:   onlyRoles(auth.RoleAuditor, auth.RoleAdmin, auth.RoleOps),
 
+	// The keyword lists and the patrol queue are the admins' (SEC-5).
+	moderationv1connect.ModerationServiceListKeywordsProcedure:      onlyRoles(auth.RoleAdmin),
+	moderationv1connect.ModerationServiceAddKeywordsProcedure:       onlyRoles(auth.RoleAdmin),
+	moderationv1connect.ModerationServiceRemoveKeywordsProcedure:    onlyRoles(auth.RoleAdmin),
+	moderationv1connect.ModerationServiceListPatrolItemsProcedure:   onlyRoles(auth.RoleAdmin),
+	moderationv1connect.ModerationServiceResolvePatrolItemProcedure: onlyRoles(auth.RoleAdmin),
 	// Any client may become a provider by saving a profile (ID-2).
 	providersv1connect.ProviderServiceSaveProfileProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
 	providersv1connect.ProviderServiceGetMyProfileProcedure: onlyRoles(auth.RoleClient, auth.RoleProvider),

@@ -25,11 +25,12 @@ const (
 	serviceAudit         = "audit"
 	serviceEvents        = "events"
 	serviceRepositories  = "repositories"
+	serviceModeration    = "moderation"
 	serviceProviders     = "providers"
 	serviceWeb           = "web"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceProviders, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceProviders, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

@@ -23,6 +23,7 @@ import (
 	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/events"
 	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/providers"
@@ -34,6 +35,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/audit/v1/auditv1connect"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
@@ -46,7 +48,7 @@ const maxRequestBytes = 4 << 20
 
 // newHandler returns the main listener's handler: the services cfg selects,
 // gRPC health and reflection for them, and the web app's pages at "/".
-func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics, hub *events.Hub) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Client, store *blob.Store, metrics *telemetry.Metrics, hub *events.Hub, checker *moderation.Checker) (http.Handler, error) {
 	sender, err := newSMSSender(cfg, logger)
 	if err != nil {
 		return nil, err
@@ -85,8 +87,11 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 		// Sign-in with GitHub and WeChat: browser redirects (ID-1).
 		mux.Handle("/auth/", identitySvc.OAuthHandler())
 	}
+	// The task service checks texts (SEC-5) and is what the moderation
+	// service takes tasks down through, in whichever process serves it.
+	tasksSvc := tasks.New(db, logger, tasks.Options{Moderation: checker})
 	if cfg.serves(serviceTasks) {
-		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasks.New(db, logger, tasks.Options{}), opts...))
+		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
 		served = append(served, tasksv1connect.TaskServiceName)
 	}
 	if cfg.serves(serviceNotifications) {
@@ -107,6 +112,13 @@ func newHandler(cfg config, logger *slog.Logger, db *postgres.DB, rdb *redis.Cli
 	if cfg.serves(serviceAudit) {
 		mux.Handle(auditv1connect.NewAuditServiceHandler(audit.New(db), opts...))
 		served = append(served, auditv1connect.AuditServiceName)
+	}
+	if cfg.serves(serviceModeration) {
+		modSvc := moderation.New(db, logger, checker, moderation.Options{
+			Targets: map[string]moderation.Target{moderation.KindTask: tasksSvc},
+		})
+		mux.Handle(moderationv1connect.NewModerationServiceHandler(modSvc, opts...))
+		served = append(served, moderationv1connect.ModerationServiceName)
 	}
 
 	if cfg.serves(serviceProviders) {
@@ -183,6 +195,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, audit.Policies())
 	maps.Copy(policies, events.Policies())
 	maps.Copy(policies, repositories.Policies())
+	maps.Copy(policies, moderation.Policies())
 	maps.Copy(policies, providers.Policies())
 	return policies
 }
@@ -212,9 +225,14 @@ func recoverPanic(logger *slog.Logger) func(context.Context, connect.Spec, http.
 const readyTimeout = 3 * time.Second
 
 // newOpsHandler returns the ops listener's handler: Prometheus metrics from
-// registry, liveness, and readiness as reported by ready.
-func newOpsHandler(logger *slog.Logger, registry *prometheus.Registry, ready func(context.Context) error) http.Handler {
+// registry, liveness, readiness as reported by ready, and the keyword lists
+// the edges fetch (/keywords/block.txt, /keywords/review.txt; SEC-5) when
+// keywords is not nil.
+func newOpsHandler(logger *slog.Logger, registry *prometheus.Registry, ready func(context.Context) error, keywords http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	if keywords != nil {
+		mux.Handle("GET /keywords/", keywords)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{
 		Registry:          registry,
 		EnableOpenMetrics: true,

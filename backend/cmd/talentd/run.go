@@ -19,6 +19,7 @@ import (
 	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/cache"
 	"github.com/talent-hub/talent/backend/events"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/telemetry"
 )
@@ -86,7 +87,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := registry.Register(hub); err != nil {
 		return fmt.Errorf("register event metrics: %w", err)
 	}
-	handler, err := newHandler(cfg, logger, db, rdb, store, metrics, hub)
+	// The keyword lists (SEC-5), kept current in every process: the
+	// services check texts with them and the ops listener serves them to
+	// the edges.
+	checker := moderation.NewChecker(db, logger, moderation.CheckerOptions{})
+	handler, err := newHandler(cfg, logger, db, rdb, store, metrics, hub, checker)
 	if err != nil {
 		return err
 	}
@@ -99,7 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return store.Ping(ctx)
 	}
-	opsHandler := newOpsHandler(logger, registry, ready)
+	opsHandler := newOpsHandler(logger, registry, ready, moderation.KeywordsHandler(checker))
 
 	httpLn, err := listen(ctx, cfg.HTTPAddr)
 	if err != nil {
@@ -131,6 +136,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger.Info("listening", "http_addr", httpLn.Addr().String(), "ops_addr", opsLn.Addr().String())
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		checker.Run(gctx)
+		return nil
+	})
 	g.Go(func() error {
 		if err := httpSrv.Serve(httpLn); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve http: %w", err)

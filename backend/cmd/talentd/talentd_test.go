@@ -501,7 +501,7 @@ func TestOpsHandler(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newOpsHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), prometheus.NewRegistry(),
-				func(context.Context) error { return tt.ready })
+				func(context.Context) error { return tt.ready }, nil)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
 			if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {

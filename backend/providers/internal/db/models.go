@@ -50,6 +50,35 @@ type LoginIdentity struct {
 	CreateTime time.Time
 }
 
+type ModerationKeyword struct {
+	List       string
+	Word       string
+	Note       string
+	AddedBy    *uuid.UUID
+	CreateTime time.Time
+}
+
+type ModerationListVersion struct {
+	List    string
+	Version int64
+}
+
+type ModerationPatrolItem struct {
+	ID             int64
+	Kind           string
+	ItemID         string
+	Link           string
+	Field          string
+	Excerpt        []byte
+	Words          []string
+	AuthorID       *uuid.UUID
+	CreateTime     time.Time
+	Status         string
+	ResolverID     *uuid.UUID
+	ResolveTime    *time.Time
+	ResolutionNote string
+}
+
 type Notification struct {
 	ID         int64
 	UserID     uuid.UUID
@@ -149,26 +178,27 @@ type Session struct {
 }
 
 type Task struct {
-	ID           uuid.UUID
-	RefNo        int64
-	ClientID     uuid.UUID
-	Title        string
-	Description  string
-	BudgetMinFen int64
-	BudgetMaxFen int64
-	DeliveryDate time.Time
-	SkillTags    []string
-	Status       string
-	RequestID    *string
-	Demo         bool
-	CreateTime   time.Time
-	TaskType     string
-	Remote       bool
-	City         string
-	SubStatus    string
-	UpdateTime   time.Time
-	SearchText   string
-	ProviderID   *uuid.UUID
+	ID             uuid.UUID
+	RefNo          int64
+	ClientID       uuid.UUID
+	Title          string
+	Description    string
+	BudgetMinFen   int64
+	BudgetMaxFen   int64
+	DeliveryDate   time.Time
+	SkillTags      []string
+	Status         string
+	RequestID      *string
+	Demo           bool
+	CreateTime     time.Time
+	TaskType       string
+	Remote         bool
+	City           string
+	SubStatus      string
+	UpdateTime     time.Time
+	SearchText     string
+	ProviderID     *uuid.UUID
+	TakedownReason *string
 }
 
 type TaskEvent struct {

@@ -21,7 +21,7 @@ WITH ins AS (
             $6, $7, $8, $9, $10, $11,
             $12, $13)
     ON CONFLICT (client_id, request_id) DO NOTHING
-    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id
+    RETURNING id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id, takedown_reason
 )
 SELECT ins.id, ins.ref_no, ins.client_id, ins.title, ins.description, ins.budget_min_fen,
        ins.budget_max_fen, ins.delivery_date, ins.skill_tags, ins.status, ins.request_id,
@@ -115,7 +115,7 @@ func (q *Queries) CreateTask(ctx context.Context, arg CreateTaskParams) (CreateT
 }
 
 const getTask = `-- name: GetTask :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, t.takedown_reason, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.id = $1
@@ -150,13 +150,14 @@ func (q *Queries) GetTask(ctx context.Context, id uuid.UUID) (GetTaskRow, error)
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
 		&i.Task.ProviderID,
+		&i.Task.TakedownReason,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRef = `-- name: GetTaskByRef :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, t.takedown_reason, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.ref_no = $1
@@ -191,13 +192,14 @@ func (q *Queries) GetTaskByRef(ctx context.Context, refNo int64) (GetTaskByRefRo
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
 		&i.Task.ProviderID,
+		&i.Task.TakedownReason,
 		&i.ClientDisplayName,
 	)
 	return i, err
 }
 
 const getTaskByRequestID = `-- name: GetTaskByRequestID :one
-SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, u.display_name AS client_display_name
+SELECT t.id, t.ref_no, t.client_id, t.title, t.description, t.budget_min_fen, t.budget_max_fen, t.delivery_date, t.skill_tags, t.status, t.request_id, t.demo, t.create_time, t.task_type, t.remote, t.city, t.sub_status, t.update_time, t.search_text, t.provider_id, t.takedown_reason, u.display_name AS client_display_name
 FROM tasks t
 JOIN users u ON u.id = t.client_id
 WHERE t.client_id = $1 AND t.request_id = $2
@@ -237,6 +239,7 @@ func (q *Queries) GetTaskByRequestID(ctx context.Context, arg GetTaskByRequestID
 		&i.Task.UpdateTime,
 		&i.Task.SearchText,
 		&i.Task.ProviderID,
+		&i.Task.TakedownReason,
 		&i.ClientDisplayName,
 	)
 	return i, err
@@ -347,7 +350,7 @@ func (q *Queries) ListTaskEvents(ctx context.Context, taskID uuid.UUID) ([]ListT
 }
 
 const lockTask = `-- name: LockTask :one
-SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id FROM tasks WHERE id = $1 FOR UPDATE
+SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id, takedown_reason FROM tasks WHERE id = $1 FOR UPDATE
 `
 
 // LockTask reads a task for a change, holding its row lock until the
@@ -376,6 +379,7 @@ func (q *Queries) LockTask(ctx context.Context, id uuid.UUID) (Task, error) {
 		&i.UpdateTime,
 		&i.SearchText,
 		&i.ProviderID,
+		&i.TakedownReason,
 	)
 	return i, err
 }
@@ -394,6 +398,22 @@ type SetTaskStatusParams struct {
 
 func (q *Queries) SetTaskStatus(ctx context.Context, arg SetTaskStatusParams) error {
 	_, err := q.db.Exec(ctx, setTaskStatus, arg.Status, arg.SubStatus, arg.ID)
+	return err
+}
+
+const setTaskTakedown = `-- name: SetTaskTakedown :exec
+UPDATE tasks SET takedown_reason = $1, update_time = now() WHERE id = $2
+`
+
+type SetTaskTakedownParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// SetTaskTakedown marks a task taken down by moderation (SEC-5): it is
+// hidden from everyone but its client.
+func (q *Queries) SetTaskTakedown(ctx context.Context, arg SetTaskTakedownParams) error {
+	_, err := q.db.Exec(ctx, setTaskTakedown, arg.Reason, arg.ID)
 	return err
 }
 

@@ -1,4 +1,4 @@
-package keywords
+package keywordmatch
 
 import (
 	"math/rand/v2"
@@ -27,18 +27,25 @@ func TestPrefilterAgreesWithAutomaton(t *testing.T) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		text := b.String()
-		s := newScan(m, DefaultMaxBytes)
-		s.text([]byte(text))
+		var s Scanner
+		blocked, rev := s.First(m, []byte(text), nil, 10)
 		norm := Normalize(nil, []byte(text))
 		_, wantBlock := m.block.first(norm)
-		wantReview := len(m.review.all(nil, norm, maxReviewWords)) > 0
-		if got := s.blocked != ""; got != wantBlock {
-			t.Fatalf("case %d %q: blocked = %v (%q), want %v", i, text, got, s.blocked, wantBlock)
+		wantReview := len(m.review.all(nil, norm, 10)) > 0
+		if got := blocked != ""; got != wantBlock {
+			t.Fatalf("case %d %q: blocked = %v (%q), want %v", i, text, got, blocked, wantBlock)
 		}
 		if !wantBlock {
-			if got := len(s.review) > 0; got != wantReview {
-				t.Fatalf("case %d %q: review = %q, want a hit %v", i, text, s.review, wantReview)
+			if got := len(rev) > 0; got != wantReview {
+				t.Fatalf("case %d %q: review = %q, want a hit %v", i, text, rev, wantReview)
 			}
+		}
+		allBlock, allReview := s.All(m, []byte(text), nil, nil, 10)
+		if got := len(allBlock) > 0; got != wantBlock {
+			t.Fatalf("case %d %q: All blocked = %q, want a hit %v", i, text, allBlock, wantBlock)
+		}
+		if got := len(allReview) > 0; got != wantReview {
+			t.Fatalf("case %d %q: All review = %q, want a hit %v", i, text, allReview, wantReview)
 		}
 	}
 }

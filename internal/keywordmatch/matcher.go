@@ -1,4 +1,4 @@
-package keywords
+package keywordmatch
 
 import (
 	"bufio"
@@ -160,9 +160,9 @@ func ParseList(data []byte) []string {
 	return words
 }
 
-// listsKey identifies the content of a pair of lists: the compiled Matcher
+// ListsKey identifies the content of a pair of lists: the compiled Matcher
 // is shared under it across config reloads.
-func listsKey(block, review []string) string {
+func ListsKey(block, review []string) string {
 	h := sha256.New()
 	for _, w := range block {
 		h.Write([]byte("b\x00" + w + "\x00"))

@@ -1,0 +1,106 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/talent-hub/talent/backend/moderation"
+	"github.com/talent-hub/talent/backend/tasks/internal/db"
+)
+
+// checkContent judges a task's title and description against the keyword
+// lists (SEC-5): a block keyword refuses the write (CONTENT_BLOCKED on the
+// field); a review keyword is returned in the verdict, which the write
+// queues for the patrol queue in its transaction.
+func (s *Service) checkContent(ctx context.Context, title, description string) (moderation.Verdict, error) {
+	if s.mod == nil {
+		return moderation.Verdict{}, nil
+	}
+	v, err := s.mod.Check(ctx,
+		moderation.Field{Name: "title", Text: title},
+		moderation.Field{Name: "description", Text: description})
+	if err != nil {
+		return v, fmt.Errorf("check task content: %w", err)
+	}
+	return v, v.Err()
+}
+
+// checkNote judges the note of a close or cancel, shown on the timeline.
+func (s *Service) checkNote(ctx context.Context, note string) (moderation.Verdict, error) {
+	if s.mod == nil || note == "" {
+		return moderation.Verdict{}, nil
+	}
+	v, err := s.mod.Check(ctx, moderation.Field{Name: "note", Text: note})
+	if err != nil {
+		return v, fmt.Errorf("check task note: %w", err)
+	}
+	return v, v.Err()
+}
+
+// taskItem names a task for the patrol queue.
+func taskItem(refNo int64, clientID uuid.UUID) moderation.Item {
+	ref := formatRef(refNo)
+	return moderation.Item{Kind: moderation.KindTask, ID: ref, Link: "/tasks/" + ref, AuthorID: clientID}
+}
+
+// Interface guard: the moderation service takes tasks down through this.
+var _ moderation.Target = (*Service)(nil)
+
+// TakeDown takes a task down for moderation (SEC-5), inside the moderation
+// service's transaction tx: a task that is not closed or cancelled yet is
+// cancelled, whatever its status (an admin's decision, outside the
+// client's life of a task), with the reason on its timeline; and it is
+// hidden from everyone but its client and admins (takedown_reason). id is
+// the task's reference or id.
+func (s *Service) TakeDown(ctx context.Context, tx pgx.Tx, idOrRefText string, adminID uuid.UUID, reason string) error {
+	id, refNo, err := idOrRef(idOrRefText)
+	if err != nil {
+		return err
+	}
+	q := db.New(tx)
+	if refNo != 0 {
+		row, err := q.GetTaskByRef(ctx, refNo)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("get task by ref: %w", err)
+		}
+		id = row.Task.ID
+	}
+	t, err := q.LockTask(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("lock task: %w", err)
+	}
+	if t.Status != statusClosed && t.Status != statusCancelled {
+		if err := q.SetTaskStatus(ctx, db.SetTaskStatusParams{ID: t.ID, Status: statusCancelled}); err != nil {
+			return fmt.Errorf("set task status: %w", err)
+		}
+		if err := q.InsertTaskEvent(ctx, db.InsertTaskEventParams{
+			TaskID: t.ID, ActorID: adminID, FromStatus: t.Status, ToStatus: statusCancelled,
+			Note: truncate("Taken down by moderation: "+reason, maxNoteLen),
+		}); err != nil {
+			return fmt.Errorf("record task event: %w", err)
+		}
+	}
+	if err := q.SetTaskTakedown(ctx, db.SetTaskTakedownParams{ID: t.ID, Reason: &reason}); err != nil {
+		return fmt.Errorf("mark task taken down: %w", err)
+	}
+	return nil
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
