@@ -123,6 +123,34 @@
 //	          while blind); #task-files; #market-error. The board page is
 //	          described in board.go; "/work" lists #invitation-list,
 //	          #engagement-list, #my-proposals.
+//	provider: "/provider/profile": form #profile-form; skill rows
+//	          #skill-tag-<i>, #skill-level-<i> (select 1..5), #add-skill;
+//	          #hourly-rate, #daily-rate (yuan), #city, #time-zone,
+//	          #availability (select of Availability enum names), #bio;
+//	          portfolio rows #item-title-<i>, #item-desc-<i>,
+//	          #item-links-<i>, #item-file-<i>, #item-hidden-<i>, #add-item;
+//	          submit #profile-submit; #profile-saved with #to-vetting and
+//	          #to-public once saved.
+//	vetting:  "/provider/vetting": #vetting-status (data-status = the
+//	          VettingStatus name), #vetting-reason, list #vetting-history
+//	          (.vetting-item); form #vetting-form with #id-number, file
+//	          inputs #id-front, #id-back (status #status-id-front with
+//	          data-file-id once uploaded, progress #progress-id-front),
+//	          #add-cert, #cert-name-<i>, #cert-issuer-<i>, #cert-number-<i>,
+//	          #cert-expiry-<i>, #cert-file-<i>; submit #vetting-submit;
+//	          errors #error-id_number, #error-id_front_file_id,
+//	          #error-id_back_file_id, #error-certificates.
+//	review:   "/admin/vetting": list #vetting-queue of li.queue-item with
+//	          a.queue-open, .queue-name, .queue-id; #queue-empty.
+//	          "/admin/vetting/<id>": #submission with .masked-id, images
+//	          #doc-id-front, #doc-id-back, #certificate-list; form
+//	          #decide-form with #decision-reason, buttons #approve,
+//	          #reject; #decided once done; #error-reason.
+//	profile:  "/providers/<user id>": #provider-profile with
+//	          .provider-name, #vetting-badge (approved only),
+//	          #provider-skills (.chip), #provider-rate, #provider-city,
+//	          #portfolio-list (.portfolio-item).
+//	header:   #nav-provider (signed in), #nav-review (admins).
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -191,6 +219,12 @@ func Register(server *rpc.Clients) {
 	app.Route("/admin/matching", func() app.Composer { return &matchingAdminPage{env: e} })
 	app.RouteWithRegexp(`^/tasks/[A-Za-z0-9-]+/board$`, func() app.Composer { return &boardPage{env: e} })
 	app.Route("/work", func() app.Composer { return &workPage{env: e} })
+	// Providers and vetting (ID-2).
+	app.Route("/provider/profile", func() app.Composer { return newProviderPage(e) })
+	app.Route("/provider/vetting", func() app.Composer { return newVettingPage(e) })
+	app.RouteWithRegexp(`^/providers/[0-9a-f-]+$`, func() app.Composer { return &profilePage{env: e} })
+	app.Route("/admin/vetting", func() app.Composer { return &reviewQueuePage{env: e} })
+	app.RouteWithRegexp(`^/admin/vetting/[0-9a-f-]+$`, func() app.Composer { return &reviewPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.
@@ -207,7 +241,8 @@ type session struct {
 	Client bool
 	// Provider: the caller may send proposals and take work.
 	Provider bool
-	// Admin shows the admin pages in the navigation.
+	// Admin shows the admin pages (keywords, patrol, matching, the vetting
+	// queue) in the navigation.
 	Admin bool
 }
 
@@ -221,9 +256,6 @@ func sessionFor(u *identityv1.User) session {
 			s.Provider = true
 		case identityv1.Role_ROLE_ADMIN:
 			s.Admin = true
-		}
-		if r == identityv1.Role_ROLE_PROVIDER {
-			s.Provider = true
 		}
 	}
 	return s

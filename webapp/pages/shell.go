@@ -77,6 +77,12 @@ func (h *header) Render() app.UI {
 			app.Nav().Class("nav").Aria("label", "Main").Body(
 				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
 				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
+				app.If(h.s.SignedIn, func() app.UI {
+					return app.A().ID("nav-provider").Href("/provider/profile").Text(l.T("nav.provider"))
+				}),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-review").Href("/admin/vetting").Text(l.T("nav.review"))
+				}),
 				app.If(h.s.Admin, func() app.UI {
 					return app.A().ID("nav-admin-keywords").Href("/admin/keywords").Text(l.T("nav.admin_keywords"))
 				}),

@@ -25,6 +25,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -44,6 +45,8 @@ type Clients struct {
 	Market  tasksv1connect.MarketServiceClient
 	Reviews reviewsv1connect.ReviewServiceClient
 	Boards  boardsv1connect.BoardServiceClient
+	// Providers: profiles, uploads and vetting (ID-2).
+	Providers providersv1connect.ProviderServiceClient
 }
 
 // New returns clients that call the services at baseURL (scheme and host,
@@ -60,6 +63,8 @@ func New(hc connect.HTTPClient, baseURL string) *Clients {
 		Market:        tasksv1connect.NewMarketServiceClient(hc, baseURL),
 		Reviews:       reviewsv1connect.NewReviewServiceClient(hc, baseURL),
 		Boards:        boardsv1connect.NewBoardServiceClient(hc, baseURL),
+		// Providers: profiles, uploads and vetting.
+		Providers: providersv1connect.NewProviderServiceClient(hc, baseURL),
 	}
 }
 

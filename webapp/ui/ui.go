@@ -116,6 +116,7 @@ var messages = merge(
 	marketMessages,
 	accessMessages,
 	realtimeMessages,
+	providersMessages,
 )
 
 // merge returns the union of the area catalogues, panicking on a key two

@@ -9,8 +9,9 @@ import (
 
 // reasonInSource matches the reason codes the services send, as they are
 // written there: vs.Add("field", "REASON", ...), Reason: "REASON", and
-// checks that return their reason: return nil, "REASON", ...
-var reasonInSource = regexp.MustCompile(`(?:\.Add\("[a-z_]+",\s*"|Reason:\s*"|return nil, ")([A-Z][A-Z_]+)"`)
+// checks that return their reason: return nil, "REASON", ...; also
+// vs.Add(field+".title", "REASON", ...) and violation("field", "REASON", ...).
+var reasonInSource = regexp.MustCompile(`(?:\.Add\("[a-z_]+",\s*"|\.Add\([a-zA-Z]+(?:\+"[a-z_.]+")?,\s*"|violation\("[a-z_]+",\s*"|Reason:\s*"|return nil, ")([A-Z][A-Z_]+)"`)
 
 // TestEveryServiceReasonIsTranslated reads the services' sources and fails
 // when a field-violation reason they can send has no English and Chinese

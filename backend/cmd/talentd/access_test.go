@@ -25,6 +25,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -191,6 +192,20 @@ var wantAccess = map[string]access{
 	matchingv1connect.MatchingServiceSetPlacementProcedure:       onlyRoles(auth.RoleAdmin),
 	matchingv1connect.MatchingServiceListCorrectionsProcedure:    onlyRoles(auth.RoleAdmin),
 	matchingv1connect.MatchingServiceGetMatchingStatsProcedure:   onlyRoles(auth.RoleAdmin, auth.RoleOps),
+	// Any client may become a provider by saving a profile (ID-2).
+	providersv1connect.ProviderServiceSaveProfileProcedure:  onlyRoles(auth.RoleClient, auth.RoleProvider),
+	providersv1connect.ProviderServiceGetMyProfileProcedure: onlyRoles(auth.RoleClient, auth.RoleProvider),
+	providersv1connect.ProviderServiceGetProfileProcedure:   anyone,
+	// Uploads and vetting are the provider's own; the queue, the documents
+	// and the decisions are admins' only.
+	providersv1connect.ProviderServiceCreateUploadProcedure:         onlyRoles(auth.RoleProvider),
+	providersv1connect.ProviderServiceCompleteUploadProcedure:       onlyRoles(auth.RoleProvider),
+	providersv1connect.ProviderServiceSubmitVettingProcedure:        onlyRoles(auth.RoleProvider),
+	providersv1connect.ProviderServiceGetMyVettingProcedure:         onlyRoles(auth.RoleProvider),
+	providersv1connect.ProviderServiceListVettingQueueProcedure:     onlyRoles(auth.RoleAdmin),
+	providersv1connect.ProviderServiceGetVettingSubmissionProcedure: onlyRoles(auth.RoleAdmin),
+	providersv1connect.ProviderServiceDecideVettingProcedure:        onlyRoles(auth.RoleAdmin),
+	providersv1connect.ProviderServiceSuspendProviderProcedure:      onlyRoles(auth.RoleAdmin),
 }
 
 // staleCaller sends a well-formed token that names no session.

@@ -28,11 +28,12 @@ const (
 	serviceEvents        = "events"
 	serviceRepositories  = "repositories"
 	serviceModeration    = "moderation"
+	serviceProviders     = "providers"
 	serviceWeb           = "web"
 	serviceMatching      = "matching"
 )
 
-var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceMatching, serviceWeb}
+var allServices = []string{serviceIdentity, serviceTasks, serviceNotifications, serviceAudit, serviceEvents, serviceRepositories, serviceModeration, serviceMatching, serviceProviders, serviceWeb}
 
 // config is talentd's effective configuration: defaults, overridden by
 // environment variables, overridden by flags.

@@ -34,7 +34,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "defaults", env: required, args: []string{"--web-dir", "/srv/web"},
 			check: func(c config) bool {
 				return c.HTTPAddr == "127.0.0.1:8080" && c.OpsAddr == "127.0.0.1:9090" &&
-					slices.Equal(c.Services, []string{"audit", "events", "identity", "matching", "moderation", "notifications", "repositories", "tasks", "web"}) &&
+					slices.Equal(c.Services, []string{"audit", "events", "identity", "matching", "moderation", "notifications", "providers", "repositories", "tasks", "web"}) &&
 					c.CookieSecure && c.Migrate && !c.S3Secure && c.LogFormat == "json" && c.LogLevel == "info" &&
 					c.DatabaseReplicaURL == ""
 			}},
@@ -68,7 +68,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "web needs web dir", env: required,
 			wantErr: "invalid config: --web-dir (TALENT_WEB_DIR) is required when serving web"},
 		{name: "unknown service", env: required, args: []string{"--services", "identity,payments"},
-			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, events, repositories, moderation, matching, web or all`},
+			wantErr: `invalid config: unknown service "payments" in --services: want identity, tasks, notifications, audit, events, repositories, moderation, matching, providers, web or all`},
 		{name: "bad bool in env", env: merge(required, map[string]string{"TALENT_MIGRATE": "yes please"}), args: []string{"--services", "tasks"},
 			wantErr: `invalid config: TALENT_MIGRATE="yes please": want true or false`},
 		{name: "bad log level", env: required, args: []string{"--services", "tasks", "--log-level", "loud"},

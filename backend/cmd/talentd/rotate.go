@@ -10,6 +10,7 @@ import (
 	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/telemetry"
 )
 
@@ -17,7 +18,11 @@ import (
 // rotate-keys. A service that stores fieldcrypt ciphertexts adds its
 // columns here.
 func encryptedColumns() []fieldcrypt.Column {
-	return identity.EncryptedColumns()
+	return append(identity.EncryptedColumns(), fieldcrypt.Column{
+		// The ID numbers of vetting submissions (ID-2).
+		Table: "vetting_submissions", Key: []string{"id"}, KeyIDCol: "id_number_key_id", Ciphertext: "id_number_sealed",
+		AAD: func(k []string) []byte { return providers.IDNumberAAD(k[0]) },
+	})
 }
 
 // rotateKeys is `talentd rotate-keys`: it re-encrypts every encrypted field

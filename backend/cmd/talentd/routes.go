@@ -27,6 +27,7 @@ import (
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/repositories"
 	"github.com/talent-hub/talent/backend/reviews"
 	"github.com/talent-hub/talent/backend/sms"
@@ -40,6 +41,7 @@ import (
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 	"github.com/talent-hub/talent/proto/talent/moderation/v1/moderationv1connect"
 	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	"github.com/talent-hub/talent/proto/talent/providers/v1/providersv1connect"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	"github.com/talent-hub/talent/proto/talent/reviews/v1/reviewsv1connect"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
@@ -148,6 +150,16 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, matchingv1connect.MatchingServiceName)
 	}
 
+	if cfg.serves(serviceProviders) {
+		// ID numbers are sealed under the platform's field keys (SEC-1),
+		// rotated by `talentd rotate-keys`.
+		svc := providers.New(db, store, logger, providers.Options{
+			Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
+		})
+		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
+		served = append(served, providersv1connect.ProviderServiceName)
+	}
+
 	// Health and reflection are open to all, outside the access policies.
 	infraOpts := connect.WithInterceptors(metrics)
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(served...), infraOpts))
@@ -201,6 +213,7 @@ func accessPolicies() auth.Policies {
 	maps.Copy(policies, repositories.Policies())
 	maps.Copy(policies, moderation.Policies())
 	maps.Copy(policies, matching.Policies())
+	maps.Copy(policies, providers.Policies())
 	return policies
 }
 

@@ -181,6 +181,17 @@ type Passkey struct {
 	LastUsedTime *time.Time
 }
 
+type PortfolioItem struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	Position    int32
+	Title       string
+	Description string
+	Links       []string
+	FileIds     []uuid.UUID
+	Hidden      bool
+}
+
 type PrivacySetting struct {
 	UserID                 uuid.UUID
 	HideReviews            bool
@@ -200,6 +211,38 @@ type Proposal struct {
 	Shortlisted  bool
 	CreateTime   time.Time
 	UpdateTime   time.Time
+}
+
+type ProviderFile struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	Kind        string
+	ObjectKey   string
+	Filename    string
+	ContentType string
+	SizeBytes   int64
+	Status      string
+	CreateTime  time.Time
+}
+
+type ProviderProfile struct {
+	UserID        uuid.UUID
+	HourlyRateFen int64
+	DailyRateFen  int64
+	City          string
+	TimeZone      string
+	Availability  string
+	Bio           string
+	VettingStatus string
+	Suspended     bool
+	CreateTime    time.Time
+	UpdateTime    time.Time
+}
+
+type ProviderSkill struct {
+	UserID uuid.UUID
+	Tag    string
+	Level  int16
 }
 
 type RepositoryActivity struct {
@@ -336,4 +379,20 @@ type UserSensitiveField struct {
 	Ciphertext []byte
 	Masked     string
 	UpdateTime time.Time
+}
+
+type VettingSubmission struct {
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Status         string
+	IDNumberSealed []byte
+	IDNumberKeyID  string
+	IDNumberMasked string
+	IDFrontFile    uuid.UUID
+	IDBackFile     uuid.UUID
+	Certificates   []byte
+	SubmitTime     time.Time
+	DecideTime     *time.Time
+	DecidedBy      *uuid.UUID
+	Reason         string
 }

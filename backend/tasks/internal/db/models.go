@@ -182,6 +182,17 @@ type Passkey struct {
 	LastUsedTime pgtype.Timestamptz
 }
 
+type PortfolioItem struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	Position    int32
+	Title       string
+	Description string
+	Links       []string
+	FileIds     []uuid.UUID
+	Hidden      bool
+}
+
 type PrivacySetting struct {
 	UserID                 uuid.UUID
 	HideReviews            bool
@@ -201,6 +212,38 @@ type Proposal struct {
 	Shortlisted  bool
 	CreateTime   time.Time
 	UpdateTime   time.Time
+}
+
+type ProviderFile struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	Kind        string
+	ObjectKey   string
+	Filename    string
+	ContentType string
+	SizeBytes   int64
+	Status      string
+	CreateTime  time.Time
+}
+
+type ProviderProfile struct {
+	UserID        uuid.UUID
+	HourlyRateFen int64
+	DailyRateFen  int64
+	City          string
+	TimeZone      string
+	Availability  string
+	Bio           string
+	VettingStatus string
+	Suspended     bool
+	CreateTime    time.Time
+	UpdateTime    time.Time
+}
+
+type ProviderSkill struct {
+	UserID uuid.UUID
+	Tag    string
+	Level  int16
 }
 
 type RepositoryActivity struct {
@@ -337,4 +380,20 @@ type UserSensitiveField struct {
 	Ciphertext []byte
 	Masked     string
 	UpdateTime time.Time
+}
+
+type VettingSubmission struct {
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Status         string
+	IDNumberSealed []byte
+	IDNumberKeyID  string
+	IDNumberMasked string
+	IDFrontFile    uuid.UUID
+	IDBackFile     uuid.UUID
+	Certificates   []byte
+	SubmitTime     time.Time
+	DecideTime     pgtype.Timestamptz
+	DecidedBy      *uuid.UUID
+	Reason         string
 }
