@@ -344,14 +344,34 @@ func appReady() chromedp.Action[chromedp.Void] {
 // fill sets an input's value the way typing does, firing input and change
 // events, so it also works for date inputs whatever the browser's locale.
 func fill(sel, value string) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+	return retryLostContext(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
 		if (!el) throw new Error("no element " + %q);
 		el.focus();
 		el.value = %q;
 		el.dispatchEvent(new Event("input", {bubbles: true}));
 		el.dispatchEvent(new Event("change", {bubbles: true}));
-	})()`, sel, sel, value))
+	})()`, sel, sel, value)))
+}
+
+// retryLostContext runs a, and runs it again (up to five times) when
+// Chromium answers that the page's execution context it named is gone: on
+// a loaded machine the DevTools events that announce a new context can
+// arrive after chromedp has chosen the old one.
+func retryLostContext[T any](a chromedp.Action[T]) chromedp.Action[T] {
+	return func(ctx context.Context, t *chromedp.Target) (T, error) {
+		for attempt := 1; ; attempt++ {
+			v, err := a(ctx, t)
+			if err == nil || attempt == 5 || !strings.Contains(err.Error(), "Cannot find context with specified id") {
+				return v, err
+			}
+			select {
+			case <-ctx.Done():
+				return v, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 }
 
 // click clicks the element the way a script would (element.click()), which

@@ -80,9 +80,13 @@ func (p *securityPage) item(s *identityv1.Session) app.UI {
 		app.If(s.GetCurrent(), func() app.UI {
 			return app.Span().Class("badge session-current").Text(l.T("security.current"))
 		}).Else(func() app.UI {
-			return app.Button().ID("end-session-" + id).Class("btn btn-quiet end-session").Type("button").
-				Disabled(p.busy).Text(l.T("nav.logout")).
-				OnClick(func(ctx app.Context, e app.Event) { p.endSession(ctx, id) })
+			// go-app keeps the handler of the first render: the session
+			// comes from the button's data-id, not from a closure.
+			return app.Button().ID("end-session-"+id).Class("btn btn-quiet end-session").Type("button").
+				DataSet("id", id).Disabled(p.busy).Text(l.T("nav.logout")).
+				OnClick(func(ctx app.Context, e app.Event) {
+					p.endSession(ctx, ctx.JSSrc().Get("dataset").Get("id").String())
+				})
 		}),
 	)
 }
