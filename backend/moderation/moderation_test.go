@@ -521,3 +521,36 @@ func TestChangeReachesAnotherProcess(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestProposalCoverNoteIsChecked: a provider's cover note is judged like a
+// task's text (SEC-5: every text a user writes): a block word refuses the
+// proposal and saves nothing; a review word sends it and queues it.
+func TestProposalCoverNoteIsChecked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	clientCtx, _ := b.newUser(t, "Cover Client", auth.RoleClient)
+	providerCtx, providerID := b.newUser(t, "Cover Provider", auth.RoleProvider)
+	res, err := b.tasks.CreateTask(clientCtx, connect.NewRequest(validTask("Payments dashboard", "A dashboard.")))
+	if err != nil {
+		t.Fatalf("CreateTask: %v", err)
+	}
+	ref := res.Msg.GetTask().GetRef()
+	send := func(note string) error {
+		_, err := b.tasks.CreateProposal(providerCtx, connect.NewRequest(&tasksv1.CreateProposalRequest{
+			IdOrRef: ref, PriceFen: 600000, TimelineDays: 10, CoverNote: note,
+		}))
+		return err
+	}
+	if err := send("I can do it, and 赌 博 on the side."); !mapsEqual(fieldReasons(err), map[string]string{"cover_note": "CONTENT_BLOCKED"}) {
+		t.Fatalf("SendProposal with a block word = %v, want CONTENT_BLOCKED on cover_note", err)
+	}
+	if n := b.count(t, `SELECT count(*) FROM proposals WHERE provider_id = $1`, providerID); n != 0 {
+		t.Fatalf("%d proposals saved, want none", n)
+	}
+	if err := send("Happy to help; 加 微 信 for details."); err != nil {
+		t.Fatalf("SendProposal with a review word: %v", err)
+	}
+	if n := b.count(t, `SELECT count(*) FROM moderation_patrol_items WHERE kind = 'proposal' AND author_id = $1`, providerID); n != 1 {
+		t.Fatalf("patrol items for the proposal = %d, want 1", n)
+	}
+}

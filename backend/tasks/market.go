@@ -17,6 +17,7 @@ import (
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -208,6 +209,11 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
+	// SEC-5: the cover note is checked like every text a person writes.
+	verdict, err := s.checkField(ctx, "cover_note", in.coverNote)
+	if err != nil {
+		return nil, connectError(err)
+	}
 	ok, err := s.mayTakeWork(ctx, providerID)
 	if err != nil {
 		return nil, err
@@ -235,6 +241,9 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 		}
 		out, _, err = getProposal(ctx, q, pid)
 		if err != nil {
+			return err
+		}
+		if err := moderation.Queue(ctx, tx, proposalItem(pid, t.RefNo, providerID), verdict); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t, t.ClientID, "proposal.received", map[string]string{"provider": out.GetProviderDisplayName()})
@@ -292,11 +301,18 @@ func (s *Service) UpdateProposal(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	out, err := s.changeProposal(ctx, req.Msg.GetProposalId(), func(_ pgx.Tx, q *db.Queries, _ db.Task, p db.Proposal) error {
+	verdict, err := s.checkField(ctx, "cover_note", in.coverNote)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	out, err := s.changeProposal(ctx, req.Msg.GetProposalId(), func(tx pgx.Tx, q *db.Queries, t db.Task, p db.Proposal) error {
 		if err := ownPendingProposal(ctx, p); err != nil {
 			return err
 		}
-		return q.UpdateProposal(ctx, db.UpdateProposalParams{ID: p.ID, PriceFen: in.priceFen, TimelineDays: in.timelineDays, CoverNote: in.coverNote})
+		if err := q.UpdateProposal(ctx, db.UpdateProposalParams{ID: p.ID, PriceFen: in.priceFen, TimelineDays: in.timelineDays, CoverNote: in.coverNote}); err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, proposalItem(p.ID, t.RefNo, p.ProviderID), verdict)
 	})
 	if err != nil {
 		return nil, connectError(err)

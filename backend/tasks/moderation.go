@@ -41,6 +41,24 @@ func (s *Service) checkNote(ctx context.Context, note string) (moderation.Verdic
 	return v, v.Err()
 }
 
+// checkField judges one text a person wrote, such as a proposal's cover
+// note, like checkContent.
+func (s *Service) checkField(ctx context.Context, field, text string) (moderation.Verdict, error) {
+	if s.mod == nil || text == "" {
+		return moderation.Verdict{}, nil
+	}
+	v, err := s.mod.Check(ctx, moderation.Field{Name: field, Text: text})
+	if err != nil {
+		return v, fmt.Errorf("check %s: %w", field, err)
+	}
+	return v, v.Err()
+}
+
+// proposalItem names a proposal for the patrol queue.
+func proposalItem(id uuid.UUID, refNo int64, providerID uuid.UUID) moderation.Item {
+	return moderation.Item{Kind: moderation.KindProposal, ID: id.String(), Link: taskLink(refNo), AuthorID: providerID}
+}
+
 // taskItem names a task for the patrol queue.
 func taskItem(refNo int64, clientID uuid.UUID) moderation.Item {
 	ref := formatRef(refNo)
