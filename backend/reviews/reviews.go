@@ -23,6 +23,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/reviews/internal/db"
@@ -64,6 +65,9 @@ func ruleError(code connect.Code, field, reason, msg string) *connect.Error {
 type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Moderation checks review texts and replies against the keyword
+	// lists (SEC-5); nil checks nothing.
+	Moderation *moderation.Checker
 }
 
 // Service is the review service.
@@ -71,6 +75,7 @@ type Service struct {
 	db    *postgres.DB
 	tasks *tasks.Service
 	now   func() time.Time
+	mod   *moderation.Checker
 }
 
 // Interface guard.
@@ -79,7 +84,7 @@ var _ reviewsv1connect.ReviewServiceHandler = (*Service)(nil)
 // New returns the review service over db, asking taskSvc who a task's
 // parties are.
 func New(db *postgres.DB, taskSvc *tasks.Service, opts Options) *Service {
-	s := &Service{db: db, tasks: taskSvc, now: opts.Now}
+	s := &Service{db: db, tasks: taskSvc, now: opts.Now, mod: opts.Moderation}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -164,6 +169,10 @@ func (s *Service) SubmitReview(ctx context.Context, req *connect.Request[reviews
 	if err := vs.Err(); err != nil {
 		return nil, badrequest.ConnectError(err.(*badrequest.Error))
 	}
+	verdict, err := s.check(ctx, "body", body)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.tasks.Parties(ctx, req.Msg.GetIdOrRef())
 	if err != nil {
 		return nil, taskErr(err)
@@ -193,6 +202,9 @@ func (s *Service) SubmitReview(ctx context.Context, req *connect.Request[reviews
 	}
 	if err != nil {
 		return nil, fmt.Errorf("insert review: %w", err)
+	}
+	if err := moderation.Queue(ctx, tx, reviewItem(id, p.Ref, me), verdict); err != nil {
+		return nil, err
 	}
 	if _, err := notifications.Send(ctx, tx, notifications.Notification{
 		UserID: reviewee, Kind: "review.received", Params: map[string]string{"task": p.Ref}, Link: "/tasks/" + p.Ref,
@@ -255,6 +267,10 @@ func (s *Service) ReplyToReview(ctx context.Context, req *connect.Request[review
 	if !row.Revealed {
 		return nil, ErrStillBlind
 	}
+	verdict, err := s.check(ctx, "reply", reply)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	n, err := db.New(s.db.Primary).SetReply(ctx, db.SetReplyParams{ID: row.ID, RevieweeID: me, Reply: reply, ReplyTime: &now})
 	if err != nil {
@@ -262,6 +278,17 @@ func (s *Service) ReplyToReview(ctx context.Context, req *connect.Request[review
 	}
 	if n == 0 {
 		return nil, ErrReplied
+	}
+	if verdict.NeedsReview() {
+		ref := ""
+		if p, err := s.tasks.Parties(ctx, row.TaskID.String()); err == nil {
+			ref = p.Ref
+		}
+		if err := pgx.BeginFunc(ctx, s.db.Primary, func(tx pgx.Tx) error {
+			return moderation.Queue(ctx, tx, reviewItem(row.ID, ref, me), verdict)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	row.Reply, row.ReplyTime = reply, &now
 	return connect.NewResponse(&reviewsv1.ReplyToReviewResponse{Review: toProto(row)}), nil
@@ -360,4 +387,27 @@ func (s *Service) GetRatingSummary(ctx context.Context, req *connect.Request[rev
 	return connect.NewResponse(&reviewsv1.GetRatingSummaryResponse{Summary: &reviewsv1.RatingSummary{
 		UserId: id.String(), Count: int32(sum.Count), Average: sum.Average, Bayesian: sum.Bayesian,
 	}}), nil
+}
+
+// check judges a text a person wrote against the keyword lists (SEC-5): a
+// block word refuses the call (CONTENT_BLOCKED on field); a review word is
+// in the verdict, which the write queues for the patrol queue.
+func (s *Service) check(ctx context.Context, field, text string) (moderation.Verdict, error) {
+	if s.mod == nil || text == "" {
+		return moderation.Verdict{}, nil
+	}
+	v, err := s.mod.Check(ctx, moderation.Field{Name: field, Text: text})
+	if err != nil {
+		return v, fmt.Errorf("check review %s: %w", field, err)
+	}
+	return v, v.Err()
+}
+
+// reviewItem names a review for the patrol queue.
+func reviewItem(id uuid.UUID, ref string, author uuid.UUID) moderation.Item {
+	link := ""
+	if ref != "" {
+		link = "/tasks/" + ref
+	}
+	return moderation.Item{Kind: moderation.KindReview, ID: id.String(), Link: link, AuthorID: author}
 }

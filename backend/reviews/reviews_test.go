@@ -15,6 +15,7 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/testenv"
@@ -270,5 +271,29 @@ func TestReplyAndPrivacy(t *testing.T) {
 	resp, err = b.svc.ListUserReviews(t.Context(), connect.NewRequest(&reviewsv1.ListUserReviewsRequest{UserId: clientID}))
 	if err != nil || len(resp.Msg.GetReviews()) != 1 || resp.Msg.GetReviews()[0].GetStars() != 5 {
 		t.Fatalf("client's public reviews = %v, %v", resp, err)
+	}
+}
+
+// TestReviewTextIsChecked: a review's text is judged against the keyword
+// lists like every text a person writes (SEC-5): a block word refuses it
+// and nothing is saved; a review word saves it and queues it for patrol.
+func TestReviewTextIsChecked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.svc.mod = moderation.NewChecker(b.db, slog.New(slog.NewTextHandler(io.Discard, nil)), moderation.CheckerOptions{})
+	client, _ := b.user(t, "Checked Client", auth.RoleClient)
+	provider, providerID := b.user(t, "Checked Provider", auth.RoleProvider)
+	ref := b.engagement(t, client, provider, true)
+	_, err := b.svc.SubmitReview(provider, connect.NewRequest(&reviewsv1.SubmitReviewRequest{IdOrRef: ref, Stars: 5, Body: "Great client, 赌 博 fan"}))
+	wantReason(t, err, connect.CodeInvalidArgument, "CONTENT_BLOCKED")
+	var n int
+	if err := b.db.Primary.QueryRow(t.Context(), `SELECT count(*) FROM reviews WHERE reviewer_id = $1`, providerID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("reviews saved after a refusal = %d, %v", n, err)
+	}
+	if _, err := b.svc.SubmitReview(provider, connect.NewRequest(&reviewsv1.SubmitReviewRequest{IdOrRef: ref, Stars: 5, Body: "Great client; 加 微 信 to talk"})); err != nil {
+		t.Fatalf("SubmitReview with a review word: %v", err)
+	}
+	if err := b.db.Primary.QueryRow(t.Context(), `SELECT count(*) FROM moderation_patrol_items WHERE kind = 'review' AND author_id = $1`, providerID).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("patrol items for the review = %d, %v; want 1", n, err)
 	}
 }

@@ -109,7 +109,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
 		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
 		// Reviews and boards belong to the market and are served with it.
-		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{}), opts...))
+		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{Moderation: checker}), opts...))
 		mux.Handle(boardsv1connect.NewBoardServiceHandler(boards.New(db, tasksSvc), opts...))
 		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
 			reviewsv1connect.ReviewServiceName, boardsv1connect.BoardServiceName)
