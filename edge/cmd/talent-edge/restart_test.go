@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/talent-hub/talent/edge/canary"
 )
@@ -92,7 +93,15 @@ func TestCanaryWeightSurvivesRestart(t *testing.T) {
 	// Back to the Caddyfile's own weight: the config's JSON already says
 	// 10, and talentctl still applies it.
 	talentctl(t, ctl, s, "canary", "set", "10")
-	if got := side(); got != canary.Stable {
-		t.Fatalf("after setting 10 again: %s, want stable", got)
+	// A kept-alive connection may still be answered by the previous
+	// configuration's server while Caddy drains it: wait, with a deadline.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got := side()
+		if got == canary.Stable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after setting 10 again: %s, want stable", got)
+		}
 	}
 }
