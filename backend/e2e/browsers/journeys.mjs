@@ -55,7 +55,7 @@ async function puppeteerDriver(kind) {
   const browser = await puppeteer.launch(opts);
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
-  let swSession;
+  const swSessions = new Map();
   return {
     async goto(url) { await page.goto(url, { waitUntil: 'load', timeout: 60000 }); },
     async evaluate(expr) { return page.evaluate(expr); },
@@ -66,14 +66,19 @@ async function puppeteerDriver(kind) {
     // (Chromium: CDP network emulation on both targets).
     offline: kind === 'firefox' ? undefined : async (on) => {
       const conditions = { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
-      // Emulation belongs to the CDP session: the one that went offline
-      // must come back online.
-      if (!swSession) {
-        const sw = await browser.waitForTarget((t) => t.type() === 'service_worker', { timeout: 30000 });
-        swSession = await sw.createCDPSession();
-        await swSession.send('Network.enable');
+      // Emulation belongs to a CDP session on one worker: every running
+      // service worker gets it (Chromium may have restarted the worker),
+      // and the sessions that went offline come back online.
+      await browser.waitForTarget((t) => t.type() === 'service_worker', { timeout: 30000 });
+      for (const t of browser.targets().filter((t) => t.type() === 'service_worker')) {
+        let session = swSessions.get(t);
+        if (!session) {
+          session = await t.createCDPSession();
+          await session.send('Network.enable');
+          swSessions.set(t, session);
+        }
+        await session.send('Network.emulateNetworkConditions', conditions).catch(() => {});
       }
-      await swSession.send('Network.emulateNetworkConditions', conditions);
       await page.setOfflineMode(on);
     },
   };
@@ -154,7 +159,7 @@ const textOf = (d, sel) => d.evaluate(`(document.querySelector(${q(sel)})?.textC
 const waitText = (d, sel) => poll(d, 'text in ' + sel, `(document.querySelector(${q(sel)})?.textContent || "").trim() !== ""`);
 const waitTextIs = (d, sel, want) => poll(d, `${sel} says ${q(want)}`, `(document.querySelector(${q(sel)})?.textContent || "").trim() === ${q(want)}`);
 const waitPath = (d, p) => poll(d, 'path ' + p, `location.pathname === ${q(p)}`);
-const waitVisible = (d, sel) => poll(d, sel + ' visible', `(() => { const el = document.querySelector(${q(sel)}); return !!el && el.getClientRects().length > 0; })()`);
+const waitVisible = (d, sel, timeoutMs) => poll(d, sel + ' visible', `(() => { const el = document.querySelector(${q(sel)}); return !!el && el.getClientRects().length > 0; })()`, timeoutMs);
 const waitTaskTitle = (d, title) => poll(d, 'task ' + title + ' listed',
   `Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === ${q(title)})`);
 
@@ -317,18 +322,28 @@ async function journeys(d) {
   // the service worker's cached app and the copy the app kept.
   if (d.offline) {
     await step(d, 'read a viewed task offline', async () => {
-      await d.goto(base + taskPath); await appReady(d);
-      await waitTextIs(d, '#task-detail .task-title', title);
-      await poll(d, 'service worker in control', `!!navigator.serviceWorker.controller`);
-      await d.offline(true);
-      try {
-        await d.goto(base + taskPath); await appReady(d);
-        await waitVisible(d, '#offline-copy');
-        await waitTextIs(d, '#task-detail .task-title', title);
-        await d.goto(base + '/tasks'); await appReady(d);
-        await waitVisible(d, '#recent-tasks');
-      } finally {
-        await d.offline(false);
+      // Up to three tries: Chromium may swap the service worker for a new
+      // instance between our emulation and the page load, which then
+      // loads online (the check fails rather than passing wrongly).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await d.goto(base + taskPath); await appReady(d);
+          await waitTextIs(d, '#task-detail .task-title', title);
+          await poll(d, 'service worker in control', `!!navigator.serviceWorker.controller`);
+          await d.offline(true);
+          try {
+            await d.goto(base + taskPath); await appReady(d);
+            await waitVisible(d, '#offline-copy', 15000);
+            await waitTextIs(d, '#task-detail .task-title', title);
+            await d.goto(base + '/tasks'); await appReady(d);
+            await waitVisible(d, '#recent-tasks', 15000);
+          } finally {
+            await d.offline(false);
+          }
+          return;
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
       }
     });
   }
