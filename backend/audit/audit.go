@@ -204,6 +204,23 @@ func Verify(ctx context.Context, q db.DBTX) (VerifyResult, error) {
 	}
 }
 
+// TxBeginner starts transactions with options; *pgxpool.Pool is one.
+type TxBeginner interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// VerifySnapshot runs Verify in one read-only REPEATABLE READ transaction:
+// a consistent chain while writers go on.
+func VerifySnapshot(ctx context.Context, db TxBeginner) (VerifyResult, error) {
+	var res VerifyResult
+	err := pgx.BeginTxFunc(ctx, db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		res, err = Verify(ctx, tx)
+		return err
+	})
+	return res, err
+}
+
 // actionPrefixOK reports whether p is a plausible action prefix: the
 // characters actions are made of.
 func actionPrefixOK(p string) bool {

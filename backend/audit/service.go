@@ -8,7 +8,6 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/talent-hub/talent/backend/audit/internal/db"
@@ -104,12 +103,7 @@ func (s *Service) ListAuditEntries(ctx context.Context, req *connect.Request[aud
 
 // VerifyAuditLog checks the whole chain in one consistent snapshot.
 func (s *Service) VerifyAuditLog(ctx context.Context, _ *connect.Request[auditv1.VerifyAuditLogRequest]) (*connect.Response[auditv1.VerifyAuditLogResponse], error) {
-	var res VerifyResult
-	err := pgx.BeginTxFunc(ctx, s.db.Primary, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		res, err = Verify(ctx, tx)
-		return err
-	})
+	res, err := VerifySnapshot(ctx, s.db.Primary)
 	if err != nil {
 		return nil, err
 	}

@@ -285,6 +285,20 @@ func (c *Checker) Versions(ctx context.Context) (block, review int64, err error)
 	return s.blockVersion, s.reviewVersion, nil
 }
 
+// CheckText judges one text a person wrote (a note, a cover note, a
+// review) like Check, with the refusal applied: a block word returns
+// v.Err(). A nil Checker or an empty text checks nothing.
+func (c *Checker) CheckText(ctx context.Context, field, text string) (Verdict, error) {
+	if c == nil || text == "" {
+		return Verdict{}, nil
+	}
+	v, err := c.Check(ctx, Field{Name: field, Text: text})
+	if err != nil {
+		return v, fmt.Errorf("check %s: %w", field, err)
+	}
+	return v, v.Err()
+}
+
 // Check judges the texts of one write against the lists in force, with
 // the edge's normalization and matching (internal/keywordmatch). Call it
 // before writing; refuse the write with v.Err() when v.Blocked(), and

@@ -169,7 +169,7 @@ func (s *Service) SubmitReview(ctx context.Context, req *connect.Request[reviews
 	if err := vs.Err(); err != nil {
 		return nil, badrequest.ConnectError(err.(*badrequest.Error))
 	}
-	verdict, err := s.check(ctx, "body", body)
+	verdict, err := s.mod.CheckText(ctx, "body", body)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func (s *Service) ReplyToReview(ctx context.Context, req *connect.Request[review
 	if !row.Revealed {
 		return nil, ErrStillBlind
 	}
-	verdict, err := s.check(ctx, "reply", reply)
+	verdict, err := s.mod.CheckText(ctx, "reply", reply)
 	if err != nil {
 		return nil, err
 	}
@@ -387,20 +387,6 @@ func (s *Service) GetRatingSummary(ctx context.Context, req *connect.Request[rev
 	return connect.NewResponse(&reviewsv1.GetRatingSummaryResponse{Summary: &reviewsv1.RatingSummary{
 		UserId: id.String(), Count: int32(sum.Count), Average: sum.Average, Bayesian: sum.Bayesian,
 	}}), nil
-}
-
-// check judges a text a person wrote against the keyword lists (SEC-5): a
-// block word refuses the call (CONTENT_BLOCKED on field); a review word is
-// in the verdict, which the write queues for the patrol queue.
-func (s *Service) check(ctx context.Context, field, text string) (moderation.Verdict, error) {
-	if s.mod == nil || text == "" {
-		return moderation.Verdict{}, nil
-	}
-	v, err := s.mod.Check(ctx, moderation.Field{Name: field, Text: text})
-	if err != nil {
-		return v, fmt.Errorf("check review %s: %w", field, err)
-	}
-	return v, v.Err()
 }
 
 // reviewItem names a review for the patrol queue.

@@ -127,7 +127,7 @@ func (s *Service) clientTransition(ctx context.Context, idOrRefText, action, to,
 		vs.Add("note", "TOO_LONG", fmt.Sprintf("The note must be at most %d characters long.", maxNoteLen))
 		return nil, vs.Err()
 	}
-	verdict, err := s.checkNote(ctx, note)
+	verdict, err := s.mod.CheckText(ctx, "note", note)
 	if err != nil {
 		return nil, err
 	}

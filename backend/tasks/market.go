@@ -210,7 +210,7 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 		return nil, connectError(err)
 	}
 	// SEC-5: the cover note is checked like every text a person writes.
-	verdict, err := s.checkField(ctx, "cover_note", in.coverNote)
+	verdict, err := s.mod.CheckText(ctx, "cover_note", in.coverNote)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -301,7 +301,7 @@ func (s *Service) UpdateProposal(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	verdict, err := s.checkField(ctx, "cover_note", in.coverNote)
+	verdict, err := s.mod.CheckText(ctx, "cover_note", in.coverNote)
 	if err != nil {
 		return nil, connectError(err)
 	}

@@ -29,31 +29,6 @@ func (s *Service) checkContent(ctx context.Context, title, description string) (
 	return v, v.Err()
 }
 
-// checkNote judges the note of a close or cancel, shown on the timeline.
-func (s *Service) checkNote(ctx context.Context, note string) (moderation.Verdict, error) {
-	if s.mod == nil || note == "" {
-		return moderation.Verdict{}, nil
-	}
-	v, err := s.mod.Check(ctx, moderation.Field{Name: "note", Text: note})
-	if err != nil {
-		return v, fmt.Errorf("check task note: %w", err)
-	}
-	return v, v.Err()
-}
-
-// checkField judges one text a person wrote, such as a proposal's cover
-// note, like checkContent.
-func (s *Service) checkField(ctx context.Context, field, text string) (moderation.Verdict, error) {
-	if s.mod == nil || text == "" {
-		return moderation.Verdict{}, nil
-	}
-	v, err := s.mod.Check(ctx, moderation.Field{Name: field, Text: text})
-	if err != nil {
-		return v, fmt.Errorf("check %s: %w", field, err)
-	}
-	return v, v.Err()
-}
-
 // proposalItem names a proposal for the patrol queue.
 func proposalItem(id uuid.UUID, refNo int64, providerID uuid.UUID) moderation.Item {
 	return moderation.Item{Kind: moderation.KindProposal, ID: id.String(), Link: taskLink(refNo), AuthorID: providerID}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/postgres"
 )
@@ -38,11 +36,7 @@ func verifyAudit(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("verify-audit: %w", err)
 	}
 	defer db.Close()
-	var res audit.VerifyResult
-	err = pgx.BeginTxFunc(ctx, db.Primary, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		res, err = audit.Verify(ctx, tx)
-		return err
-	})
+	res, err := audit.VerifySnapshot(ctx, db.Primary)
 	if err != nil {
 		return fmt.Errorf("verify-audit: %w", err)
 	}
