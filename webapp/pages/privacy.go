@@ -25,6 +25,15 @@ type privacyPage struct {
 	password string
 	confirm  bool
 	delForm  formState
+	// dialog asks for a step-up before deleting an account that can do
+	// one (ID-4); mounted is the context it continues with.
+	dialog  stepUpDialog
+	mounted app.Context
+}
+
+func (p *privacyPage) OnMount(ctx app.Context) {
+	p.dialog.env, p.dialog.compo, p.dialog.mounted = p.env, &p.Compo, ctx
+	p.mounted = ctx
 }
 
 func (p *privacyPage) OnNav(ctx app.Context) {
@@ -91,6 +100,7 @@ func (p *privacyPage) Render() app.UI {
 					Disabled(!p.confirm || f.busy).Text(l.T("privacy.delete_button")),
 			),
 		),
+		p.dialog.render(),
 	)
 }
 
@@ -173,6 +183,13 @@ func download(name, contentType string, data []byte) {
 
 func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	p.sendDelete(ctx, true)
+}
+
+// sendDelete asks to delete the account. An account that can do a
+// step-up needs one (STEP_UP_REQUIRED): the dialog asks for it, once
+// (stepUp), and the deletion is sent again.
+func (p *privacyPage) sendDelete(ctx app.Context, stepUp bool) {
 	f := &p.delForm
 	if f.busy || !p.confirm || p.env.rpc == nil {
 		return
@@ -186,6 +203,12 @@ func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 			f.busy = false
 			if err != nil {
 				prob := rpc.Explain(err)
+				if stepUp && prob.Reason == "STEP_UP_REQUIRED" {
+					p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
+						func(app.Context) { p.sendDelete(p.mounted, false) },
+						func(msg string) { f.formErr = msg })
+					return
+				}
 				f.fail(p.env.lang, prob, "password")
 				if prob.Reason != "" {
 					f.formErr = p.env.lang.Reason(prob.Reason, "")
