@@ -204,7 +204,7 @@ func (p *privacyPage) sendDelete(ctx app.Context, stepUp bool) {
 			if err != nil {
 				prob := rpc.Explain(err)
 				if stepUp && prob.Reason == "STEP_UP_REQUIRED" {
-					p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
+					p.dialog.run(p.mounted, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
 						func(app.Context) { p.sendDelete(p.mounted, false) },
 						func(msg string) { f.formErr = msg })
 					return

@@ -160,11 +160,13 @@ func (p *usersPage) confirmChange(ctx app.Context, e app.Event) {
 		return
 	}
 	p.pending = nil
+	// The confirmation, whose button started this, goes away: go on with
+	// the page's own context.
 	if c.grant && staffRole(c.role) {
-		p.withStepUp(ctx, c)
+		p.withStepUp(p.mounted, c)
 		return
 	}
-	p.apply(ctx, c, true)
+	p.apply(p.mounted, c, true)
 }
 
 // withStepUp runs the step-up dialog for c, then applies it.
@@ -204,7 +206,7 @@ func (p *usersPage) apply(ctx app.Context, c *roleChange, retry bool) {
 			p.busy = false
 			if err != nil {
 				if retry && rpc.Explain(err).Reason == "STEP_UP_REQUIRED" {
-					p.withStepUp(ctx, c)
+					p.withStepUp(p.mounted, c)
 					return
 				}
 				p.err = p.explain(err)
