@@ -313,6 +313,9 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 	if err != nil {
 		return nil, fmt.Errorf("get user: %w", err)
 	}
+	if err := s.checkNotLastAdmin(ctx, q, user); err != nil {
+		return nil, roleError(err)
+	}
 	if err := s.confirmDeletion(ctx, q, user, req); err != nil {
 		return nil, roleError(err)
 	}

@@ -325,7 +325,8 @@ func (s *Service) changeRole(ctx context.Context, admin uuid.UUID, c roleChange,
 			return fmt.Errorf("audit %s: %w", action, err)
 		}
 		if !user.DeleteTime.Valid {
-			if _, err := notifications.Send(ctx, tx, notifications.Notification{UserID: c.target, Kind: kind, Link: "/account"}); err != nil {
+			n := notifications.Notification{UserID: c.target, Kind: kind, Link: roleLink(c.role, grant)}
+			if _, err := notifications.Send(ctx, tx, n); err != nil {
 				return err
 			}
 		}
@@ -342,4 +343,34 @@ func (s *Service) changeRole(ctx context.Context, admin uuid.UUID, c roleChange,
 		return nil, false, fmt.Errorf("user last seen: %w", err)
 	}
 	return userSummary(user, lastSeen), changed, nil
+}
+
+// roleLink is where a role change's notification leads: to what the new
+// role opens, else the home page.
+func roleLink(role string, grant bool) string {
+	switch {
+	case grant && role == auth.RoleProvider:
+		return "/provider/profile"
+	case grant && role == auth.RoleAdmin:
+		return "/admin/users"
+	default:
+		return "/"
+	}
+}
+
+// checkNotLastAdmin returns ErrLastAdmin when user is the last active
+// admin. It reads without locking: a quick answer before asking for a
+// step-up; the deletion checks again under the lock.
+func (s *Service) checkNotLastAdmin(ctx context.Context, q *db.Queries, user db.User) error {
+	if !slices.Contains(user.Roles, auth.RoleAdmin) || user.DeleteTime.Valid {
+		return nil
+	}
+	n, err := q.CountActiveAdmins(ctx)
+	if err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if n <= 1 {
+		return ErrLastAdmin
+	}
+	return nil
 }
