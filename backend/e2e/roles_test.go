@@ -130,3 +130,70 @@ func TestRolesInBrowser(t *testing.T) {
 		t.Errorf("no role.grant entry for the person's ops role in %v", entries.Msg.GetEntries())
 	}
 }
+
+// TestDeleteAccountStepUpInBrowser: a person with a phone and an
+// authenticator app deletes their account on Account › Privacy after a
+// step-up (ID-4, SEC-4), and is signed out.
+func TestDeleteAccountStepUpInBrowser(t *testing.T) {
+	needPlatform(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	browser, closeBrowser := newBrowser(ctx, t, "en-US")
+	defer closeBrowser()
+	identity := identityv1connect.NewIdentityServiceClient(platform.client, platform.url)
+
+	email, token := signUpAs(ctx, t, "leaver", false)
+	digits := strings.Map(func(r rune) rune { return '0' + r%10 }, randomHex(t))
+	e164 := "+86135" + (digits + "00000000")[:8]
+	conn, err := pgx.Connect(ctx, platform.stack.Postgres.URL)
+	if err != nil {
+		t.Fatalf("connect to postgres: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE users SET phone = $2 WHERE email = $1`, email, e164); err != nil {
+		t.Fatalf("give the person a phone: %v", err)
+	}
+	enrol, err := identity.BeginTotpEnrollment(ctx, withToken(&identityv1.BeginTotpEnrollmentRequest{}, token))
+	if err != nil {
+		t.Fatalf("BeginTotpEnrollment: %v", err)
+	}
+	secret := enrol.Msg.GetSecret()
+	code, err := totp.GenerateCode(secret, time.Now().Add(-30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := identity.ConfirmTotpEnrollment(ctx, withToken(&identityv1.ConfirmTotpEnrollmentRequest{Code: code}, token)); err != nil {
+		t.Fatalf("ConfirmTotpEnrollment: %v", err)
+	}
+
+	step(t, browser, "log in",
+		chromedp.Navigate(platform.url+"/login"), appReady(),
+		fill("#email", email), fill("#password", e2ePassword),
+		click("#login-submit"), waitPath("/tasks"),
+	)
+	step(t, browser, "ask to delete the account: the step-up dialog opens",
+		chromedp.Navigate(platform.url+"/account/privacy"), appReady(),
+		click("#delete-confirm"), click("#delete-account"),
+		chromedp.Poll[chromedp.Void](`(document.querySelector("#stepup-dialog") || document.querySelector("#form-error").textContent.trim() !== "") || undefined`),
+	)
+	if msg := textOf(t, browser, "#form-error"); msg != "" {
+		t.Fatalf("deleting failed: %s", msg)
+	}
+	sms := codeFromLog(ctx, t, e164)
+	now, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, browser, "step up: the account is deleted and the person signed out",
+		fill("#stepup-sms-code", sms), fill("#stepup-totp-code", now), click("#stepup-verify"),
+		waitPath("/"), chromedp.WaitVisible(chromedp.CSS("#nav-login")),
+	)
+	var deleted bool
+	if err := conn.QueryRow(ctx, `SELECT delete_time IS NOT NULL FROM users WHERE phone IS NULL AND id = (
+		SELECT (regexp_match(target, 'user:(.*)'))[1]::uuid FROM audit_log WHERE action = 'identity.account_delete' ORDER BY id DESC LIMIT 1)`).Scan(&deleted); err != nil || !deleted {
+		t.Errorf("account not deleted: %v %v", deleted, err)
+	}
+	if _, err := identity.GetMe(ctx, withToken(&identityv1.GetMeRequest{}, token)); err == nil {
+		t.Error("the deleted account's other session still works")
+	}
+}

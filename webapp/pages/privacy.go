@@ -29,6 +29,9 @@ type privacyPage struct {
 	// one (ID-4); mounted is the context it continues with.
 	dialog  stepUpDialog
 	mounted app.Context
+	// needStepUp: the account has a phone and a second factor, so the
+	// service asks for a step-up before deleting it.
+	needStepUp bool
 }
 
 func (p *privacyPage) OnMount(ctx app.Context) {
@@ -50,6 +53,15 @@ func (p *privacyPage) OnNav(ctx app.Context) {
 			}
 			p.loaded, p.settings, p.consent = true, resp.Msg.GetSettings(), resp.Msg.GetConsentVersion()
 		})
+	})
+	ctx.Async(func() {
+		resp, err := p.env.rpc.Identity.GetSecuritySettings(ctx, connect.NewRequest(&identityv1.GetSecuritySettingsRequest{}))
+		if err != nil {
+			return // the deletion then tells what it needs
+		}
+		m := resp.Msg
+		need := m.GetMaskedPhone() != "" && (m.GetTotpEnrolled() || len(m.GetPasskeys()) > 0)
+		ctx.Dispatch(func(ctx app.Context) { p.needStepUp = need })
 	})
 }
 
@@ -181,15 +193,26 @@ func download(name, contentType string, data []byte) {
 	w.Get("URL").Call("revokeObjectURL", href)
 }
 
+// deleteAccount deletes the account, after a step-up when the account
+// can do one (ID-4).
 func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	p.sendDelete(ctx, true)
+	f := &p.delForm
+	if f.busy || !p.confirm || p.env.rpc == nil {
+		return
+	}
+	if !p.needStepUp {
+		p.sendDelete(ctx)
+		return
+	}
+	f.reset()
+	p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
+		func(app.Context) { p.sendDelete(p.mounted) },
+		func(msg string) { f.formErr = msg })
 }
 
-// sendDelete asks to delete the account. An account that can do a
-// step-up needs one (STEP_UP_REQUIRED): the dialog asks for it, once
-// (stepUp), and the deletion is sent again.
-func (p *privacyPage) sendDelete(ctx app.Context, stepUp bool) {
+// sendDelete asks to delete the account.
+func (p *privacyPage) sendDelete(ctx app.Context) {
 	f := &p.delForm
 	if f.busy || !p.confirm || p.env.rpc == nil {
 		return
@@ -203,11 +226,8 @@ func (p *privacyPage) sendDelete(ctx app.Context, stepUp bool) {
 			f.busy = false
 			if err != nil {
 				prob := rpc.Explain(err)
-				if stepUp && prob.Reason == "STEP_UP_REQUIRED" {
-					p.dialog.run(p.mounted, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
-						func(app.Context) { p.sendDelete(p.mounted, false) },
-						func(msg string) { f.formErr = msg })
-					return
+				if prob.Reason == "STEP_UP_REQUIRED" {
+					p.needStepUp = true // the next attempt asks for one
 				}
 				f.fail(p.env.lang, prob, "password")
 				if prob.Reason != "" {

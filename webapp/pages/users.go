@@ -166,19 +166,19 @@ func (p *usersPage) confirmChange(ctx app.Context, e app.Event) {
 		p.withStepUp(p.mounted, c)
 		return
 	}
-	p.apply(p.mounted, c, true)
+	p.apply(p.mounted, c)
 }
 
 // withStepUp runs the step-up dialog for c, then applies it.
 func (p *usersPage) withStepUp(ctx app.Context, c *roleChange) {
 	p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_ROLES, c.userID,
-		func(app.Context) { p.apply(p.mounted, c, false) },
+		func(app.Context) { p.apply(p.mounted, c) },
 		func(msg string) { p.err = msg })
 }
 
-// apply sends c. A step-up that lapsed in between is asked for again once
-// (retry).
-func (p *usersPage) apply(ctx app.Context, c *roleChange, retry bool) {
+// apply sends c. A step-up that lapsed in between is told as an error:
+// confirming again asks for a new one.
+func (p *usersPage) apply(ctx app.Context, c *roleChange) {
 	if p.env.rpc == nil {
 		return
 	}
@@ -205,10 +205,6 @@ func (p *usersPage) apply(ctx app.Context, c *roleChange, retry bool) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			if err != nil {
-				if retry && rpc.Explain(err).Reason == "STEP_UP_REQUIRED" {
-					p.withStepUp(p.mounted, c)
-					return
-				}
 				p.err = p.explain(err)
 				return
 			}
