@@ -32,6 +32,9 @@ type privacyPage struct {
 	// needStepUp: the account has a phone and a second factor, so the
 	// service asks for a step-up before deleting it.
 	needStepUp bool
+	// secLoaded: the security settings were read (or failed to be), so
+	// needStepUp is known and the delete button works.
+	secLoaded bool
 }
 
 func (p *privacyPage) OnMount(ctx app.Context) {
@@ -56,12 +59,13 @@ func (p *privacyPage) OnNav(ctx app.Context) {
 	})
 	ctx.Async(func() {
 		resp, err := p.env.rpc.Identity.GetSecuritySettings(ctx, connect.NewRequest(&identityv1.GetSecuritySettingsRequest{}))
-		if err != nil {
-			return // the deletion then tells what it needs
+		// Without the settings the deletion itself tells what it needs.
+		need := false
+		if err == nil {
+			m := resp.Msg
+			need = m.GetMaskedPhone() != "" && (m.GetTotpEnrolled() || len(m.GetPasskeys()) > 0)
 		}
-		m := resp.Msg
-		need := m.GetMaskedPhone() != "" && (m.GetTotpEnrolled() || len(m.GetPasskeys()) > 0)
-		ctx.Dispatch(func(ctx app.Context) { p.needStepUp = need })
+		ctx.Dispatch(func(ctx app.Context) { p.needStepUp, p.secLoaded = need, true })
 	})
 }
 
@@ -109,7 +113,7 @@ func (p *privacyPage) Render() app.UI {
 				),
 				f.formError(),
 				app.Button().ID("delete-account").Class("btn btn-danger").Type("submit").
-					Disabled(!p.confirm || f.busy).Text(l.T("privacy.delete_button")),
+					Disabled(!p.confirm || f.busy || !p.secLoaded).Text(l.T("privacy.delete_button")),
 			),
 		),
 		p.dialog.render(),
@@ -198,7 +202,7 @@ func download(name, contentType string, data []byte) {
 func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	f := &p.delForm
-	if f.busy || !p.confirm || p.env.rpc == nil {
+	if f.busy || !p.confirm || !p.secLoaded || p.env.rpc == nil {
 		return
 	}
 	if !p.needStepUp {
