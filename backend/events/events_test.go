@@ -12,6 +12,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/notifications"
@@ -454,4 +455,74 @@ func TestEmitPayload(t *testing.T) {
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// deliveries is how many live events the hub has timed into
+// talent_events_delivery_seconds.
+func deliveries(t *testing.T, h *Hub) uint64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "talent_events_delivery_seconds" {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	t.Fatal("talent_events_delivery_seconds is not exported")
+	return 0
+}
+
+// TestDeliveryHistogram: every live event is timed from its commit to its
+// write on the stream (TASK-4, for ops to watch); events a client catches
+// up on are not, as their age is the client's absence, not our latency.
+func TestDeliveryHistogram(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	notify(t, db, user, "before")
+	// Two streams from now (cursor 0: after "before").
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	st2, _ := subscribe(t, p, user, 0)
+	st2.wantReady(t)
+	if n := deliveries(t, p.hub); n != 0 {
+		t.Fatalf("%d deliveries timed before any live event", n)
+	}
+	notify(t, db, user, "live 1")
+	notify(t, db, user, "live 2")
+	for _, s := range []*stream{st, st2} {
+		for _, want := range []string{"live 1", "live 2"} {
+			if got := marker(t, s.wantEvent(t)); got != want {
+				t.Fatalf("event %q, want %q", got, want)
+			}
+		}
+	}
+	// The server times an event after its write, which may come after
+	// the client has read it: wait for the count to settle.
+	var n uint64
+	for range 200 {
+		if n = deliveries(t, p.hub); n >= 4 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n != 4 {
+		t.Fatalf("%d deliveries timed, want 4 (2 live events on 2 streams)", n)
+	}
+	// A third stream catches up on the two after "before" (cursor 1).
+	st3, _ := subscribe(t, p, user, 1)
+	for _, want := range []string{"live 1", "live 2"} {
+		if got := marker(t, st3.wantEvent(t)); got != want {
+			t.Fatalf("caught up on %q, want %q", got, want)
+		}
+	}
+	st3.wantReady(t)
+	if n := deliveries(t, p.hub); n != 4 {
+		t.Fatalf("%d deliveries timed after a catch-up, want still 4", n)
+	}
 }

@@ -28,6 +28,8 @@ type Hub struct {
 	notifications prometheus.Counter
 	reconnects    prometheus.Counter
 	listening     prometheus.Gauge
+	// delivery is commit→send of live events (TASK-4), in seconds.
+	delivery prometheus.Histogram
 }
 
 // subscription is one open stream. wake holds at most one pending signal:
@@ -55,6 +57,11 @@ func NewHub(logger *slog.Logger) *Hub {
 		listening: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "talent_events_listener_up", Help: "1 while the LISTEN connection is open.",
 		}),
+		delivery: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "talent_events_delivery_seconds",
+			Help:    "Live events, from their commit (the transaction's start without track_commit_timestamp) to their write on the stream in this process (TASK-4).",
+			Buckets: []float64{.001, .0025, .005, .01, .015, .02, .025, .03, .04, .05, .075, .1, .25, .5, 1, 2.5},
+		}),
 	}
 }
 
@@ -73,7 +80,7 @@ func (h *Hub) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (h *Hub) collectors() []prometheus.Collector {
-	return []prometheus.Collector{h.streams, h.notifications, h.reconnects, h.listening}
+	return []prometheus.Collector{h.streams, h.notifications, h.reconnects, h.listening, h.delivery}
 }
 
 func (h *Hub) subscribe(user uuid.UUID) *subscription {
@@ -100,6 +107,13 @@ func (h *Hub) unsubscribe(s *subscription) {
 	}
 	h.mu.Unlock()
 	h.streams.Dec()
+}
+
+// observeDelivery records a live event written to a stream delay after
+// its commit. Clocks of Postgres and talentd hosts can disagree by a
+// little; a negative delay counts as 0.
+func (h *Hub) observeDelivery(delay time.Duration) {
+	h.delivery.Observe(max(delay, 0).Seconds())
 }
 
 // wake signals every stream of user without blocking.

@@ -7,8 +7,14 @@ SELECT coalesce((SELECT c.seq FROM event_cursors c WHERE c.user_id = $1), 0)::bi
 SELECT coalesce(min(e.seq), 0)::bigint AS seq FROM events e WHERE e.user_id = $1;
 
 -- name: ListEventsAfter :many
+-- commit_time is when the event's transaction committed if Postgres keeps
+-- commit timestamps (track_commit_timestamp = on), otherwise when it
+-- started (create_time): the start of talent_events_delivery_seconds.
 SELECT e.seq, e.kind, e.payload, e.create_time,
-       coalesce('T-' || lpad(t.ref_no::text, 6, '0'), '')::text AS task_ref
+       coalesce('T-' || lpad(t.ref_no::text, 6, '0'), '')::text AS task_ref,
+       coalesce(CASE WHEN current_setting('track_commit_timestamp')::boolean
+                     THEN pg_xact_commit_timestamp(e.xmin) END,
+                e.create_time)::timestamptz AS commit_time
 FROM events e LEFT JOIN tasks t ON t.id = e.task_id
 WHERE e.user_id = @user_id AND e.seq > @after_seq
 ORDER BY e.seq

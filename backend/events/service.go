@@ -117,7 +117,7 @@ func (s *Service) Subscribe(ctx context.Context, req *connect.Request[eventsv1.S
 			return err
 		}
 	}
-	if cursor, err = s.drain(ctx, q, user, cursor, stream); err != nil {
+	if cursor, err = s.drain(ctx, q, user, cursor, stream, false); err != nil {
 		return err
 	}
 	if err := stream.Send(&eventsv1.SubscribeResponse{Message: &eventsv1.SubscribeResponse_Ready{Ready: &eventsv1.Ready{Cursor: cursor}}}); err != nil {
@@ -137,7 +137,7 @@ func (s *Service) Subscribe(ctx context.Context, req *connect.Request[eventsv1.S
 		case <-end.C:
 			return nil
 		case <-sub.wake:
-			if cursor, err = s.drain(ctx, q, user, cursor, stream); err != nil {
+			if cursor, err = s.drain(ctx, q, user, cursor, stream, true); err != nil {
 				return err
 			}
 		case <-heartbeat.C:
@@ -174,8 +174,10 @@ func (s *Service) start(ctx context.Context, q *db.Queries, user uuid.UUID, afte
 	return after, false, nil
 }
 
-// drain sends every event after cursor and returns the new cursor.
-func (s *Service) drain(ctx context.Context, q *db.Queries, user uuid.UUID, cursor int64, stream *connect.ServerStream[eventsv1.SubscribeResponse]) (int64, error) {
+// drain sends every event after cursor and returns the new cursor. Live
+// (woken, not catching up) events are timed from their commit to their
+// write into talent_events_delivery_seconds.
+func (s *Service) drain(ctx context.Context, q *db.Queries, user uuid.UUID, cursor int64, stream *connect.ServerStream[eventsv1.SubscribeResponse], live bool) (int64, error) {
 	for {
 		rows, err := q.ListEventsAfter(ctx, db.ListEventsAfterParams{UserID: user, AfterSeq: cursor, MaxRows: pageRows})
 		if err != nil {
@@ -191,6 +193,9 @@ func (s *Service) drain(ctx context.Context, q *db.Queries, user uuid.UUID, curs
 			}
 			if err := stream.Send(&eventsv1.SubscribeResponse{Message: &eventsv1.SubscribeResponse_Event{Event: ev}}); err != nil {
 				return cursor, err
+			}
+			if live && s.hub != nil {
+				s.hub.observeDelivery(time.Since(r.CommitTime))
 			}
 			cursor = r.Seq
 		}

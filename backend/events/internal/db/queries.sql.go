@@ -64,7 +64,10 @@ func (q *Queries) LatestSeq(ctx context.Context, userID uuid.UUID) (int64, error
 
 const listEventsAfter = `-- name: ListEventsAfter :many
 SELECT e.seq, e.kind, e.payload, e.create_time,
-       coalesce('T-' || lpad(t.ref_no::text, 6, '0'), '')::text AS task_ref
+       coalesce('T-' || lpad(t.ref_no::text, 6, '0'), '')::text AS task_ref,
+       coalesce(CASE WHEN current_setting('track_commit_timestamp')::boolean
+                     THEN pg_xact_commit_timestamp(e.xmin) END,
+                e.create_time)::timestamptz AS commit_time
 FROM events e LEFT JOIN tasks t ON t.id = e.task_id
 WHERE e.user_id = $1 AND e.seq > $2
 ORDER BY e.seq
@@ -83,8 +86,12 @@ type ListEventsAfterRow struct {
 	Payload    []byte
 	CreateTime time.Time
 	TaskRef    string
+	CommitTime time.Time
 }
 
+// commit_time is when the event's transaction committed if Postgres keeps
+// commit timestamps (track_commit_timestamp = on), otherwise when it
+// started (create_time): the start of talent_events_delivery_seconds.
 func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams) ([]ListEventsAfterRow, error) {
 	rows, err := q.db.Query(ctx, listEventsAfter, arg.UserID, arg.AfterSeq, arg.MaxRows)
 	if err != nil {
@@ -100,6 +107,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 			&i.Payload,
 			&i.CreateTime,
 			&i.TaskRef,
+			&i.CommitTime,
 		); err != nil {
 			return nil, err
 		}
