@@ -1,9 +1,12 @@
 package events
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +43,7 @@ func (tokenAuth) Authenticate(_ context.Context, token string) (auth.Principal, 
 type process struct {
 	hub    *Hub
 	client eventsv1connect.EventServiceClient
+	srv    *httptest.Server
 }
 
 func startProcess(t *testing.T, db *postgres.DB, opts Options) process {
@@ -55,14 +59,14 @@ func startProcess(t *testing.T, db *postgres.DB, opts Options) process {
 	t.Cleanup(func() { cancel(); <-done })
 	svc := New(db, hub, testLogger(t), opts)
 	mux := http.NewServeMux()
-	mux.Handle(eventsv1connect.NewEventServiceHandler(svc,
-		connect.WithInterceptors(auth.NewInterceptor(tokenAuth{}, Policies()))))
+	mux.Handle(eventsv1connect.NewEventServiceHandler(svc, append(HandlerOptions(),
+		connect.WithInterceptors(auth.NewInterceptor(tokenAuth{}, Policies())))...))
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	waitListening(t, db, before)
-	return process{hub: hub, client: eventsv1connect.NewEventServiceClient(srv.Client(), srv.URL)}
+	return process{hub: hub, client: eventsv1connect.NewEventServiceClient(srv.Client(), srv.URL), srv: srv}
 }
 
 // listeners counts the hubs' LISTEN connections to the test database.
@@ -524,5 +528,66 @@ func TestDeliveryHistogram(t *testing.T) {
 	st3.wantReady(t)
 	if n := deliveries(t, p.hub); n != 4 {
 		t.Fatalf("%d deliveries timed after a catch-up, want still 4", n)
+	}
+}
+
+// TestSmallMessagesUncompressed: a client that accepts gzip (the Go and
+// gRPC clients do by default) still gets small stream messages as they
+// are: gzip set up per message costs CPU on the path TASK-4 times.
+func TestSmallMessagesUncompressed(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	// Connect's streaming protocol by hand: one enveloped, empty request
+	// (flags, length, message), so the envelope flags of the answer show.
+	body := []byte{0, 0, 0, 0, 0}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+		p.srv.URL+eventsv1connect.EventServiceSubscribeProcedure, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/connect+proto")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	req.Header.Set("Connect-Accept-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+user.String())
+	resp, err := p.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// Ready, then an event: neither compressed (flag bit 0).
+	envelopes := make(chan byte, 2)
+	go func() {
+		defer close(envelopes)
+		for range 2 {
+			var head [5]byte
+			if _, err := io.ReadFull(resp.Body, head[:]); err != nil {
+				return
+			}
+			if _, err := io.CopyN(io.Discard, resp.Body, int64(binary.BigEndian.Uint32(head[1:]))); err != nil {
+				return
+			}
+			envelopes <- head[0]
+		}
+	}()
+	for i, what := range []string{"ready", "event"} {
+		if i == 1 {
+			notify(t, db, user, "small")
+		}
+		select {
+		case flags, ok := <-envelopes:
+			if !ok {
+				t.Fatalf("stream ended before the %s message", what)
+			}
+			if flags&1 != 0 {
+				t.Fatalf("%s message compressed (envelope flags %#x)", what, flags)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no %s message within 20 s", what)
+		}
 	}
 }

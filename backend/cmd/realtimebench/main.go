@@ -108,6 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer p.stop()
+	defer p.unpin()
 	if err := p.pin(o); err != nil {
 		return err
 	}
@@ -422,6 +423,8 @@ type platform struct {
 	dbURL    string
 	logDir   string
 	roots    *x509.CertPool
+	// autogroupNice is this session's autogroup nice before -nice.
+	autogroupNice string
 }
 
 func (p *platform) stop() {

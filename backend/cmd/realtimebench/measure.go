@@ -166,6 +166,18 @@ func (p *platform) pin(o options) error {
 		return err
 	}
 	if o.nice != 0 {
+		// With autogroup scheduling (sched_autogroup_enabled), nice
+		// counts only inside a session; between sessions each session's
+		// autogroup has its own nice: set ours (this session's, restored
+		// by unpin) too.
+		if b, err := os.ReadFile("/proc/self/autogroup"); err == nil {
+			if _, n, ok := strings.Cut(strings.TrimSpace(string(b)), " nice "); ok {
+				p.autogroupNice = n
+				if err := os.WriteFile("/proc/self/autogroup", []byte(strconv.Itoa(o.nice)), 0); err != nil {
+					return fmt.Errorf("autogroup nice %d: %w", o.nice, err)
+				}
+			}
+		}
 		for _, pid := range append(servers, os.Getpid()) {
 			// Nice is per thread on Linux: every thread; new ones inherit.
 			tids, _ := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
@@ -295,4 +307,11 @@ func (p *platform) metricsA(ctx context.Context) (histogram, error) {
 		return h, fmt.Errorf("talentd A exports no %s", name)
 	}
 	return h, sc.Err()
+}
+
+// unpin gives this session's autogroup its nice back.
+func (p *platform) unpin() {
+	if p.autogroupNice != "" {
+		_ = os.WriteFile("/proc/self/autogroup", []byte(p.autogroupNice), 0)
+	}
 }
