@@ -16,6 +16,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/notifications"
@@ -461,6 +462,24 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
+// counter is the value of the hub's counter name.
+func counter(t *testing.T, h *Hub, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("%s is not exported", name)
+	return 0
+}
+
 // deliveries is how many live events the hub has timed into
 // talent_events_delivery_seconds.
 func deliveries(t *testing.T, h *Hub) uint64 {
@@ -589,5 +608,80 @@ func TestSmallMessagesUncompressed(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("no %s message within 20 s", what)
 		}
+	}
+}
+
+// TestLiveEventAsStored: an event delivered live from its announcement
+// (migration 00115: the NOTIFY carries it) is the same as the one a client
+// catching up reads from the table.
+func TestLiveEventAsStored(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	notify(t, db, user, "before") // cursor 1: catching up from it gets what follows
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	reads := counter(t, p.hub, "talent_events_reads_total")
+	notify(t, db, user, "first")
+	notify(t, db, user, "雪: \"quoted\" and {braces}")
+	live := []*eventsv1.Event{st.wantEvent(t), st.wantEvent(t)}
+	if n := counter(t, p.hub, "talent_events_reads_total"); n != reads {
+		t.Fatalf("%v reads of the table for live events, want none: sent as announced", n-reads)
+	}
+	st2, _ := subscribe(t, p, user, live[0].GetCursor()-1)
+	for _, want := range live {
+		got := st2.wantEvent(t)
+		if !proto.Equal(got, want) {
+			t.Fatalf("caught up on %v, live %v", got, want)
+		}
+	}
+}
+
+// TestAnnouncementGap: a stream sends an announced event only if it
+// directly follows the last one it sent; otherwise it reads the table, so
+// an announcement out of order (or made up) never reaches the client.
+func TestAnnouncementGap(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	notify(t, db, user, "one")
+	first := st.wantEvent(t)
+	p.hub.announce(user, &eventsv1.Event{Cursor: first.GetCursor() + 5, Kind: "made.up"})
+	notify(t, db, user, "two")
+	ev := st.wantEvent(t)
+	if ev.GetKind() != "notification" || ev.GetCursor() != first.GetCursor()+1 || marker(t, ev) != "two" {
+		t.Fatalf("after a gap got %v, want the stored event %d", ev, first.GetCursor()+1)
+	}
+}
+
+func TestParseAnnouncement(t *testing.T) {
+	t.Parallel()
+	user := uuid.New()
+	for _, tc := range []struct {
+		name, payload string
+		ok, event     bool
+	}{
+		{"ids only", user.String() + ":7", true, false},
+		{"with the event", user.String() + `:7:{"k":"task.changed","t":"T-000001","p":{"a": "b:c"},"c":"2026-11-28T11:25:57.123456+00:00"}`, true, true},
+		{"event we do not understand", user.String() + `:7:{"x":1}`, true, false},
+		{"broken JSON", user.String() + `:7:{"k":`, true, false},
+		{"no seq", user.String(), false, false},
+		{"bad user", "someone:7", false, false},
+		{"bad seq", user.String() + ":x", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u, ev, ok := parseAnnouncement(tc.payload)
+			if ok != tc.ok || (ev != nil) != tc.event || (ok && u != user) {
+				t.Fatalf("parseAnnouncement(%q) = %v, %v, %v", tc.payload, u, ev, ok)
+			}
+			if ev != nil && (ev.GetCursor() != 7 || ev.GetKind() != "task.changed" || ev.GetTask() != "T-000001" || ev.GetPayloadJson() != `{"a": "b:c"}`) {
+				t.Fatalf("event %v", ev)
+			}
+		})
 	}
 }
