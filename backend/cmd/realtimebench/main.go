@@ -361,6 +361,8 @@ func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *wo
 		cpu1[i].seconds -= cpu0[i].seconds
 	}
 	res.cpu = cpu1
+	// talentd times what it sent once a second: let it catch up.
+	time.Sleep(1500 * time.Millisecond)
 	after, err := p.metricsA(ctx)
 	if err != nil {
 		return nil, err
