@@ -173,9 +173,9 @@ func TestDeleteAccountStepUpInBrowser(t *testing.T) {
 	)
 	step(t, browser, "ask to delete the account: the step-up dialog opens",
 		chromedp.Navigate(platform.url+"/account/privacy"), appReady(),
-		// The page has read the security settings: it knows a step-up is
-		// needed.
-		waitText("#privacy-consent"), chromedp.Sleep(time.Second),
+		// The delete button waits until the page knows whether a step-up
+		// is needed; click() waits for it to be enabled.
+		waitText("#privacy-consent"),
 		click("#delete-confirm"), click("#delete-account"),
 		chromedp.Poll[chromedp.Void](`(document.querySelector("#stepup-dialog") || document.querySelector("#form-error").textContent.trim() !== "") || undefined`),
 	)
