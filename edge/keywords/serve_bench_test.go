@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/caddyserver/caddy/v2"
@@ -96,3 +98,21 @@ func BenchmarkServeHTTPMix(b *testing.B) {
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
+
+// TestMediaTypeAsMime checks the fast path of mediaType against
+// mime.ParseMediaType (SEC-5: the filter must read every body as before).
+func TestMediaTypeAsMime(t *testing.T) {
+	t.Parallel()
+	for _, ct := range []string{
+		"application/json", "application/proto", "application/connect+json", "application/connect+proto",
+		"application/grpc", "application/grpc+proto", "application/grpc+json",
+		"application/grpc-web", "application/grpc-web+proto", "application/grpc-web+json",
+		"application/grpc-web-text", "application/grpc-web-text+proto",
+		"Application/JSON", "application/json; charset=utf-8", "", "text/plain", "garbage;;", "a/b; c",
+	} {
+		want, _, _ := mime.ParseMediaType(ct)
+		if got := mediaType(ct); got != strings.ToLower(want) {
+			t.Errorf("mediaType(%q) = %q, want %q", ct, got, strings.ToLower(want))
+		}
+	}
+}
