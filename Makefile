@@ -156,7 +156,7 @@ eval-match: ## Matching: offline NDCG@10 and recall@20, blended vs 40/30/20/10 v
 	$(GO) test -count=1 -run 'TestOfflineEval' -v ./backend/matching
 
 .PHONY: bench-edge
-bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).
+bench-edge: build ## Edge vs plain Caddy (with and without access log), same backend and request mix, 5 interleaved repetitions: req/s, p99, CPU/request, loss (about 80 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
 
 .PHONY: bench-web
