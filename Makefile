@@ -141,7 +141,11 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 
 .PHONY: bench-keywords
 bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
-	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
+	$(GO) test -run '^$$' -bench 'Filter|ServeHTTPJSON' -benchtime 200x -count 3 -cpu 1 ./edge/keywords
+
+.PHONY: bench-edge-modules
+bench-edge-modules: ## CPU ns per request of each edge module on the bench-edge mix's requests (docs/ops/benchmarks.md).
+	$(GO) test -run '^$$' -bench 'ServeHTTP' -benchmem -count 3 ./edge/requestid ./edge/secheaders ./edge/ratelimit ./edge/canary ./edge/keywords
 
 .PHONY: bench-realtime
 bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).
