@@ -373,28 +373,56 @@ func headerValue(h http.Header, canonicalKey string) string {
 }
 
 // cookie returns the value of the first cookie called name, as
-// r.Cookie(name) would, without parsing the others: only the pair whose
-// name matches goes through net/http's parser (the same validation and
-// unquoting).
+// r.Cookie(name) would, without building the request's other cookies: the
+// same splitting, trimming, unquoting and value rules as net/http's
+// readCookies (TestCookieAsNetHTTP compares the two), and no allocation.
+// name is a valid token (Validate).
 func cookie(r *http.Request, name string) (string, bool) {
-	for _, line := range r.Header["Cookie"] {
-		for part := range strings.SplitSeq(line, ";") {
+	lines := r.Header["Cookie"]
+	count := 0
+	for _, line := range lines {
+		count += strings.Count(line, ";") + 1
+	}
+	if count > maxCookies {
+		return "", false // net/http reads none past its limit
+	}
+	for _, line := range lines {
+		line = textproto.TrimString(line)
+		var part string
+		for len(line) > 0 {
+			part, line, _ = strings.Cut(line, ";")
 			part = textproto.TrimString(part)
-			n, _, ok := strings.Cut(part, "=")
-			if n != name {
+			if part == "" {
 				continue
 			}
-			if !ok {
-				return "", true // a bare name: net/http reads an empty value
+			n, val, _ := strings.Cut(part, "=")
+			if textproto.TrimString(n) != name {
+				continue
 			}
-			cs, err := http.ParseCookie(part)
-			if err != nil || len(cs) != 1 {
-				continue // r.Cookie skips an invalid pair too
+			if len(val) > 1 && val[0] == '"' && val[len(val)-1] == '"' {
+				val = val[1 : len(val)-1]
 			}
-			return cs[0].Value, true
+			if !validCookieValue(val) {
+				continue
+			}
+			return val, true
 		}
 	}
 	return "", false
+}
+
+// maxCookies is net/http's default limit on the cookies of one request
+// (GODEBUG httpcookiemaxnum).
+const maxCookies = 3000
+
+// validCookieValue applies net/http's rule for the bytes of a cookie value.
+func validCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b >= 0x7f || b == '"' || b == ';' || b == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseBucket reads a bucket cookie's value: a number in 0..Buckets-1 in

@@ -2,6 +2,7 @@ package canary
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,17 @@ func TestCookieAsNetHTTP(t *testing.T) {
 		{"  talent_canary=9  ;"},
 		{"TALENT_CANARY=5"},
 		{"talent_canary=\"unterminated"},
+		{"talent_canary = 42"},
+		{" talent_canary =42 "},
+		{"talent_canary=a\\b"},
+		{"talent_canary=a b"},
+		{"talent_canary=\"\""},
+		{"talent_canary=\""},
+		{"x=1;;talent_canary=8;"},
+		{"talent_canary=1=2"},
+		{"a=\"x;talent_canary=5"},
+		{strings.Repeat("a=1;", 2999) + "talent_canary=6"},
+		{strings.Repeat("a=1;", 3000) + "talent_canary=6"},
 	}
 	for _, ls := range lines {
 		r, err := http.NewRequest(http.MethodGet, "/", nil)
@@ -35,7 +47,7 @@ func TestCookieAsNetHTTP(t *testing.T) {
 		want, werr := r.Cookie("talent_canary")
 		got, ok := cookie(r, "talent_canary")
 		if (werr == nil) != ok || (ok && got != want.Value) {
-			t.Errorf("Cookie lines %q: got %q, %v; net/http: %v, %v", ls, got, ok, want, werr)
+			t.Errorf("Cookie lines %.80q: got %q, %v; net/http: %v, %v", ls, got, ok, want, werr)
 		}
 	}
 }
