@@ -75,10 +75,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if len(r.Header.Values(h.Header)) != 1 || !Valid(id) {
 		id = New()
 	}
-	r.Header[h.Header] = []string{id}
-	// The response's value, set again as the header is written: one
-	// full slice, so an upstream's Add copies it rather than growing it.
-	ids := []string{id}[:1:1]
+	// The request's and the response's value in one allocation, as two
+	// full slices: an Add to either copies it rather than growing into
+	// the other. The response's is set again as the header is written.
+	both := []string{id, id}
+	r.Header[h.Header] = both[0:1:1]
+	ids := both[1:2:2]
 	w.Header()[h.Header] = ids
 	caddyhttp.SetVar(r.Context(), VarName, id)
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
