@@ -58,8 +58,12 @@ func TestJourneysInEveryEngine(t *testing.T) {
 
 	// The texts the journey expects, from the web app's own catalogue.
 	en := ui.English
-	expect := map[string]string{"status.open": en.T("status.open"), "status.closed": en.T("status.closed")}
-	for _, r := range []string{"EMAIL_TAKEN", "BAD_CREDENTIALS", "REQUIRED", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST"} {
+	expect := map[string]string{}
+	for _, k := range []string{"status.open", "status.closed", "status.awarded", "status.in_progress",
+		"status.delivered", "status.accepted", "proposal.pending", "vetting.status.approved", "code.unavailable"} {
+		expect[k] = en.T(k)
+	}
+	for _, r := range []string{"EMAIL_TAKEN", "BAD_CREDENTIALS", "REQUIRED", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST", "CODE_WRONG"} {
 		expect[r] = en.Reason(r, "")
 	}
 	expectJSON, err := json.Marshal(expect)
@@ -74,6 +78,17 @@ func TestJourneysInEveryEngine(t *testing.T) {
 	})); err != nil {
 		t.Fatalf("SignUp of the taken account: %v", err)
 	}
+	// The admin who approves the providers' vetting in every engine
+	// (admins are appointed by operators, in the database).
+	admin := "admin-engines-" + randomHex(t) + "@example.com"
+	if _, err := identity.SignUp(t.Context(), connect.NewRequest(&identityv1.SignUpRequest{
+		Email: admin, Password: password, DisplayName: "Admin", ConsentVersion: "2026-11",
+	})); err != nil {
+		t.Fatalf("SignUp of the admin: %v", err)
+	}
+	makeAdmin(t, admin)
+
+	hooks := engineHooks(t)
 
 	// One engine at a time: the machine has two cores.
 	for _, engine := range []string{"chromium", "firefox", "webkit"} {
@@ -90,12 +105,19 @@ func TestJourneysInEveryEngine(t *testing.T) {
 				"TOOLS_DIR="+tools,
 				"CHROMIUM_PATH="+chromiumPath,
 				"FIREFOX_PATH="+firefoxPath,
+				"HOOKS_URL="+hooks,
+				"ADMIN_EMAIL="+admin,
 			)
-			if engine == "chromium" {
+			if engine != "webkit" {
+				// axe-core runs in the page; WebKitWebDriver's synchronous
+				// script calls time out on its long run.
 				env = append(env, "RUN_AXE=1")
 			}
 			if engine == "webkit" {
-				env = append(env, "WEBDRIVER_URL="+startWebKitWebDriver(ctx, t))
+				// WebKitWebDriver drives one session: the second party of
+				// the market journey has its own driver and MiniBrowser.
+				drivers := startWebKitWebDrivers(ctx, t, 2)
+				env = append(env, "WEBDRIVER_URL="+drivers[0], "WEBDRIVER_URL2="+drivers[1])
 			}
 			cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "backend", "e2e", "browsers", "journeys.mjs"))
 			cmd.Dir = tools
@@ -137,9 +159,9 @@ func lastLine(out []byte) []byte {
 	return []byte(lines[len(lines)-1])
 }
 
-// startWebKitWebDriver starts a virtual X display and WebKitWebDriver on
-// free ports, stopped when the test ends, and returns the driver's URL.
-func startWebKitWebDriver(ctx context.Context, t *testing.T) string {
+// startWebKitWebDrivers starts a virtual X display and n WebKitWebDrivers
+// on free ports, stopped when the test ends, and returns the drivers' URLs.
+func startWebKitWebDrivers(ctx context.Context, t *testing.T, n int) []string {
 	t.Helper()
 	for _, p := range []string{xvfbPath, webkitWebDriverPath} {
 		if _, err := os.Stat(p); err != nil {
@@ -164,7 +186,17 @@ func startWebKitWebDriver(ctx context.Context, t *testing.T) string {
 		t.Fatalf("Xvfb did not report its display: %v", err)
 	}
 	display = ":" + strings.TrimSpace(display)
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = startWebKitWebDriver(ctx, t, display)
+	}
+	return urls
+}
 
+// startWebKitWebDriver starts WebKitWebDriver on a free port for the X
+// display, stopped when the test ends, and returns the driver's URL.
+func startWebKitWebDriver(ctx context.Context, t *testing.T, display string) string {
+	t.Helper()
 	port, err := devstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
