@@ -44,6 +44,7 @@ async function puppeteerDriver(kind) {
   const puppeteer = require('puppeteer-core');
   const opts = {
     headless: true,
+    protocolTimeout: 60000,
     acceptInsecureCerts: true,
     args: [],
   };
@@ -65,6 +66,7 @@ async function puppeteerDriver(kind) {
     async evaluate(expr) { return page.evaluate(expr); },
     async screenshot(file) { await page.screenshot({ path: file, fullPage: true }); },
     async viewport(width, height) { await page.setViewport({ width, height }); },
+    async front() { await page.bringToFront(); },
   });
   return {
     ...wrap(page),
@@ -470,12 +472,13 @@ const sizes = [['phone', 360, 740], ['tablet', 768, 1024], ['desktop', 1280, 900
 async function layouts(d, pages) {
   for (const [name, pagePath, ready] of pages) {
     await step(d, `layouts of ${name}`, async () => {
+      // A background tab paints nothing in headless Firefox.
+      if (d.front) await d.front();
       await d.goto(base + pagePath); await appReady(d);
       await waitVisible(d, ready);
       for (const [label, w, h] of sizes) {
         await d.viewport(w, h);
         await poll(d, `${w}px wide`, `window.innerWidth <= ${w}`);
-        await d.evaluate(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`);
         if (w === 360) {
           const wide = await overflow(d);
           if (wide) throw new Error(`${name} overflows a ${w}px screen: ${wide}`);
