@@ -60,7 +60,7 @@ func TestJourneysInEveryEngine(t *testing.T) {
 	en := ui.English
 	expect := map[string]string{}
 	for _, k := range []string{"status.open", "status.closed", "status.awarded", "status.in_progress",
-		"status.delivered", "status.accepted", "proposal.pending", "vetting.status.approved", "code.unavailable"} {
+		"status.delivered", "status.accepted", "proposal.pending", "vetting.status.approved", "code.unavailable", "stepup.factors.totp_on"} {
 		expect[k] = en.T(k)
 	}
 	for _, r := range []string{"EMAIL_TAKEN", "BAD_CREDENTIALS", "REQUIRED", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST", "CODE_WRONG"} {

@@ -26,6 +26,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 
 const env = process.env;
 const browserName = env.BROWSER || 'chromium';
@@ -287,6 +288,20 @@ const setFile = (d, sel, name, type, base64) => d.evaluate(`(() => {
 async function statusOf(d, p) {
   await d.evaluate(`(() => { window.__status = null; fetch(${q(p)}, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"}).then((r) => { window.__status = r.status; }, () => { window.__status = -1; }); return true; })()`);
   return poll(d, 'status of ' + p, 'window.__status');
+}
+
+// totpCode is an authenticator app's code for a base32 secret at time ms
+// (RFC 6238: SHA-1, 30 s, 6 digits).
+function totpCode(secret, ms) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
+  const h = crypto.createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
 // A real PNG (16×10) for the ID card images.
@@ -752,6 +767,36 @@ async function providerJourneys(c, p, client) {
   await step(p, 'both reviews are shown', () => poll(p, 'two reviews',
     `document.querySelectorAll("#review-list .review-item").length === 2 && !document.querySelector("#review-list .review-blind")`));
   await axeIf(p, 'task page (provider)');
+
+  // ID-4: the provider turns on an authenticator app and steps up with
+  // it and an SMS code to see their ID number in full (SEC-2). (Passkeys
+  // need a virtual authenticator: Chromium only, in stepup_test.go.)
+  await step(p, 'turn on an authenticator app', async () => {
+    await nav(p, '/account/security');
+    await click(p, '#totp-setup');
+    await waitText(p, '#totp-secret');
+    const secret = await textOf(p, '#totp-secret');
+    p.totpSecret = secret;
+    await fill(p, '#totp-code', totpCode(secret, Date.now()));
+    await click(p, '#totp-confirm');
+    await waitTextIs(p, '#totp-status', expect['stepup.factors.totp_on']);
+  });
+  await step(p, 'store an ID number: shown masked', async () => {
+    await fill(p, '#input-id_number', '11010519491231002x');
+    await click(p, '#save-id_number');
+    await waitTextIs(p, '#sensitive-id_number', '110***********002X');
+    await click(p, '#show-id_number');
+    await waitVisible(p, '#stepup-totp-code');
+  });
+  await axeIf(p, 'step-up dialog');
+  await step(p, 'step up with SMS and the app', async () => {
+    const sms = await hook('GET', '/sms-code?phone=' + encodeURIComponent(e164) + '&not=' + code);
+    await fill(p, '#stepup-sms-code', sms);
+    // The next 30 s step: the one used to turn the app on is spent.
+    await fill(p, '#stepup-totp-code', totpCode(p.totpSecret, Date.now() + 30000));
+    await click(p, '#stepup-verify');
+    await waitTextIs(p, '#sensitive-id_number', '11010519491231002X');
+  });
 
   // The pages of both journeys at phone, tablet and desktop widths.
   await layouts(c, [['task-page', taskPath, '#task-timeline'], ['board', taskPath + '/board', '#board .board-card'], ['new-task', '/tasks/new', '#task-form, form']]);
