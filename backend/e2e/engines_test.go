@@ -39,7 +39,7 @@ const (
 // client's open page, a board card, delivery with a file, acceptance, both
 // reviews); a 503 from the edge that loses nothing typed; the phone,
 // tablet and desktop layouts of the pages visited, with no sideways
-// scrolling on a phone; and axe-core (Chromium, Firefox). The journey is
+// scrolling on a phone; and axe-core in every engine. The journey is
 // one script, backend/e2e/browsers/journeys.mjs, driven through
 // puppeteer-core (Chromium over CDP, Firefox over WebDriver BiDi) and W3C
 // WebDriver (WebKitWebDriver with MiniBrowser under Xvfb, one driver per
