@@ -152,7 +152,7 @@ func Handler(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", h)
+	mux.Handle("/", freshPages(h))
 	// go-app would fetch these from its own Host header (an open proxy to
 	// whatever Host a client sends); answer them here instead.
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
