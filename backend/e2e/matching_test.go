@@ -56,6 +56,8 @@ func TestRecommendedProvidersInBrowser(t *testing.T) {
 	}
 	providerName := "Match Provider " + suffix
 	providerID := signUp(providerName, identityv1.Role_ROLE_PROVIDER)
+	// Only a vetted provider can be invited (ID-2).
+	approveProvider(ctx, t, "match-"+suffix+"-"+identityv1.Role_ROLE_PROVIDER.String()+"@example.com", password)
 	adminID := signUp("Match Admin "+suffix, identityv1.Role_ROLE_CLIENT)
 	clientEmail := "match-" + suffix + "-client@example.com"
 	clientResp, err := identityv1connect.NewIdentityServiceClient(hc, platform.url).SignUp(ctx, connect.NewRequest(&identityv1.SignUpRequest{

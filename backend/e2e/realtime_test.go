@@ -17,7 +17,6 @@ import (
 	"connectrpc.com/connect"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 
 	eventsv1 "github.com/talent-hub/talent/proto/talent/events/v1"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
@@ -58,7 +57,7 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		return email, name, res.Msg.GetBearerToken()
 	}
 	clientEmail, clientName, clientToken := signUp("client", identityv1.Role_ROLE_CLIENT)
-	providerEmail, providerName, _ := signUp("provider", identityv1.Role_ROLE_PROVIDER)
+	providerEmail, providerName, providerToken := signUp("provider", identityv1.Role_ROLE_PROVIDER)
 
 	tasks := tasksv1connect.NewTaskServiceClient(platform.client, platform.url)
 	create := connect.NewRequest(&tasksv1.CreateTaskRequest{
@@ -72,17 +71,18 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		t.Fatalf("CreateTask: %v", err)
 	}
 	ref := created.Msg.GetTask().GetRef()
-	// Award it to the provider. (Until the award RPC lands this is done in
-	// the database, as the award would: status and provider.)
-	conn, err := pgx.Connect(ctx, platform.stack.Postgres.URL)
+	// Award it to the provider, who must be vetted first (ID-2), through
+	// the market's RPCs.
+	approveProvider(ctx, t, providerEmail, password)
+	market := tasksv1connect.NewMarketServiceClient(platform.client, platform.url)
+	proposal, err := market.CreateProposal(ctx, withToken(&tasksv1.CreateProposalRequest{
+		IdOrRef: ref, PriceFen: 600000, TimelineDays: 14, CoverNote: "I can do this.",
+	}, providerToken))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateProposal: %v", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, `
-		UPDATE tasks SET status = 'awarded', provider_id = (SELECT id FROM users WHERE email = $2)
-		WHERE id = $1`, created.Msg.GetTask().GetId(), providerEmail); err != nil {
-		t.Fatalf("award: %v", err)
+	if _, err := market.AwardProposal(ctx, withToken(&tasksv1.AwardProposalRequest{ProposalId: proposal.Msg.GetProposal().GetId()}, clientToken)); err != nil {
+		t.Fatalf("AwardProposal: %v", err)
 	}
 
 	clientBrowser, closeClient := newBrowser(ctx, t, "en-US")

@@ -81,20 +81,39 @@ func callingUser(ctx context.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-// mayTakeWork reports whether user may send proposals and be awarded work.
-//
-// TODO(provider vetting): ask backend/providers whether the provider's
-// vetting status is "approved" once that service lands; until then
-// holding the provider role is enough.
-func (s *Service) mayTakeWork(ctx context.Context, userID uuid.UUID) (bool, error) {
+// Vetting says whether a provider's vetting is approved (ID-2): only then
+// may they send proposals, be invited or be awarded work. It is
+// (*providers.Service).MayTakeWork, injected by cmd/talentd.
+type Vetting interface {
+	MayTakeWork(ctx context.Context, userID uuid.UUID) (bool, error)
+}
+
+// mayTakeWork returns nil when user may send proposals and be awarded work
+// (ID-2, TASK-2): they hold the provider role (else ErrNotApproved) and
+// their vetting is approved and not suspended (else ErrNotVetted). Without
+// a Vetting nobody's vetting counts as approved.
+func (s *Service) mayTakeWork(ctx context.Context, userID uuid.UUID) error {
 	roles, err := db.New(s.db.Primary).GetUserRoles(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return ErrNotApproved
 	}
 	if err != nil {
-		return false, fmt.Errorf("read user roles: %w", err)
+		return fmt.Errorf("read user roles: %w", err)
 	}
-	return slices.Contains(roles, auth.RoleProvider), nil
+	if !slices.Contains(roles, auth.RoleProvider) {
+		return ErrNotApproved
+	}
+	if s.vetting == nil {
+		return ErrNotVetted
+	}
+	ok, err := s.vetting.MayTakeWork(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("check vetting: %w", err)
+	}
+	if !ok {
+		return ErrNotVetted
+	}
+	return nil
 }
 
 // taskLink is the app page of a task.
@@ -214,12 +233,8 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	ok, err := s.mayTakeWork(ctx, providerID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, connectError(ErrNotApproved)
+	if err := s.mayTakeWork(ctx, providerID); err != nil {
+		return nil, connectError(err)
 	}
 	var out *tasksv1.Proposal
 	_, err = s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
@@ -373,10 +388,8 @@ func (s *Service) AwardProposal(ctx context.Context, req *connect.Request[tasksv
 		if err := transitionTask(ctx, q, t, partyClient, caller, statusAwarded, ""); err != nil {
 			return err
 		}
-		if ok, err := s.mayTakeWork(ctx, p.ProviderID); err != nil {
+		if err := s.mayTakeWork(ctx, p.ProviderID); err != nil {
 			return err
-		} else if !ok {
-			return ErrNotApproved
 		}
 		if err := q.SetTaskProvider(ctx, db.SetTaskProviderParams{ID: t.ID, ProviderID: &p.ProviderID}); err != nil {
 			return fmt.Errorf("set task provider: %w", err)
@@ -434,12 +447,8 @@ func (s *Service) InviteProvider(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	ok, err := s.mayTakeWork(ctx, providerID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, connectError(ErrNotApproved)
+	if err := s.mayTakeWork(ctx, providerID); err != nil {
+		return nil, connectError(err)
 	}
 	_, err = s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
 		if t.ClientID != caller {

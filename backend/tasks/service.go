@@ -70,6 +70,9 @@ type Options struct {
 	// Matcher finds the providers told about a published task; nil means
 	// SkillOverlap.
 	Matcher Matcher
+	// Vetting says whether a provider's vetting is approved (ID-2); nil
+	// approves nobody, so no provider can take work.
+	Vetting Vetting
 }
 
 // Service is the task service.
@@ -83,6 +86,7 @@ type Service struct {
 	blob        *blob.Store
 	filesPrefix string
 	matcher     Matcher
+	vetting     Vetting
 }
 
 // Interface guard.
@@ -91,7 +95,7 @@ var _ tasksv1connect.TaskServiceHandler = (*Service)(nil)
 // New returns the task service storing its data in db.
 func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 	s := &Service{db: db, logger: logger, now: opts.Now, mod: opts.Moderation, blob: opts.Blob,
-		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher}
+		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher, vetting: opts.Vetting}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -98,7 +98,13 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 	// The task service checks texts (SEC-5) and is what the moderation
 	// service takes tasks down through, in whichever process serves it.
-	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix}
+	// ID numbers are sealed under the platform's field keys (SEC-1),
+	// rotated by `talentd rotate-keys`. The task service asks the provider
+	// service whose vetting is approved (ID-2), in every process.
+	providersSvc := providers.New(db, store, logger, providers.Options{
+		Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
+	})
+	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc}
 	if cfg.serves(serviceMatching) {
 		// The matching service tells a new task's best providers (MATCH-1);
 		// the task service's simple skill overlap would tell them twice.
@@ -151,12 +157,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 
 	if cfg.serves(serviceProviders) {
-		// ID numbers are sealed under the platform's field keys (SEC-1),
-		// rotated by `talentd rotate-keys`.
-		svc := providers.New(db, store, logger, providers.Options{
-			Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
-		})
-		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
+		mux.Handle(providersv1connect.NewProviderServiceHandler(providersSvc, opts...))
 		served = append(served, providersv1connect.ProviderServiceName)
 	}
 
