@@ -138,6 +138,14 @@ func (s *Service) clientTransition(ctx context.Context, idOrRefText, action, to,
 		if err := transitionTask(ctx, q, t, partyClient, clientID, to, note); err != nil {
 			return err
 		}
+		if to == statusCancelled {
+			// Cancelling deletes the project (ID-4): it uses up a fresh
+			// step-up the client did for this task, once the change is
+			// known to be allowed; a refusal rolls the change back.
+			if err := s.requireStepUp(ctx, clientID, t); err != nil {
+				return err
+			}
+		}
 		return moderation.Queue(ctx, tx, taskItem(t.RefNo, clientID), verdict)
 	})
 }

@@ -104,7 +104,8 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	providersSvc := providers.New(db, store, logger, providers.Options{
 		Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
 	})
-	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc}
+	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc,
+		StepUp: identitySvc} // cancelling a task needs a step-up (ID-4)
 	if cfg.serves(serviceMatching) {
 		// The matching service tells a new task's best providers (MATCH-1);
 		// the task service's simple skill overlap would tell them twice.
