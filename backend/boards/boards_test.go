@@ -37,7 +37,7 @@ func setup(t *testing.T) bundle {
 	ts := tasks.New(d, slog.New(slog.NewTextHandler(io.Discard, nil)), tasks.Options{
 		Vetting: providers.New(d, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), providers.Options{}),
 	})
-	return bundle{db: d, tasks: ts, svc: New(d, ts)}
+	return bundle{db: d, tasks: ts, svc: New(d, ts, Options{})}
 }
 
 func (b bundle) user(t *testing.T, name string, roles ...string) (context.Context, string) {

@@ -146,7 +146,7 @@ func (s *Service) clientTransition(ctx context.Context, idOrRefText, action, to,
 				return err
 			}
 		}
-		return moderation.Queue(ctx, tx, taskItem(t.RefNo, clientID), verdict)
+		return queueNote(ctx, tx, q, t, clientID, verdict)
 	})
 }
 
@@ -258,6 +258,9 @@ func (s *Service) ListTaskEvents(ctx context.Context, req *connect.Request[tasks
 	}
 	resp := &tasksv1.ListTaskEventsResponse{Events: make([]*tasksv1.TaskEvent, len(rows))}
 	for i, r := range rows {
+		if r.NoteTakedownReason != nil && !seesHidden(ctx, r.ActorID) {
+			r.Note = "" // taken down (SEC-5)
+		}
 		resp.Events[i] = &tasksv1.TaskEvent{
 			FromStatus:       statusToProto(r.FromStatus),
 			ToStatus:         statusToProto(r.ToStatus),

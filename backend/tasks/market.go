@@ -289,6 +289,9 @@ func (s *Service) changeProposal(ctx context.Context, idText string, fn func(tx 
 		if err != nil {
 			return fmt.Errorf("lock proposal: %w", err)
 		}
+		if p.TakedownReason != nil && !seesHidden(ctx, p.ProviderID) {
+			return ErrProposalNotFound // taken down (SEC-5)
+		}
 		if err := fn(tx, q, t, p); err != nil {
 			return err
 		}
@@ -508,6 +511,14 @@ func (s *Service) ListTaskProposals(ctx context.Context, req *connect.Request[ta
 		p := db.Proposal{ID: r.ID, TaskID: r.TaskID, ProviderID: r.ProviderID, PriceFen: r.PriceFen,
 			TimelineDays: r.TimelineDays, CoverNote: r.CoverNote, Status: r.Status, Shortlisted: r.Shortlisted,
 			CreateTime: r.CreateTime, UpdateTime: r.UpdateTime}
+		if r.TakedownReason != nil && !seesHidden(ctx, r.ProviderID) {
+			// Taken down (SEC-5): gone for the client, but an awarded
+			// proposal stays as the engagement's record, without its note.
+			if r.Status != "awarded" {
+				continue
+			}
+			p.CoverNote = ""
+		}
 		resp.Proposals = append(resp.Proposals, proposalToProto(p, r.TaskRefNo, r.TaskTitle, r.ProviderDisplayName))
 	}
 	if isClient {
@@ -641,6 +652,10 @@ func (s *Service) SetSubStatus(ctx context.Context, req *connect.Request[tasksv1
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "sub_status", sub) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyProvider, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, _ party) error {
 		if t.Status != statusInProgress {
 			return ErrNotInProgress
@@ -652,6 +667,9 @@ func (s *Service) SetSubStatus(ctx context.Context, req *connect.Request[tasksv1
 			TaskID: t.ID, ActorID: caller, FromStatus: statusInProgress, ToStatus: statusInProgress, Note: sub,
 		}); err != nil {
 			return fmt.Errorf("record sub-status: %w", err)
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
+			return err
 		}
 		return notify(ctx, tx, t, t.ClientID, "task.sub_status", map[string]string{"sub_status": sub})
 	})
@@ -708,6 +726,10 @@ func (s *Service) DeliverTask(ctx context.Context, req *connect.Request[tasksv1.
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "note", note) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	var delivery db.Delivery
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyProvider, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusDelivered, ""); err != nil {
@@ -726,6 +748,9 @@ func (s *Service) DeliverTask(ctx context.Context, req *connect.Request[tasksv1.
 				return ErrAttachmentInvalid
 			}
 		}
+		if err := moderation.Queue(ctx, tx, deliveryItem(delivery.ID, t.RefNo, caller), verdict); err != nil {
+			return err
+		}
 		return notify(ctx, tx, t, t.ClientID, "task.delivered", nil)
 	})
 	if err != nil {
@@ -741,8 +766,15 @@ func (s *Service) AcceptDelivery(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "note", note) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyClient, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusAccepted, note); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t, other(t, as), "task.accepted", nil)
@@ -759,11 +791,18 @@ func (s *Service) RequestChanges(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "reason", reason) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyClient, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if t.Status != statusDelivered {
 			return &TransitionError{From: t.Status, To: statusInProgress}
 		}
 		if err := transitionTask(ctx, q, t, as, caller, statusInProgress, reason); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t, other(t, as), "task.changes_requested", map[string]string{"reason": reason})
@@ -780,8 +819,15 @@ func (s *Service) RaiseDispute(ctx context.Context, req *connect.Request[tasksv1
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "reason", reason) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), "", func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusDisputed, reason); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: caller.String(), Action: "task.dispute", Target: "task:" + formatRef(t.RefNo),
@@ -821,6 +867,9 @@ func (s *Service) ListDeliveries(ctx context.Context, req *connect.Request[tasks
 	resp := &tasksv1.ListDeliveriesResponse{}
 	for _, d := range rows {
 		out := &tasksv1.Delivery{Id: d.ID.String(), Note: d.Note, Links: d.Links, CreateTime: timestamppb.New(d.CreateTime)}
+		if d.TakedownReason != nil && !seesHidden(ctx, d.ProviderID) {
+			out.Note = "" // taken down (SEC-5)
+		}
 		for _, f := range files {
 			if f.GetDeliveryId() == out.Id {
 				out.Attachments = append(out.Attachments, f)

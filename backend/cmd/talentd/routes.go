@@ -103,6 +103,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	// service whose vetting is approved (ID-2), in every process.
 	providersSvc := providers.New(db, store, logger, providers.Options{
 		Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
+		Moderation: checker,
 	})
 	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc,
 		StepUp: identitySvc} // cancelling a task needs a step-up (ID-4)
@@ -112,12 +113,14 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		taskOpts.Matcher = tasks.NoMatches{}
 	}
 	tasksSvc := tasks.New(db, logger, taskOpts)
+	reviewsSvc := reviews.New(db, tasksSvc, reviews.Options{Moderation: checker})
+	boardsSvc := boards.New(db, tasksSvc, boards.Options{Moderation: checker})
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
 		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
 		// Reviews and boards belong to the market and are served with it.
-		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{Moderation: checker}), opts...))
-		mux.Handle(boardsv1connect.NewBoardServiceHandler(boards.New(db, tasksSvc), opts...))
+		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviewsSvc, opts...))
+		mux.Handle(boardsv1connect.NewBoardServiceHandler(boardsSvc, opts...))
 		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
 			reviewsv1connect.ReviewServiceName, boardsv1connect.BoardServiceName)
 	}
@@ -142,7 +145,18 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 	if cfg.serves(serviceModeration) {
 		modSvc := moderation.New(db, logger, checker, moderation.Options{
-			Targets: map[string]moderation.Target{moderation.KindTask: tasksSvc},
+			// Every kind of text the patrol queue holds can be taken
+			// down by the service that owns it (SEC-5).
+			Targets: map[string]moderation.Target{
+				moderation.KindTask:        tasksSvc,
+				moderation.KindProposal:    moderation.TargetFunc(tasksSvc.TakeDownProposal),
+				moderation.KindDelivery:    moderation.TargetFunc(tasksSvc.TakeDownDelivery),
+				moderation.KindTaskNote:    moderation.TargetFunc(tasksSvc.TakeDownNote),
+				moderation.KindReview:      moderation.TargetFunc(reviewsSvc.TakeDownReview),
+				moderation.KindReviewReply: moderation.TargetFunc(reviewsSvc.TakeDownReply),
+				moderation.KindBoard:       boardsSvc,
+				moderation.KindProfile:     providersSvc,
+			},
 		})
 		mux.Handle(moderationv1connect.NewModerationServiceHandler(modSvc, opts...))
 		served = append(served, moderationv1connect.ModerationServiceName)
