@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +23,8 @@ import (
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	notificationsv1 "github.com/talent-hub/talent/proto/talent/notifications/v1"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	repositoriesv1 "github.com/talent-hub/talent/proto/talent/repositories/v1"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -83,6 +86,13 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	}
 	if _, err := market.AwardProposal(ctx, withToken(&tasksv1.AwardProposalRequest{ProposalId: proposal.Msg.GetProposal().GetId()}, clientToken)); err != nil {
 		t.Fatalf("AwardProposal: %v", err)
+	}
+	// The proposal and the award notified both: the bells start at zero.
+	notifications := notificationsv1connect.NewNotificationServiceClient(platform.client, platform.url)
+	for _, token := range []string{clientToken, providerToken} {
+		if _, err := notifications.MarkNotificationsRead(ctx, withToken(&notificationsv1.MarkNotificationsReadRequest{UpToId: math.MaxInt64}, token)); err != nil {
+			t.Fatalf("MarkNotificationsRead: %v", err)
+		}
 	}
 
 	clientBrowser, closeClient := newBrowser(ctx, t, "en-US")
