@@ -60,7 +60,9 @@ var marketMessages = map[string]message{
 	"notification.task.disputed":          {"A dispute was raised on {task} {title}: {reason}", "{task} {title} 发起了争议：{reason}"},
 
 	// The task page's market section.
-	"market.proposals":       {"Proposals", "投标"},
+	"market.proposals": {"Proposals", "投标"},
+	// A column name the moderators took down (SEC-5) shows as a placeholder.
+	"board.text_taken_down":  {"(removed by the moderators)", "（已被管理员移除）"},
 	"market.to_vetting":      {"Go to provider vetting", "前往服务方资质审核"},
 	"market.no_proposals":    {"No proposals yet.", "暂无投标。"},
 	"market.days":            {"days", "天"},
