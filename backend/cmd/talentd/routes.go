@@ -107,10 +107,12 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	})
 	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc,
 		StepUp: identitySvc} // cancelling a task needs a step-up (ID-4)
+	var matchingSvc *matching.Service
 	if cfg.serves(serviceMatching) {
-		// The matching service tells a new task's best providers (MATCH-1);
-		// the task service's simple skill overlap would tell them twice.
-		taskOpts.Matcher = tasks.NoMatches{}
+		// The matching engine is the task service's Matcher: publishing a
+		// task tells its best providers (MATCH-1, push on publish).
+		matchingSvc = matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
+		taskOpts.Matcher = matchingSvc
 	}
 	tasksSvc := tasks.New(db, logger, taskOpts)
 	reviewsSvc := reviews.New(db, tasksSvc, reviews.Options{Moderation: checker})
@@ -129,7 +131,8 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, notificationsv1connect.NotificationServiceName)
 	}
 	if cfg.serves(serviceEvents) {
-		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}), opts...))
+		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}),
+			append(opts[:len(opts):len(opts)], events.HandlerOptions()...)...))
 		served = append(served, eventsv1connect.EventServiceName)
 	}
 	if cfg.serves(serviceRepositories) {
@@ -162,7 +165,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, moderationv1connect.ModerationServiceName)
 	}
 	if cfg.serves(serviceMatching) {
-		svc := matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
+		svc := matchingSvc
 		if err := registry.Register(svc); err != nil {
 			return nil, fmt.Errorf("register matching metrics: %w", err)
 		}
