@@ -28,6 +28,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/boards/internal/db"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/tasks"
 	boardsv1 "github.com/talent-hub/talent/proto/talent/boards/v1"
@@ -67,14 +68,22 @@ func ruleError(code connect.Code, field, reason, msg string) *connect.Error {
 type Service struct {
 	db    *postgres.DB
 	tasks *tasks.Service
+	mod   *moderation.Checker
+}
+
+// Options tune a Service.
+type Options struct {
+	// Moderation checks column names, card titles and checklist items
+	// against the keyword lists (SEC-5); nil checks nothing.
+	Moderation *moderation.Checker
 }
 
 // Interface guard.
 var _ boardsv1connect.BoardServiceHandler = (*Service)(nil)
 
 // New returns the board service, asking taskSvc who a task's parties are.
-func New(db *postgres.DB, taskSvc *tasks.Service) *Service {
-	return &Service{db: db, tasks: taskSvc}
+func New(db *postgres.DB, taskSvc *tasks.Service, opts Options) *Service {
+	return &Service{db: db, tasks: taskSvc, mod: opts.Moderation}
 }
 
 // Policies declares who may call each RPC: the parties' roles and admins;
@@ -148,7 +157,7 @@ func (s *Service) access(ctx context.Context, idOrRef string) (tasks.Parties, er
 
 // change runs fn in a transaction holding the board's lock, after making
 // sure the default columns exist, and returns the board as it is then.
-func (s *Service) change(ctx context.Context, p tasks.Parties, fn func(q *db.Queries) error) (*boardsv1.Board, error) {
+func (s *Service) change(ctx context.Context, p tasks.Parties, fn func(tx pgx.Tx, q *db.Queries) error) (*boardsv1.Board, error) {
 	tx, err := s.db.Primary.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin board change: %w", err)
@@ -170,7 +179,7 @@ func (s *Service) change(ctx context.Context, p tasks.Parties, fn func(q *db.Que
 		}
 	}
 	if fn != nil {
-		if err := fn(q); err != nil {
+		if err := fn(tx, q); err != nil {
 			return nil, err
 		}
 	}
@@ -202,11 +211,17 @@ func load(ctx context.Context, q *db.Queries, p tasks.Parties) (*boardsv1.Board,
 	byColumn := map[uuid.UUID]*boardsv1.Column{}
 	for _, c := range cols {
 		col := &boardsv1.Column{Id: c.ID.String(), Name: c.Name}
+		if c.TakedownReason != nil && !seesHidden(ctx, c.WrittenBy) {
+			col.Name = "" // taken down (SEC-5); the cards stay
+		}
 		byColumn[c.ID] = col
 		board.Columns = append(board.Columns, col)
 	}
 	byCard := map[uuid.UUID]*boardsv1.Card{}
 	for _, c := range cards {
+		if c.TakedownReason != nil && !seesHidden(ctx, c.WrittenBy) {
+			continue // taken down (SEC-5)
+		}
 		card := &boardsv1.Card{Id: c.ID.String(), Title: c.Title, Version: c.Version}
 		if c.AssigneeID != nil {
 			card.AssigneeId = c.AssigneeID.String()
@@ -217,6 +232,9 @@ func load(ctx context.Context, q *db.Queries, p tasks.Parties) (*boardsv1.Board,
 		}
 	}
 	for _, i := range items {
+		if i.TakedownReason != nil && !seesHidden(ctx, i.WrittenBy) {
+			continue // taken down (SEC-5)
+		}
 		if card := byCard[i.CardID]; card != nil {
 			card.Checklist = append(card.Checklist, &boardsv1.ChecklistItem{Id: i.ID.String(), Text: i.Text, Done: i.Done})
 		}
@@ -243,11 +261,15 @@ func (s *Service) CreateColumn(ctx context.Context, req *connect.Request[boardsv
 	if err != nil {
 		return nil, err
 	}
+	verdict, err := s.check(ctx, "name", name)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.access(ctx, req.Msg.GetIdOrRef())
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		n, err := q.CountColumns(ctx, p.TaskID)
 		if err != nil {
 			return err
@@ -259,8 +281,12 @@ func (s *Service) CreateColumn(ctx context.Context, req *connect.Request[boardsv
 		if err != nil {
 			return err
 		}
-		_, err = q.InsertColumn(ctx, db.InsertColumnParams{TaskID: p.TaskID, Name: name, Rank: last + rankGap})
-		return err
+		me := writer(ctx)
+		col, err := q.InsertColumn(ctx, db.InsertColumnParams{TaskID: p.TaskID, Name: name, Rank: last + rankGap, WrittenBy: &me})
+		if err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, boardItem("column", col.ID, p, me), verdict)
 	})
 	if err != nil {
 		return nil, err
@@ -291,12 +317,20 @@ func (s *Service) RenameColumn(ctx context.Context, req *connect.Request[boardsv
 	if err != nil {
 		return nil, err
 	}
+	verdict, err := s.check(ctx, "name", name)
+	if err != nil {
+		return nil, err
+	}
 	c, p, err := s.column(ctx, req.Msg.GetColumnId())
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
-		return q.RenameColumn(ctx, db.RenameColumnParams{ID: c.ID, Name: name})
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
+		me := writer(ctx)
+		if err := q.RenameColumn(ctx, db.RenameColumnParams{ID: c.ID, Name: name, WrittenBy: &me}); err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, boardItem("column", c.ID, p, me), verdict)
 	})
 	if err != nil {
 		return nil, err
@@ -310,7 +344,7 @@ func (s *Service) DeleteColumn(ctx context.Context, req *connect.Request[boardsv
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		n, err := q.CountCardsInColumn(ctx, c.ID)
 		if err != nil {
 			return err
@@ -344,6 +378,10 @@ func (s *Service) CreateCard(ctx context.Context, req *connect.Request[boardsv1.
 	if err != nil {
 		return nil, err
 	}
+	verdict, err := s.check(ctx, "title", title)
+	if err != nil {
+		return nil, err
+	}
 	c, p, err := s.column(ctx, req.Msg.GetColumnId())
 	if err != nil {
 		return nil, err
@@ -352,13 +390,17 @@ func (s *Service) CreateCard(ctx context.Context, req *connect.Request[boardsv1.
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		rank, err := rankBefore(ctx, q, c.ID, uuid.Nil, uuid.Nil)
 		if err != nil {
 			return err
 		}
-		_, err = q.InsertCard(ctx, db.InsertCardParams{TaskID: p.TaskID, ColumnID: c.ID, Title: title, AssigneeID: who, Rank: rank})
-		return err
+		me := writer(ctx)
+		card, err := q.InsertCard(ctx, db.InsertCardParams{TaskID: p.TaskID, ColumnID: c.ID, Title: title, AssigneeID: who, Rank: rank, WrittenBy: &me})
+		if err != nil {
+			return err
+		}
+		return moderation.Queue(ctx, tx, boardItem("card", card.ID, p, me), verdict)
 	})
 	if err != nil {
 		return nil, err
@@ -445,6 +487,10 @@ func (s *Service) UpdateCard(ctx context.Context, req *connect.Request[boardsv1.
 	if err != nil {
 		return nil, err
 	}
+	verdict, err := s.check(ctx, "title", title)
+	if err != nil {
+		return nil, err
+	}
 	c, p, err := s.card(ctx, req.Msg.GetCardId())
 	if err != nil {
 		return nil, err
@@ -453,11 +499,18 @@ func (s *Service) UpdateCard(ctx context.Context, req *connect.Request[boardsv1.
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		if _, err := checkVersion(ctx, q, c.ID, req.Msg.GetVersion()); err != nil {
 			return err
 		}
-		return q.UpdateCard(ctx, db.UpdateCardParams{ID: c.ID, Title: title, AssigneeID: who})
+		me := writer(ctx)
+		if err := q.UpdateCard(ctx, db.UpdateCardParams{ID: c.ID, Title: title, AssigneeID: who, WrittenBy: me}); err != nil {
+			return err
+		}
+		if title == c.Title {
+			return nil // the title was checked when written
+		}
+		return moderation.Queue(ctx, tx, boardItem("card", c.ID, p, me), verdict)
 	})
 	if err != nil {
 		return nil, err
@@ -481,7 +534,7 @@ func (s *Service) MoveCard(ctx context.Context, req *connect.Request[boardsv1.Mo
 			return nil, err
 		}
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		if _, err := checkVersion(ctx, q, c.ID, req.Msg.GetVersion()); err != nil {
 			return err
 		}
@@ -510,7 +563,7 @@ func (s *Service) DeleteCard(ctx context.Context, req *connect.Request[boardsv1.
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		if _, err := checkVersion(ctx, q, c.ID, req.Msg.GetVersion()); err != nil {
 			return err
 		}
@@ -528,12 +581,21 @@ func (s *Service) AddChecklistItem(ctx context.Context, req *connect.Request[boa
 	if err != nil {
 		return nil, err
 	}
+	verdict, err := s.check(ctx, "text", t)
+	if err != nil {
+		return nil, err
+	}
 	c, p, err := s.card(ctx, req.Msg.GetCardId())
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
-		if err := q.InsertChecklistItem(ctx, db.InsertChecklistItemParams{CardID: c.ID, Text: t}); err != nil {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
+		me := writer(ctx)
+		id, err := q.InsertChecklistItem(ctx, db.InsertChecklistItemParams{CardID: c.ID, Text: t, WrittenBy: &me})
+		if err != nil {
+			return err
+		}
+		if err := moderation.Queue(ctx, tx, boardItem("checklist", id, p, me), verdict); err != nil {
 			return err
 		}
 		return q.BumpCard(ctx, c.ID)
@@ -561,7 +623,7 @@ func (s *Service) SetChecklistItemDone(ctx context.Context, req *connect.Request
 	if err != nil {
 		return nil, err
 	}
-	board, err := s.change(ctx, p, func(q *db.Queries) error {
+	board, err := s.change(ctx, p, func(tx pgx.Tx, q *db.Queries) error {
 		if err := q.SetChecklistItemDone(ctx, db.SetChecklistItemDoneParams{ID: id, Done: req.Msg.GetDone()}); err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ func TestMarketJourneyInBrowser(t *testing.T) {
 	}
 	clientEmail := signUp("client", identityv1.Role_ROLE_CLIENT)
 	providerEmail := signUp("provider", identityv1.Role_ROLE_PROVIDER)
+	approveProvider(ctx, t, providerEmail, password) // only a vetted provider takes work (ID-2)
 
 	client, closeClient := newBrowser(ctx, t, "en-US")
 	defer closeClient()

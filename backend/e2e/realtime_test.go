@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,12 +18,13 @@ import (
 	"connectrpc.com/connect"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 
 	eventsv1 "github.com/talent-hub/talent/proto/talent/events/v1"
 	"github.com/talent-hub/talent/proto/talent/events/v1/eventsv1connect"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
+	notificationsv1 "github.com/talent-hub/talent/proto/talent/notifications/v1"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
 	repositoriesv1 "github.com/talent-hub/talent/proto/talent/repositories/v1"
 	"github.com/talent-hub/talent/proto/talent/repositories/v1/repositoriesv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -34,8 +36,8 @@ import (
 // page open in their own browser. The provider links a GitHub repository
 // and the client's page shows it at once, with its "open in" buttons, and
 // the client's bell counts the notification; a signed push webhook sent
-// through the edge shows on both pages; the client cancels the task and
-// the provider's page shows the new status (TASK-3, TASK-4).
+// through the edge shows on both pages; the provider starts work and
+// the client's page shows the new status (TASK-3, TASK-4).
 func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	needPlatform(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -58,7 +60,7 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		return email, name, res.Msg.GetBearerToken()
 	}
 	clientEmail, clientName, clientToken := signUp("client", identityv1.Role_ROLE_CLIENT)
-	providerEmail, providerName, _ := signUp("provider", identityv1.Role_ROLE_PROVIDER)
+	providerEmail, providerName, providerToken := signUp("provider", identityv1.Role_ROLE_PROVIDER)
 
 	tasks := tasksv1connect.NewTaskServiceClient(platform.client, platform.url)
 	create := connect.NewRequest(&tasksv1.CreateTaskRequest{
@@ -72,17 +74,25 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		t.Fatalf("CreateTask: %v", err)
 	}
 	ref := created.Msg.GetTask().GetRef()
-	// Award it to the provider. (Until the award RPC lands this is done in
-	// the database, as the award would: status and provider.)
-	conn, err := pgx.Connect(ctx, platform.stack.Postgres.URL)
+	// Award it to the provider, who must be vetted first (ID-2), through
+	// the market's RPCs.
+	approveProvider(ctx, t, providerEmail, password)
+	market := tasksv1connect.NewMarketServiceClient(platform.client, platform.url)
+	proposal, err := market.CreateProposal(ctx, withToken(&tasksv1.CreateProposalRequest{
+		IdOrRef: ref, PriceFen: 600000, TimelineDays: 14, CoverNote: "I can do this.",
+	}, providerToken))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateProposal: %v", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, `
-		UPDATE tasks SET status = 'awarded', provider_id = (SELECT id FROM users WHERE email = $2)
-		WHERE id = $1`, created.Msg.GetTask().GetId(), providerEmail); err != nil {
-		t.Fatalf("award: %v", err)
+	if _, err := market.AwardProposal(ctx, withToken(&tasksv1.AwardProposalRequest{ProposalId: proposal.Msg.GetProposal().GetId()}, clientToken)); err != nil {
+		t.Fatalf("AwardProposal: %v", err)
+	}
+	// The proposal and the award notified both: the bells start at zero.
+	notifications := notificationsv1connect.NewNotificationServiceClient(platform.client, platform.url)
+	for _, token := range []string{clientToken, providerToken} {
+		if _, err := notifications.MarkNotificationsRead(ctx, withToken(&notificationsv1.MarkNotificationsReadRequest{UpToId: math.MaxInt64}, token)); err != nil {
+			t.Fatalf("MarkNotificationsRead: %v", err)
+		}
 	}
 
 	clientBrowser, closeClient := newBrowser(ctx, t, "en-US")
@@ -178,11 +188,12 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-links .repo-link").length === 2 || undefined`),
 		waitTextIs("#unread-count", "1"))
 
-	// The client cancels; the provider's page follows.
-	step(t, clientBrowser, "cancel the task", click("#task-cancel"),
-		waitTextIs("#task-detail .status", en.T("status.cancelled")))
-	step(t, providerBrowser, "see the task cancelled",
-		waitTextIs("#task-detail .status", en.T("status.cancelled")),
+	// The provider starts work; the client's page follows. (Cancelling
+	// needs a step-up, ID-4: TestCancelNeedsStepUp in backend/tasks.)
+	step(t, providerBrowser, "start work", click("#work-start"),
+		waitTextIs("#task-detail .status", en.T("status.in_progress")))
+	step(t, clientBrowser, "see the work started",
+		waitTextIs("#task-detail .status", en.T("status.in_progress")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length >= 2 || undefined`))
 }
 

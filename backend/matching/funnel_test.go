@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/talent-hub/talent/backend/auth"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/tasks"
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
@@ -23,7 +24,9 @@ import (
 func TestFunnelAttribution(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	market := tasks.New(b.db, slog.New(slog.NewTextHandler(io.Discard, nil)), tasks.Options{Matcher: b.svc})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Only vetted providers are invited and propose (ID-2).
+	market := tasks.New(b.db, logger, tasks.Options{Matcher: b.svc, Vetting: providers.New(b.db, nil, logger, providers.Options{})})
 	client, _ := b.user(t, "Client", auth.RoleClient)
 	provCtx, provID := b.provider(t, "Pat", true, "go")
 	_, quinnID := b.provider(t, "Quinn", true, "go")

@@ -21,6 +21,7 @@ import (
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/testenv"
 	"github.com/talent-hub/talent/internal/keywordmatch"
@@ -56,6 +57,7 @@ func setup(t testing.TB) bundle {
 	ts := tasks.New(db, logger, tasks.Options{
 		Now:        func() time.Time { return time.Date(2030, 6, 1, 8, 0, 0, 0, time.UTC) },
 		Moderation: checker,
+		Vetting:    providers.New(db, nil, logger, providers.Options{}),
 	})
 	svc := moderation.New(db, logger, checker, moderation.Options{
 		Targets: map[string]moderation.Target{moderation.KindTask: ts},
@@ -73,6 +75,14 @@ func (b bundle) newUser(t testing.TB, name string, roles ...string) (context.Con
 		strings.ToLower(strings.ReplaceAll(name, " ", "."))+"@example.com", name, roles).Scan(&id)
 	if err != nil {
 		t.Fatalf("insert user %s: %v", name, err)
+	}
+	if slices.Contains(roles, auth.RoleProvider) {
+		// Only an approved provider takes work (ID-2).
+		if _, err := b.db.Primary.Exec(t.Context(), `
+			INSERT INTO provider_profiles (user_id, time_zone, availability, vetting_status)
+			VALUES ($1, 'Asia/Shanghai', 'full_time', 'approved')`, id); err != nil {
+			t.Fatalf("approve provider %s: %v", name, err)
+		}
 	}
 	return auth.WithPrincipal(t.Context(), auth.Principal{UserID: id, Roles: roles}), id
 }

@@ -11,13 +11,29 @@ import (
 	"github.com/talent-hub/talent/backend/moderation/internal/db"
 )
 
-// Kinds of items the patrol queue holds: what a text belongs to.
+// Kinds of items the patrol queue holds: what a text belongs to. Each
+// kind's service registers a Target that takes its items down.
 const (
-	KindTask     = "task"
+	// KindTask: a task's title and description; ID is its reference.
+	KindTask = "task"
+	// KindProposal: a proposal's cover note; ID is the proposal's id.
 	KindProposal = "proposal"
-	KindReview   = "review"
-	KindProfile  = "profile"
-	KindMessage  = "message"
+	// KindReview: a review's text; ID is the review's id.
+	KindReview = "review"
+	// KindReviewReply: the reviewee's reply; ID is the review's id.
+	KindReviewReply = "review_reply"
+	// KindProfile: a provider's bio ("bio:<user id>") or a portfolio
+	// item's title and description ("portfolio:<item id>").
+	KindProfile = "profile"
+	// KindDelivery: a delivery's note; ID is the delivery's id.
+	KindDelivery = "delivery"
+	// KindTaskNote: a note on a task's timeline (a reason for changes or
+	// a dispute, a sub-status, a closing note); ID is the event's id.
+	KindTaskNote = "task_note"
+	// KindBoard: a board text, "column:<id>", "card:<id>" or
+	// "checklist:<id>".
+	KindBoard   = "board"
+	KindMessage = "message"
 )
 
 // Item names what a checked text belongs to, for the patrol queue.
@@ -70,4 +86,13 @@ type Target interface {
 	// reason with it. The moderation service tells the author and audits
 	// the decision in the same transaction.
 	TakeDown(ctx context.Context, tx pgx.Tx, id string, adminID uuid.UUID, reason string) error
+}
+
+// TargetFunc is a function that is a Target, for services whose several
+// kinds each take down through one of their methods.
+type TargetFunc func(ctx context.Context, tx pgx.Tx, id string, adminID uuid.UUID, reason string) error
+
+// TakeDown calls f.
+func (f TargetFunc) TakeDown(ctx context.Context, tx pgx.Tx, id string, adminID uuid.UUID, reason string) error {
+	return f(ctx, tx, id, adminID, reason)
 }

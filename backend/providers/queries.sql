@@ -7,6 +7,7 @@ ON CONFLICT (user_id) DO UPDATE SET
     city            = EXCLUDED.city,
     time_zone       = EXCLUDED.time_zone,
     availability    = EXCLUDED.availability,
+    bio_takedown_reason = CASE WHEN provider_profiles.bio = EXCLUDED.bio THEN provider_profiles.bio_takedown_reason END,
     bio             = EXCLUDED.bio,
     update_time     = now()
 RETURNING *;
@@ -25,8 +26,8 @@ INSERT INTO provider_skills (user_id, tag, level) VALUES (@user_id, @tag, @level
 DELETE FROM portfolio_items WHERE user_id = @user_id;
 
 -- name: InsertPortfolioItem :exec
-INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden)
-VALUES (@id, @user_id, @position, @title, @description, @links, @file_ids, @hidden);
+INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden, takedown_reason)
+VALUES (@id, @user_id, @position, @title, @description, @links, @file_ids, @hidden, sqlc.narg('takedown_reason'));
 
 -- name: GetProfile :one
 SELECT sqlc.embed(p), u.display_name
@@ -114,3 +115,13 @@ FROM provider_profiles p LEFT JOIN provider_skills s ON s.user_id = p.user_id
 WHERE (cardinality(@user_ids::uuid[]) = 0 OR p.user_id = ANY (@user_ids::uuid[]))
 GROUP BY p.user_id
 ORDER BY p.user_id;
+
+-- name: TakeDownBio :one
+-- TakeDownBio hides a provider's bio from everyone but them and admins
+-- (SEC-5).
+UPDATE provider_profiles SET bio_takedown_reason = @reason WHERE user_id = @user_id RETURNING user_id;
+
+-- name: TakeDownPortfolioItem :one
+-- TakeDownPortfolioItem hides a portfolio item from everyone but its
+-- provider and admins (SEC-5).
+UPDATE portfolio_items SET takedown_reason = @reason WHERE id = @id RETURNING id;

@@ -49,6 +49,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/identity"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/providers/internal/db"
 	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
@@ -73,6 +74,9 @@ type Options struct {
 	// profile (SEC-4): (*identity.Service).PrivacyMode. Nil hides only the
 	// items marked hidden.
 	Privacy func(ctx context.Context, userID uuid.UUID) (identity.PrivacyMode, error)
+	// Moderation checks the bio and portfolio texts against the keyword
+	// lists (SEC-5); nil checks nothing.
+	Moderation *moderation.Checker
 }
 
 // Service is the provider service.
@@ -85,6 +89,7 @@ type Service struct {
 	prefix  string
 	now     func() time.Time
 	privacy func(ctx context.Context, userID uuid.UUID) (identity.PrivacyMode, error)
+	mod     *moderation.Checker
 }
 
 // Interface guard.
@@ -93,7 +98,7 @@ var _ providersv1connect.ProviderServiceHandler = (*Service)(nil)
 // New returns the provider service keeping its rows in db and its files in
 // store.
 func New(db *postgres.DB, store *blob.Store, logger *slog.Logger, opts Options) *Service {
-	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, prefix: opts.FilesURLPrefix, now: opts.Now, privacy: opts.Privacy}
+	s := &Service{db: db, store: store, logger: logger, sealer: opts.Sealer, bucket: opts.Bucket, prefix: opts.FilesURLPrefix, now: opts.Now, privacy: opts.Privacy, mod: opts.Moderation}
 	if s.bucket == "" {
 		s.bucket = blob.DocumentsBucket
 	}
@@ -159,6 +164,16 @@ func (s *Service) SaveProfile(ctx context.Context, req *connect.Request[provider
 	if err := s.checkFiles(ctx, q, userID, in.portfolioFileIDs(), "portfolio", kindPortfolio); err != nil {
 		return nil, connectError(err)
 	}
+	// SEC-5: the texts that changed are checked; a review keyword queues
+	// them for patrol, a take-down stays on a text unchanged.
+	was, err := previousTexts(ctx, q, userID)
+	if err != nil {
+		return nil, err
+	}
+	verdicts, err := s.checkProfile(ctx, in, was)
+	if err != nil {
+		return nil, connectError(err)
+	}
 	if _, err := q.UpsertProfile(ctx, db.UpsertProfileParams{
 		UserID: userID, HourlyRateFen: in.hourlyRateFen, DailyRateFen: in.dailyRateFen,
 		City: in.city, TimeZone: in.timeZone, Availability: in.availability, Bio: in.bio,
@@ -192,11 +207,21 @@ func (s *Service) SaveProfile(ctx context.Context, req *connect.Request[provider
 		return nil, fmt.Errorf("delete portfolio: %w", err)
 	}
 	for i, it := range in.portfolio {
+		var takedown *string
+		if prev, ok := was.items[it.id]; ok && prev.Title == it.title && prev.Description == it.description {
+			takedown = prev.TakedownReason
+		}
 		if err := q.InsertPortfolioItem(ctx, db.InsertPortfolioItemParams{
 			ID: it.id, UserID: userID, Position: int32(i), Title: it.title, Description: it.description,
-			Links: it.links, FileIds: it.fileIDs, Hidden: it.hidden,
+			Links: it.links, FileIds: it.fileIDs, Hidden: it.hidden, TakedownReason: takedown,
 		}); err != nil {
 			return nil, fmt.Errorf("insert portfolio item: %w", err)
+		}
+	}
+	for _, v := range verdicts {
+		if err := moderation.Queue(ctx, tx, moderation.Item{Kind: moderation.KindProfile, ID: v.id,
+			Link: "/providers/" + userID.String(), AuthorID: userID}, v.verdict); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -264,8 +289,11 @@ func (s *Service) profile(ctx context.Context, q *db.Queries, userID uuid.UUID, 
 	}
 	// hidden: off the public profile, by the item's flag or the privacy
 	// settings naming it.
+	// Taken down (SEC-5): seen by the provider and admins only.
+	owner := withHidden || seesHidden(ctx, userID)
 	hidden := func(it db.PortfolioItem) bool {
-		return !withHidden && (it.Hidden || mode.HiddenPortfolioItems[it.ID.String()])
+		return !withHidden && (it.Hidden || mode.HiddenPortfolioItems[it.ID.String()]) ||
+			!owner && it.TakedownReason != nil
 	}
 	var fileIDs []uuid.UUID
 	for _, it := range items {
@@ -284,6 +312,9 @@ func (s *Service) profile(ctx context.Context, q *db.Queries, userID uuid.UUID, 
 	}
 	if mode.HideCity {
 		p.City = ""
+	}
+	if row.ProviderProfile.BioTakedownReason != nil && !owner {
+		p.Bio = ""
 	}
 	for _, it := range items {
 		if hidden(it) {

@@ -58,6 +58,16 @@ WHERE id = @id AND reviewee_id = @reviewee_id AND reply_time IS NULL;
 UPDATE reviews SET hidden_by_reviewee = @hidden
 WHERE id = @id AND reviewee_id = @reviewee_id;
 
+-- name: TakeDownReview :one
+-- TakeDownReview hides a review from everyone but its reviewer and admins
+-- (SEC-5).
+UPDATE reviews SET takedown_reason = @reason WHERE id = @id RETURNING id;
+
+-- name: TakeDownReply :one
+-- TakeDownReply hides a review's reply from everyone but the reviewee and
+-- admins (SEC-5).
+UPDATE reviews SET reply_takedown_reason = @reason WHERE id = @id RETURNING id;
+
 -- name: RatingSummaries :many
 -- RatingSummaries is RatingSummary for many reviewees at once (all with
 -- none named): the matching engine's batch read.

@@ -203,7 +203,7 @@ func (s *Service) SubmitReview(ctx context.Context, req *connect.Request[reviews
 	if err != nil {
 		return nil, fmt.Errorf("insert review: %w", err)
 	}
-	if err := moderation.Queue(ctx, tx, reviewItem(id, p.Ref, me), verdict); err != nil {
+	if err := moderation.Queue(ctx, tx, reviewItem(moderation.KindReview, id, p.Ref, me), verdict); err != nil {
 		return nil, err
 	}
 	if _, err := notifications.Send(ctx, tx, notifications.Notification{
@@ -285,7 +285,7 @@ func (s *Service) ReplyToReview(ctx context.Context, req *connect.Request[review
 			ref = p.Ref
 		}
 		if err := pgx.BeginFunc(ctx, s.db.Primary, func(tx pgx.Tx) error {
-			return moderation.Queue(ctx, tx, reviewItem(row.ID, ref, me), verdict)
+			return moderation.Queue(ctx, tx, reviewItem(moderation.KindReviewReply, row.ID, ref, me), verdict)
 		}); err != nil {
 			return nil, err
 		}
@@ -328,7 +328,9 @@ func (s *Service) ListTaskReviews(ctx context.Context, req *connect.Request[revi
 	resp := &reviewsv1.ListTaskReviewsResponse{}
 	for _, r := range rows {
 		if r.ReviewerID == me || r.Revealed {
-			resp.Reviews = append(resp.Reviews, toProto(db.GetReviewRow(r)))
+			if v, ok := visible(ctx, db.GetReviewRow(r)); ok {
+				resp.Reviews = append(resp.Reviews, toProto(v))
+			}
 		}
 	}
 	return connect.NewResponse(resp), nil
@@ -346,7 +348,9 @@ func (s *Service) ListUserReviews(ctx context.Context, req *connect.Request[revi
 	}
 	resp := &reviewsv1.ListUserReviewsResponse{}
 	for _, r := range rows {
-		resp.Reviews = append(resp.Reviews, toProto(db.GetReviewRow(r)))
+		if v, ok := visible(ctx, db.GetReviewRow(r)); ok {
+			resp.Reviews = append(resp.Reviews, toProto(v))
+		}
 	}
 	return connect.NewResponse(resp), nil
 }
@@ -389,11 +393,61 @@ func (s *Service) GetRatingSummary(ctx context.Context, req *connect.Request[rev
 	}}), nil
 }
 
-// reviewItem names a review for the patrol queue.
-func reviewItem(id uuid.UUID, ref string, author uuid.UUID) moderation.Item {
+// reviewItem names a review (moderation.KindReview) or its reply
+// (moderation.KindReviewReply) for the patrol queue.
+func reviewItem(kind string, id uuid.UUID, ref string, author uuid.UUID) moderation.Item {
 	link := ""
 	if ref != "" {
 		link = "/tasks/" + ref
 	}
-	return moderation.Item{Kind: moderation.KindReview, ID: id.String(), Link: link, AuthorID: author}
+	return moderation.Item{Kind: kind, ID: id.String(), Link: link, AuthorID: author}
+}
+
+// visible is r as the caller may see it after moderation (SEC-5): a
+// review taken down is seen by its reviewer and admins only (ok is false
+// for anyone else), a reply taken down by the reviewee and admins only.
+func visible(ctx context.Context, r db.GetReviewRow) (db.GetReviewRow, bool) {
+	p, signedIn := auth.FromContext(ctx)
+	admin := signedIn && p.HasRole(auth.RoleAdmin)
+	is := func(id uuid.UUID) bool { return signedIn && p.UserID == id.String() }
+	if r.TakedownReason != nil && !admin && !is(r.ReviewerID) {
+		return r, false
+	}
+	if r.ReplyTakedownReason != nil && !admin && !is(r.RevieweeID) {
+		r.Reply = ""
+	}
+	return r, true
+}
+
+// TakeDownReview hides a review (moderation.KindReview, id is its id)
+// inside the moderation service's transaction tx (SEC-5). It still counts
+// in the reviewee's score, as a review hidden by privacy mode does.
+func (s *Service) TakeDownReview(ctx context.Context, tx pgx.Tx, idText string, _ uuid.UUID, reason string) error {
+	id, err := uuid.Parse(idText)
+	if err != nil {
+		return ErrReviewNotFound
+	}
+	_, err = db.New(tx).TakeDownReview(ctx, db.TakeDownReviewParams{ID: id, Reason: &reason})
+	return takeDownErr(err)
+}
+
+// TakeDownReply hides a review's reply (moderation.KindReviewReply, id is
+// the review's id) inside tx (SEC-5).
+func (s *Service) TakeDownReply(ctx context.Context, tx pgx.Tx, idText string, _ uuid.UUID, reason string) error {
+	id, err := uuid.Parse(idText)
+	if err != nil {
+		return ErrReviewNotFound
+	}
+	_, err = db.New(tx).TakeDownReply(ctx, db.TakeDownReplyParams{ID: id, Reason: &reason})
+	return takeDownErr(err)
+}
+
+func takeDownErr(err error) error {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return ErrReviewNotFound
+	case err != nil:
+		return fmt.Errorf("take down: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/testenv"
 	reviewsv1 "github.com/talent-hub/talent/proto/talent/reviews/v1"
@@ -54,7 +56,9 @@ func setup(t *testing.T) bundle {
 	t.Helper()
 	d := testenv.DB(t)
 	c := &clock{t: time.Date(2030, 6, 1, 8, 0, 0, 0, time.UTC)}
-	ts := tasks.New(d, slog.New(slog.NewTextHandler(io.Discard, nil)), tasks.Options{Now: c.now})
+	ts := tasks.New(d, slog.New(slog.NewTextHandler(io.Discard, nil)), tasks.Options{
+		Now: c.now, Vetting: providers.New(d, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), providers.Options{}),
+	})
 	return bundle{db: d, tasks: ts, svc: New(d, ts, Options{Now: c.now}), clock: c}
 }
 
@@ -67,6 +71,14 @@ func (b bundle) user(t *testing.T, name string, roles ...string) (context.Contex
 		strings.ToLower(name)+"-"+uuid.NewString()[:8]+"@example.com", name, roles).Scan(&id)
 	if err != nil {
 		t.Fatalf("insert user: %v", err)
+	}
+	if slices.Contains(roles, auth.RoleProvider) {
+		// Only an approved provider takes work (ID-2).
+		if _, err := b.db.Primary.Exec(t.Context(), `
+			INSERT INTO provider_profiles (user_id, time_zone, availability, vetting_status)
+			VALUES ($1, 'Asia/Shanghai', 'full_time', 'approved')`, id); err != nil {
+			t.Fatalf("approve provider %s: %v", name, err)
+		}
 	}
 	return auth.WithPrincipal(t.Context(), auth.Principal{UserID: id, Roles: roles}), id
 }

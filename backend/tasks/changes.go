@@ -138,7 +138,15 @@ func (s *Service) clientTransition(ctx context.Context, idOrRefText, action, to,
 		if err := transitionTask(ctx, q, t, partyClient, clientID, to, note); err != nil {
 			return err
 		}
-		return moderation.Queue(ctx, tx, taskItem(t.RefNo, clientID), verdict)
+		if to == statusCancelled {
+			// Cancelling deletes the project (ID-4): it uses up a fresh
+			// step-up the client did for this task, once the change is
+			// known to be allowed; a refusal rolls the change back.
+			if err := s.requireStepUp(ctx, clientID, t); err != nil {
+				return err
+			}
+		}
+		return queueNote(ctx, tx, q, t, clientID, verdict)
 	})
 }
 
@@ -250,6 +258,9 @@ func (s *Service) ListTaskEvents(ctx context.Context, req *connect.Request[tasks
 	}
 	resp := &tasksv1.ListTaskEventsResponse{Events: make([]*tasksv1.TaskEvent, len(rows))}
 	for i, r := range rows {
+		if r.NoteTakedownReason != nil && !seesHidden(ctx, r.ActorID) {
+			r.Note = "" // taken down (SEC-5)
+		}
 		resp.Events[i] = &tasksv1.TaskEvent{
 			FromStatus:       statusToProto(r.FromStatus),
 			ToStatus:         statusToProto(r.ToStatus),

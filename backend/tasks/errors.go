@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/talent-hub/talent/backend/badrequest"
 )
@@ -58,6 +59,13 @@ func connectError(err error) error {
 	case errors.As(err, &te):
 		return badrequest.WithDetail(connect.NewError(connect.CodeFailedPrecondition, te),
 			badrequest.Detail(badrequest.Violation{Field: "status", Reason: "TRANSITION_NOT_ALLOWED", Description: te.Error()}))
+	case errors.Is(err, ErrStepUpRequired):
+		// As identity's own step-up refusals: the app runs the step-up
+		// dialog for the operation and retries.
+		return badrequest.WithDetail(connect.NewError(connect.CodeFailedPrecondition, ErrStepUpRequired),
+			&errdetails.ErrorInfo{Reason: "STEP_UP_REQUIRED", Domain: "tasks.talent", Metadata: map[string]string{
+				"operation": "STEP_UP_OPERATION_DELETE_PROJECT",
+			}})
 	case errors.Is(err, ErrNotEditable):
 		return badrequest.WithDetail(connect.NewError(connect.CodeFailedPrecondition, ErrNotEditable),
 			badrequest.Detail(badrequest.Violation{Field: "status", Reason: "TASK_NOT_EDITABLE", Description: ErrNotEditable.Error()}))

@@ -119,6 +119,9 @@ func TestClientActions(t *testing.T) {
 	cleo, cleoID := b.newUser(t, "Cleo", auth.RoleClient)
 	other, _ := b.newUser(t, "Otto", auth.RoleClient)
 	provider, _ := b.newUser(t, "Pat", auth.RoleProvider)
+	su := newStepUps(t, b)
+	b.svc.stepUp = su.svc
+	su.enrol(t, b, cleo, cleoID)
 
 	t.Run("draft, edit, publish, close", func(t *testing.T) {
 		t.Parallel()
@@ -202,6 +205,7 @@ func TestClientActions(t *testing.T) {
 	t.Run("cancel an open task", func(t *testing.T) {
 		t.Parallel()
 		task := b.create(t, cleo, validTask())
+		su.stepUp(t, cleo, cleoID, task.GetId()) // ID-4: TestCancelNeedsStepUp
 		resp, err := b.svc.CancelTask(cleo, connect.NewRequest(&tasksv1.CancelTaskRequest{IdOrRef: task.GetRef()}))
 		if err != nil || resp.Msg.GetTask().GetStatus() != tasksv1.TaskStatus_TASK_STATUS_CANCELLED {
 			t.Fatalf("CancelTask = %v, %v", resp, err)

@@ -81,20 +81,39 @@ func callingUser(ctx context.Context) (uuid.UUID, error) {
 	return id, nil
 }
 
-// mayTakeWork reports whether user may send proposals and be awarded work.
-//
-// TODO(provider vetting): ask backend/providers whether the provider's
-// vetting status is "approved" once that service lands; until then
-// holding the provider role is enough.
-func (s *Service) mayTakeWork(ctx context.Context, userID uuid.UUID) (bool, error) {
+// Vetting says whether a provider's vetting is approved (ID-2): only then
+// may they send proposals, be invited or be awarded work. It is
+// (*providers.Service).MayTakeWork, injected by cmd/talentd.
+type Vetting interface {
+	MayTakeWork(ctx context.Context, userID uuid.UUID) (bool, error)
+}
+
+// mayTakeWork returns nil when user may send proposals and be awarded work
+// (ID-2, TASK-2): they hold the provider role (else ErrNotApproved) and
+// their vetting is approved and not suspended (else ErrNotVetted). Without
+// a Vetting nobody's vetting counts as approved.
+func (s *Service) mayTakeWork(ctx context.Context, userID uuid.UUID) error {
 	roles, err := db.New(s.db.Primary).GetUserRoles(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return ErrNotApproved
 	}
 	if err != nil {
-		return false, fmt.Errorf("read user roles: %w", err)
+		return fmt.Errorf("read user roles: %w", err)
 	}
-	return slices.Contains(roles, auth.RoleProvider), nil
+	if !slices.Contains(roles, auth.RoleProvider) {
+		return ErrNotApproved
+	}
+	if s.vetting == nil {
+		return ErrNotVetted
+	}
+	ok, err := s.vetting.MayTakeWork(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("check vetting: %w", err)
+	}
+	if !ok {
+		return ErrNotVetted
+	}
+	return nil
 }
 
 // taskLink is the app page of a task.
@@ -214,12 +233,8 @@ func (s *Service) CreateProposal(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	ok, err := s.mayTakeWork(ctx, providerID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, connectError(ErrNotApproved)
+	if err := s.mayTakeWork(ctx, providerID); err != nil {
+		return nil, connectError(err)
 	}
 	var out *tasksv1.Proposal
 	_, err = s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
@@ -273,6 +288,9 @@ func (s *Service) changeProposal(ctx context.Context, idText string, fn func(tx 
 		p, err := q.LockProposal(ctx, pid)
 		if err != nil {
 			return fmt.Errorf("lock proposal: %w", err)
+		}
+		if p.TakedownReason != nil && !seesHidden(ctx, p.ProviderID) {
+			return ErrProposalNotFound // taken down (SEC-5)
 		}
 		if err := fn(tx, q, t, p); err != nil {
 			return err
@@ -373,10 +391,8 @@ func (s *Service) AwardProposal(ctx context.Context, req *connect.Request[tasksv
 		if err := transitionTask(ctx, q, t, partyClient, caller, statusAwarded, ""); err != nil {
 			return err
 		}
-		if ok, err := s.mayTakeWork(ctx, p.ProviderID); err != nil {
+		if err := s.mayTakeWork(ctx, p.ProviderID); err != nil {
 			return err
-		} else if !ok {
-			return ErrNotApproved
 		}
 		if err := q.SetTaskProvider(ctx, db.SetTaskProviderParams{ID: t.ID, ProviderID: &p.ProviderID}); err != nil {
 			return fmt.Errorf("set task provider: %w", err)
@@ -434,12 +450,8 @@ func (s *Service) InviteProvider(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
-	ok, err := s.mayTakeWork(ctx, providerID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, connectError(ErrNotApproved)
+	if err := s.mayTakeWork(ctx, providerID); err != nil {
+		return nil, connectError(err)
 	}
 	_, err = s.changeTx(ctx, id, refNo, func(tx pgx.Tx, q *db.Queries, t db.Task) error {
 		if t.ClientID != caller {
@@ -499,6 +511,14 @@ func (s *Service) ListTaskProposals(ctx context.Context, req *connect.Request[ta
 		p := db.Proposal{ID: r.ID, TaskID: r.TaskID, ProviderID: r.ProviderID, PriceFen: r.PriceFen,
 			TimelineDays: r.TimelineDays, CoverNote: r.CoverNote, Status: r.Status, Shortlisted: r.Shortlisted,
 			CreateTime: r.CreateTime, UpdateTime: r.UpdateTime}
+		if r.TakedownReason != nil && !seesHidden(ctx, r.ProviderID) {
+			// Taken down (SEC-5): gone for the client, but an awarded
+			// proposal stays as the engagement's record, without its note.
+			if r.Status != "awarded" {
+				continue
+			}
+			p.CoverNote = ""
+		}
 		resp.Proposals = append(resp.Proposals, proposalToProto(p, r.TaskRefNo, r.TaskTitle, r.ProviderDisplayName))
 	}
 	if isClient {
@@ -632,6 +652,10 @@ func (s *Service) SetSubStatus(ctx context.Context, req *connect.Request[tasksv1
 	if err := vs.Err(); err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "sub_status", sub) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyProvider, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, _ party) error {
 		if t.Status != statusInProgress {
 			return ErrNotInProgress
@@ -643,6 +667,9 @@ func (s *Service) SetSubStatus(ctx context.Context, req *connect.Request[tasksv1
 			TaskID: t.ID, ActorID: caller, FromStatus: statusInProgress, ToStatus: statusInProgress, Note: sub,
 		}); err != nil {
 			return fmt.Errorf("record sub-status: %w", err)
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
+			return err
 		}
 		return notify(ctx, tx, t, t.ClientID, "task.sub_status", map[string]string{"sub_status": sub})
 	})
@@ -699,6 +726,10 @@ func (s *Service) DeliverTask(ctx context.Context, req *connect.Request[tasksv1.
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "note", note) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	var delivery db.Delivery
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyProvider, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusDelivered, ""); err != nil {
@@ -717,6 +748,9 @@ func (s *Service) DeliverTask(ctx context.Context, req *connect.Request[tasksv1.
 				return ErrAttachmentInvalid
 			}
 		}
+		if err := moderation.Queue(ctx, tx, deliveryItem(delivery.ID, t.RefNo, caller), verdict); err != nil {
+			return err
+		}
 		return notify(ctx, tx, t, t.ClientID, "task.delivered", nil)
 	})
 	if err != nil {
@@ -732,8 +766,15 @@ func (s *Service) AcceptDelivery(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "note", note) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyClient, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusAccepted, note); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t, other(t, as), "task.accepted", nil)
@@ -750,11 +791,18 @@ func (s *Service) RequestChanges(ctx context.Context, req *connect.Request[tasks
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "reason", reason) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), partyClient, func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if t.Status != statusDelivered {
 			return &TransitionError{From: t.Status, To: statusInProgress}
 		}
 		if err := transitionTask(ctx, q, t, as, caller, statusInProgress, reason); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		return notify(ctx, tx, t, other(t, as), "task.changes_requested", map[string]string{"reason": reason})
@@ -771,8 +819,15 @@ func (s *Service) RaiseDispute(ctx context.Context, req *connect.Request[tasksv1
 	if err != nil {
 		return nil, connectError(err)
 	}
+	verdict, err := s.mod.CheckText(ctx, "reason", reason) // SEC-5
+	if err != nil {
+		return nil, connectError(err)
+	}
 	task, err := s.partyChange(ctx, req.Msg.GetIdOrRef(), "", func(tx pgx.Tx, q *db.Queries, t db.Task, caller uuid.UUID, as party) error {
 		if err := transitionTask(ctx, q, t, as, caller, statusDisputed, reason); err != nil {
+			return err
+		}
+		if err := queueNote(ctx, tx, q, t, caller, verdict); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: caller.String(), Action: "task.dispute", Target: "task:" + formatRef(t.RefNo),
@@ -812,6 +867,9 @@ func (s *Service) ListDeliveries(ctx context.Context, req *connect.Request[tasks
 	resp := &tasksv1.ListDeliveriesResponse{}
 	for _, d := range rows {
 		out := &tasksv1.Delivery{Id: d.ID.String(), Note: d.Note, Links: d.Links, CreateTime: timestamppb.New(d.CreateTime)}
+		if d.TakedownReason != nil && !seesHidden(ctx, d.ProviderID) {
+			out.Note = "" // taken down (SEC-5)
+		}
 		for _, f := range files {
 			if f.GetDeliveryId() == out.Id {
 				out.Attachments = append(out.Attachments, f)

@@ -146,3 +146,13 @@ JOIN users u ON u.id = p.provider_id
 WHERE t.skill_tags && @skill_tags::text[] AND t.id <> @task_id AND 'provider' = ANY(u.roles)
   AND p.provider_id <> @client_id
 LIMIT @max_providers;
+
+-- name: TakeDownProposal :one
+-- TakeDownProposal hides a proposal from everyone but its provider and
+-- admins (SEC-5).
+UPDATE proposals SET takedown_reason = @reason WHERE id = @id RETURNING id;
+
+-- name: TakeDownDelivery :one
+-- TakeDownDelivery hides a delivery's note from everyone but its provider
+-- and admins (SEC-5).
+UPDATE deliveries SET takedown_reason = @reason WHERE id = @id RETURNING id;

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/tasks/internal/db"
 )
@@ -96,4 +98,85 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// queueNote puts the timeline note just written on t (by author, in tx)
+// in the patrol queue when v found review keywords in it (SEC-5).
+func queueNote(ctx context.Context, tx pgx.Tx, q *db.Queries, t db.Task, author uuid.UUID, v moderation.Verdict) error {
+	if !v.NeedsReview() {
+		return nil
+	}
+	id, err := q.LastTaskEventID(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("find the note's event: %w", err)
+	}
+	return moderation.Queue(ctx, tx, moderation.Item{
+		Kind: moderation.KindTaskNote, ID: strconv.FormatInt(id, 10), Link: taskLink(t.RefNo), AuthorID: author,
+	}, v)
+}
+
+// deliveryItem names a delivery for the patrol queue.
+func deliveryItem(id uuid.UUID, refNo int64, providerID uuid.UUID) moderation.Item {
+	return moderation.Item{Kind: moderation.KindDelivery, ID: id.String(), Link: taskLink(refNo), AuthorID: providerID}
+}
+
+// TakeDownProposal hides a proposal (moderation.KindProposal, id is its
+// id) from everyone but its provider and admins, inside the moderation
+// service's transaction (SEC-5): the client no longer sees it and cannot
+// award it.
+func (s *Service) TakeDownProposal(ctx context.Context, tx pgx.Tx, idText string, _ uuid.UUID, reason string) error {
+	id, err := uuid.Parse(idText)
+	if err != nil {
+		return ErrProposalNotFound
+	}
+	if _, err := db.New(tx).TakeDownProposal(ctx, db.TakeDownProposalParams{ID: id, Reason: &reason}); errors.Is(err, pgx.ErrNoRows) {
+		return ErrProposalNotFound
+	} else if err != nil {
+		return fmt.Errorf("take down proposal: %w", err)
+	}
+	return nil
+}
+
+// TakeDownDelivery hides a delivery's note (moderation.KindDelivery) from
+// everyone but its provider and admins (SEC-5); its files and links stay.
+func (s *Service) TakeDownDelivery(ctx context.Context, tx pgx.Tx, idText string, _ uuid.UUID, reason string) error {
+	id, err := uuid.Parse(idText)
+	if err != nil {
+		return ErrNotFound
+	}
+	if _, err := db.New(tx).TakeDownDelivery(ctx, db.TakeDownDeliveryParams{ID: id, Reason: &reason}); errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("take down delivery: %w", err)
+	}
+	return nil
+}
+
+// TakeDownNote hides a timeline note (moderation.KindTaskNote, id is the
+// event's id) from everyone but its author and admins (SEC-5); a
+// sub-status that is the note is cleared from the task.
+func (s *Service) TakeDownNote(ctx context.Context, tx pgx.Tx, idText string, _ uuid.UUID, reason string) error {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return ErrNotFound
+	}
+	q := db.New(tx)
+	row, err := q.TakeDownTaskNote(ctx, db.TakeDownTaskNoteParams{ID: id, Reason: &reason})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("take down note: %w", err)
+	}
+	if err := q.ClearSubStatusIf(ctx, db.ClearSubStatusIfParams{ID: row.TaskID, Note: row.Note}); err != nil {
+		return fmt.Errorf("clear sub-status: %w", err)
+	}
+	return nil
+}
+
+// seesHidden reports whether the caller may see a text taken down for
+// moderation: its author, or an admin.
+func seesHidden(ctx context.Context, author uuid.UUID) bool {
+	p, ok := auth.FromContext(ctx)
+	return ok && (p.UserID == author.String() || p.HasRole(auth.RoleAdmin))
 }

@@ -83,6 +83,56 @@ func TestProposalRules(t *testing.T) {
 		_, err := b.svc.CreateProposal(otto, connect.NewRequest(validProposal(task.GetRef())))
 		wantRefusal(t, err, connect.CodePermissionDenied, "provider", "PROVIDER_NOT_APPROVED")
 	})
+	// ID-2, issue 3 item 3: only an approved provider can take work.
+	for _, status := range []string{"not_submitted", "submitted", "rejected"} {
+		t.Run("provider with vetting "+status+" refused", func(t *testing.T) {
+			t.Parallel()
+			task := b.openTask(t, cleo)
+			vic, vicID := b.newUser(t, "Vic "+status, auth.RoleProvider)
+			b.setVetting(t, vicID, status)
+			_, err := b.svc.CreateProposal(vic, connect.NewRequest(validProposal(task.GetRef())))
+			wantRefusal(t, err, connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED")
+			_, err = b.svc.InviteProvider(cleo, connect.NewRequest(&tasksv1.InviteProviderRequest{IdOrRef: task.GetRef(), ProviderId: vicID}))
+			wantRefusal(t, err, connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED")
+		})
+	}
+	t.Run("provider without a profile refused", func(t *testing.T) {
+		t.Parallel()
+		task := b.openTask(t, cleo)
+		var id string
+		if err := b.db.Primary.QueryRow(t.Context(), `INSERT INTO users (email, password_hash, display_name, roles, consent_version)
+			VALUES ('noprofile@example.com', 'x', 'No Profile', ARRAY['provider'], '1') RETURNING id::text`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		np := auth.WithPrincipal(t.Context(), auth.Principal{UserID: id, Roles: []string{auth.RoleProvider}})
+		_, err := b.svc.CreateProposal(np, connect.NewRequest(validProposal(task.GetRef())))
+		wantRefusal(t, err, connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED")
+	})
+	t.Run("award refused once the provider is suspended", func(t *testing.T) {
+		t.Parallel()
+		task := b.openTask(t, cleo)
+		sid, sidID := b.newUser(t, "Sid", auth.RoleProvider)
+		p := b.propose(t, sid, task.GetRef())
+		if _, err := b.db.Primary.Exec(t.Context(), "UPDATE provider_profiles SET suspended = true WHERE user_id = $1", sidID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := b.svc.AwardProposal(cleo, connect.NewRequest(&tasksv1.AwardProposalRequest{ProposalId: p.GetId()}))
+		wantRefusal(t, err, connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED")
+		got, err := b.svc.GetTask(cleo, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: task.GetRef()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Msg.GetTask().GetStatus() != tasksv1.TaskStatus_TASK_STATUS_OPEN {
+			t.Fatalf("task status = %v after a refused award, want open", got.Msg.GetTask().GetStatus())
+		}
+	})
+	t.Run("without a vetting source nobody takes work", func(t *testing.T) {
+		t.Parallel()
+		task := b.openTask(t, cleo)
+		noVetting := New(b.db, b.svc.logger, Options{Now: testNow})
+		_, err := noVetting.CreateProposal(pat, connect.NewRequest(validProposal(task.GetRef())))
+		wantRefusal(t, err, connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED")
+	})
 	t.Run("duplicate refused, resent after withdrawal", func(t *testing.T) {
 		t.Parallel()
 		task := b.openTask(t, cleo)

@@ -60,7 +60,7 @@ VALUES (@task_id, @actor_id, @from_status, @to_status, @note);
 
 -- name: ListTaskEvents :many
 -- ListTaskEvents returns a task's timeline, oldest first.
-SELECT e.from_status, e.to_status, e.actor_id, e.note, e.create_time,
+SELECT e.id, e.from_status, e.to_status, e.actor_id, e.note, e.create_time, e.note_takedown_reason,
        u.display_name AS actor_display_name
 FROM task_events e
 JOIN users u ON u.id = e.actor_id
@@ -78,3 +78,17 @@ WHERE (@id::uuid <> '00000000-0000-0000-0000-000000000000'::uuid AND id = @id::u
 -- SetTaskTakedown marks a task taken down by moderation (SEC-5): it is
 -- hidden from everyone but its client.
 UPDATE tasks SET takedown_reason = @reason, update_time = now() WHERE id = @id;
+
+-- name: LastTaskEventID :one
+-- LastTaskEventID is the id of the task's newest event: the one just
+-- written, while the task's row is locked.
+SELECT id FROM task_events WHERE task_id = @task_id ORDER BY id DESC LIMIT 1;
+
+-- name: TakeDownTaskNote :one
+-- TakeDownTaskNote hides a timeline note (SEC-5).
+UPDATE task_events SET note_takedown_reason = @reason WHERE id = @id
+RETURNING task_id, note;
+
+-- name: ClearSubStatusIf :exec
+-- ClearSubStatusIf clears the task's sub-status when it is note.
+UPDATE tasks SET sub_status = '' WHERE id = @id AND sub_status = @note;

@@ -25,6 +25,10 @@ var (
 	// ErrNotApproved means the caller is not a provider allowed to take work.
 	ErrNotApproved = &RuleError{connect.CodePermissionDenied, "provider", "PROVIDER_NOT_APPROVED",
 		"only approved providers can send proposals and take work"}
+	// ErrNotVetted means the provider's vetting is not approved (or they
+	// are suspended): they submit it at /provider/vetting first (ID-2).
+	ErrNotVetted = &RuleError{connect.CodeFailedPrecondition, "provider", "PROVIDER_NOT_VETTED",
+		"only providers whose vetting is approved can send proposals and take work"}
 	// ErrProposalExists means the provider already has a proposal for the task.
 	ErrProposalExists = &RuleError{connect.CodeAlreadyExists, "proposal", "PROPOSAL_EXISTS",
 		"you have already sent a proposal for this task; edit it instead"}

@@ -70,6 +70,12 @@ type Options struct {
 	// Matcher finds the providers told about a published task; nil means
 	// SkillOverlap.
 	Matcher Matcher
+	// Vetting says whether a provider's vetting is approved (ID-2); nil
+	// approves nobody, so no provider can take work.
+	Vetting Vetting
+	// StepUp checks the fresh step-up verification that cancelling (or
+	// deleting a draft of) a task needs (ID-4); nil refuses every cancel.
+	StepUp StepUp
 }
 
 // Service is the task service.
@@ -83,6 +89,8 @@ type Service struct {
 	blob        *blob.Store
 	filesPrefix string
 	matcher     Matcher
+	vetting     Vetting
+	stepUp      StepUp
 }
 
 // Interface guard.
@@ -91,7 +99,7 @@ var _ tasksv1connect.TaskServiceHandler = (*Service)(nil)
 // New returns the task service storing its data in db.
 func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 	s := &Service{db: db, logger: logger, now: opts.Now, mod: opts.Moderation, blob: opts.Blob,
-		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher}
+		filesPrefix: strings.TrimSuffix(opts.FilesURLPrefix, "/"), matcher: opts.Matcher, vetting: opts.Vetting, stepUp: opts.StepUp}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/testenv"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 )
@@ -40,7 +41,8 @@ func setup(t testing.TB) bundle {
 	t.Helper()
 	db := testenv.DB(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return bundle{db: db, svc: New(db, logger, Options{Now: testNow})}
+	vetting := providers.New(db, nil, logger, providers.Options{})
+	return bundle{db: db, svc: New(db, logger, Options{Now: testNow, Vetting: vetting})}
 }
 
 // newUser stores a user with roles and returns a context signed in as them.
@@ -54,7 +56,23 @@ func (b bundle) newUser(t testing.TB, name string, roles ...string) (context.Con
 	if err != nil {
 		t.Fatalf("insert user %s: %v", name, err)
 	}
+	if slices.Contains(roles, auth.RoleProvider) {
+		b.setVetting(t, id, "approved")
+	}
 	return auth.WithPrincipal(t.Context(), auth.Principal{UserID: id, Roles: roles}), id
+}
+
+// setVetting gives the provider userID a profile whose vetting status is
+// status ("approved", "submitted", ...; ID-2). The provider service's own
+// tests cover how a status is reached.
+func (b bundle) setVetting(t testing.TB, userID, status string) {
+	t.Helper()
+	if _, err := b.db.Primary.Exec(t.Context(), `
+		INSERT INTO provider_profiles (user_id, time_zone, availability, vetting_status)
+		VALUES ($1, 'Asia/Shanghai', 'full_time', $2)
+		ON CONFLICT (user_id) DO UPDATE SET vetting_status = EXCLUDED.vetting_status`, userID, status); err != nil {
+		t.Fatalf("set vetting of %s: %v", userID, err)
+	}
 }
 
 func (b bundle) countTasks(t *testing.T, clientID string) int {

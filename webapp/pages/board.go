@@ -191,7 +191,7 @@ func (p *boardPage) column(c *boardsv1.Column) app.UI {
 			p.dragging = ""
 		}).Body(
 		app.Div().Class("column-head").Body(
-			app.Input().Class("input column-name").Value(c.GetName()).Aria("label", l.T("board.column_name")).
+			app.Input().Class("input column-name").Value(c.GetName()).Placeholder(l.T("board.text_taken_down")).Aria("label", l.T("board.column_name")).
 				OnChange(func(ctx app.Context, e app.Event) {
 					name, col := ctx.JSSrc().Get("value").String(), idOf(ctx, ".board-column")
 					p.do(ctx, func(ctx app.Context) (*boardsv1.Board, error) {

@@ -140,8 +140,17 @@ func (p *taskPage) marketAct(call func(ctx app.Context, ref string) error, after
 }
 
 // marketError is the market section's error not tied to one field.
+// When the caller's vetting is not approved yet (PROVIDER_NOT_VETTED,
+// ID-2) it links to the vetting page.
 func (p *taskPage) marketError() app.UI {
-	return app.P().ID("market-error").Class("form-error").Role("alert").Text(p.m.form.formErr)
+	l := p.env.lang
+	notVetted := p.m.form.formErr != "" && p.m.form.formErr == l.Reason("PROVIDER_NOT_VETTED", "")
+	return app.Div().Class("market-error").Body(
+		app.P().ID("market-error").Class("form-error").Role("alert").Text(p.m.form.formErr),
+		app.If(notVetted, func() app.UI {
+			return app.A().ID("to-vetting-link").Class("btn btn-secondary").Href("/provider/vetting").Text(l.T("market.to_vetting"))
+		}),
+	)
 }
 
 func (p *taskPage) button(id, key, class string, h app.EventHandler) app.UI {

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"google.golang.org/protobuf/proto"
 
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
 	"github.com/talent-hub/talent/webapp/ui"
@@ -429,6 +430,8 @@ type taskPage struct {
 	served map[string]proto.Message
 	// offlineCopy is set while the page shows the saved copy (pwa.go).
 	offlineCopy bool
+	// dialog asks for the step-up cancelling the task needs (ID-4).
+	dialog stepUpDialog
 }
 
 // retry loads the task again after an error or from the offline copy.
@@ -446,6 +449,7 @@ func (p *taskPage) retry(ctx app.Context, e app.Event) {
 
 func (p *taskPage) OnMount(ctx app.Context) {
 	ctx.ObserveState(sessionState, &p.s)
+	p.dialog.env, p.dialog.compo, p.dialog.mounted = p.env, &p.Compo, ctx
 	p.handleLive(ctx)
 }
 
@@ -532,6 +536,14 @@ func (p *taskPage) act(call func(ctx app.Context, ref string) error) app.EventHa
 				p.busy = false
 				if err != nil {
 					pr := rpc.Explain(err)
+					if pr.Reason == "STEP_UP_REQUIRED" && p.task != nil {
+						// Cancelling deletes the project (ID-4): verify it's
+						// the client, then try again.
+						retry := p.act(call)
+						p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_PROJECT, p.task.GetId(),
+							func(ctx app.Context) { retry(ctx, app.Event{}) }, func(msg string) { p.actionErr = msg })
+						return
+					}
 					p.actionErr = p.env.lang.Code(pr.Code)
 					if len(pr.Violations) > 0 {
 						p.actionErr = p.env.lang.Reason(pr.Violations[0].Reason, pr.Violations[0].Description)
@@ -619,6 +631,7 @@ func (p *taskPage) Render() app.UI {
 			statusBadge(l, t.GetStatus()),
 			app.If(t.GetSubStatus() != "", func() app.UI { return app.Span().Class("sub-status muted").Text(" " + t.GetSubStatus()) }),
 			p.actions(t),
+			app.If(p.dialog.open, p.dialog.render),
 			app.If(p.s.SignedIn && p.s.ID == t.GetClientId(), func() app.UI {
 				return &recommendedProviders{env: p.env, taskID: t.GetId()}
 			}),

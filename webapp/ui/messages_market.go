@@ -6,6 +6,7 @@ package ui
 var marketMessages = map[string]message{
 	// Field violation reasons of the market, reviews and boards.
 	"PROVIDER_NOT_APPROVED": {"Only approved providers can send proposals and take work.", "只有通过审核的服务方才能投标和接单。"},
+	"PROVIDER_NOT_VETTED":   {"Your provider vetting must be approved before you can send proposals or take work.", "您的服务方资质审核通过后才能投标和接单。"},
 	"PROPOSAL_EXISTS":       {"You have already sent a proposal for this task; edit it instead.", "您已为该任务投过标，请修改已有的投标。"},
 	"PROPOSAL_NOT_PENDING":  {"This proposal is no longer pending.", "该投标已不在待定状态。"},
 	"PROPOSAL_NOT_FOUND":    {"Proposal not found.", "未找到该投标。"},
@@ -59,7 +60,10 @@ var marketMessages = map[string]message{
 	"notification.task.disputed":          {"A dispute was raised on {task} {title}: {reason}", "{task} {title} 发起了争议：{reason}"},
 
 	// The task page's market section.
-	"market.proposals":       {"Proposals", "投标"},
+	"market.proposals": {"Proposals", "投标"},
+	// A column name the moderators took down (SEC-5) shows as a placeholder.
+	"board.text_taken_down":  {"(removed by the moderators)", "（已被管理员移除）"},
+	"market.to_vetting":      {"Go to provider vetting", "前往服务方资质审核"},
 	"market.no_proposals":    {"No proposals yet.", "暂无投标。"},
 	"market.days":            {"days", "天"},
 	"market.shortlist":       {"Shortlist", "加入候选"},

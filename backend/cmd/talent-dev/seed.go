@@ -146,8 +146,11 @@ func seed(ctx context.Context, baseURL string, httpClient connect.HTTPClient, no
 }
 
 // markDemo flags the demo accounts and their tasks as demo data in the
-// database, so that the app and reports can tell them apart. The public API
-// has no way to set the flag, on purpose; the dev runner owns its database.
+// database, so that the app and reports can tell them apart, and approves
+// the demo providers' vetting so they can take work at once (ID-2: only
+// an approved provider can). The public API has no way to set the flag,
+// on purpose, and approving needs ID card images and an admin; the dev
+// runner owns its database.
 func markDemo(ctx context.Context, databaseURL string, accounts []demoAccount) error {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
@@ -163,6 +166,13 @@ func markDemo(ctx context.Context, databaseURL string, accounts []demoAccount) e
 	}
 	if _, err := conn.Exec(ctx, `UPDATE tasks SET demo = true WHERE NOT demo AND client_id IN (SELECT id FROM users WHERE demo)`); err != nil {
 		return fmt.Errorf("mark demo tasks: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `
+		INSERT INTO provider_profiles (user_id, city, time_zone, availability, bio, vetting_status)
+		SELECT id, '上海', 'Asia/Shanghai', 'full_time', 'Demo provider.', 'approved'
+		FROM users WHERE demo AND 'provider' = ANY(roles)
+		ON CONFLICT (user_id) DO UPDATE SET vetting_status = 'approved', suspended = false`); err != nil {
+		return fmt.Errorf("approve demo providers: %w", err)
 	}
 	return nil
 }

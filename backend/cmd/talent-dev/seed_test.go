@@ -14,6 +14,7 @@ import (
 	"github.com/talent-hub/talent/backend/devstack"
 	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/testenv"
+	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/proto/talent/tasks/v1/tasksv1connect"
 )
@@ -97,6 +98,20 @@ func TestSeedIsIdempotent(t *testing.T) {
 		if !strings.HasPrefix(task.GetClientDisplayName(), "Demo ") {
 			t.Fatalf("task %s client %q lacks the Demo prefix", task.GetRef(), task.GetClientDisplayName())
 		}
+	}
+
+	// The demo providers are approved: they can propose (ID-2).
+	provider := demoAccounts()[2]
+	token, err := signUpOrLogIn(ctx, identityv1connect.NewIdentityServiceClient(h2cClient(), talentd.URL), provider)
+	if err != nil {
+		t.Fatalf("log in %s: %v", provider.email, err)
+	}
+	propose := connect.NewRequest(&tasksv1.CreateProposalRequest{
+		IdOrRef: resp.Msg.GetTasks()[0].GetRef(), PriceFen: 1000000, TimelineDays: 20, CoverNote: "Demo proposal.",
+	})
+	propose.Header().Set("Authorization", "Bearer "+token)
+	if _, err := tasksv1connect.NewMarketServiceClient(h2cClient(), talentd.URL).CreateProposal(ctx, propose); err != nil {
+		t.Fatalf("demo provider %s cannot propose: %v", provider.email, err)
 	}
 }
 

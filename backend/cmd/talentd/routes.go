@@ -98,7 +98,15 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 	// The task service checks texts (SEC-5) and is what the moderation
 	// service takes tasks down through, in whichever process serves it.
-	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix}
+	// ID numbers are sealed under the platform's field keys (SEC-1),
+	// rotated by `talentd rotate-keys`. The task service asks the provider
+	// service whose vetting is approved (ID-2), in every process.
+	providersSvc := providers.New(db, store, logger, providers.Options{
+		Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
+		Moderation: checker,
+	})
+	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix, Vetting: providersSvc,
+		StepUp: identitySvc} // cancelling a task needs a step-up (ID-4)
 	var matchingSvc *matching.Service
 	if cfg.serves(serviceMatching) {
 		// The matching engine is the task service's Matcher: publishing a
@@ -107,12 +115,14 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		taskOpts.Matcher = matchingSvc
 	}
 	tasksSvc := tasks.New(db, logger, taskOpts)
+	reviewsSvc := reviews.New(db, tasksSvc, reviews.Options{Moderation: checker})
+	boardsSvc := boards.New(db, tasksSvc, boards.Options{Moderation: checker})
 	if cfg.serves(serviceTasks) {
 		mux.Handle(tasksv1connect.NewTaskServiceHandler(tasksSvc, opts...))
 		mux.Handle(tasksv1connect.NewMarketServiceHandler(tasksSvc, opts...))
 		// Reviews and boards belong to the market and are served with it.
-		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New(db, tasksSvc, reviews.Options{Moderation: checker}), opts...))
-		mux.Handle(boardsv1connect.NewBoardServiceHandler(boards.New(db, tasksSvc), opts...))
+		mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviewsSvc, opts...))
+		mux.Handle(boardsv1connect.NewBoardServiceHandler(boardsSvc, opts...))
 		served = append(served, tasksv1connect.TaskServiceName, tasksv1connect.MarketServiceName,
 			reviewsv1connect.ReviewServiceName, boardsv1connect.BoardServiceName)
 	}
@@ -138,7 +148,18 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 	if cfg.serves(serviceModeration) {
 		modSvc := moderation.New(db, logger, checker, moderation.Options{
-			Targets: map[string]moderation.Target{moderation.KindTask: tasksSvc},
+			// Every kind of text the patrol queue holds can be taken
+			// down by the service that owns it (SEC-5).
+			Targets: map[string]moderation.Target{
+				moderation.KindTask:        tasksSvc,
+				moderation.KindProposal:    moderation.TargetFunc(tasksSvc.TakeDownProposal),
+				moderation.KindDelivery:    moderation.TargetFunc(tasksSvc.TakeDownDelivery),
+				moderation.KindTaskNote:    moderation.TargetFunc(tasksSvc.TakeDownNote),
+				moderation.KindReview:      moderation.TargetFunc(reviewsSvc.TakeDownReview),
+				moderation.KindReviewReply: moderation.TargetFunc(reviewsSvc.TakeDownReply),
+				moderation.KindBoard:       boardsSvc,
+				moderation.KindProfile:     providersSvc,
+			},
 		})
 		mux.Handle(moderationv1connect.NewModerationServiceHandler(modSvc, opts...))
 		served = append(served, moderationv1connect.ModerationServiceName)
@@ -154,12 +175,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	}
 
 	if cfg.serves(serviceProviders) {
-		// ID numbers are sealed under the platform's field keys (SEC-1),
-		// rotated by `talentd rotate-keys`.
-		svc := providers.New(db, store, logger, providers.Options{
-			Sealer: cfg.FieldKeys, FilesURLPrefix: cfg.FilesURLPrefix, Privacy: identitySvc.PrivacyMode,
-		})
-		mux.Handle(providersv1connect.NewProviderServiceHandler(svc, opts...))
+		mux.Handle(providersv1connect.NewProviderServiceHandler(providersSvc, opts...))
 		served = append(served, providersv1connect.ProviderServiceName)
 	}
 

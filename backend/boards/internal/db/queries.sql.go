@@ -99,7 +99,7 @@ func (q *Queries) DeleteColumn(ctx context.Context, id uuid.UUID) error {
 }
 
 const getCard = `-- name: GetCard :one
-SELECT id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time FROM board_cards WHERE id = $1
+SELECT id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time, written_by, takedown_reason FROM board_cards WHERE id = $1
 `
 
 func (q *Queries) GetCard(ctx context.Context, id uuid.UUID) (BoardCard, error) {
@@ -115,23 +115,27 @@ func (q *Queries) GetCard(ctx context.Context, id uuid.UUID) (BoardCard, error) 
 		&i.Version,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.WrittenBy,
+		&i.TakedownReason,
 	)
 	return i, err
 }
 
 const getChecklistItem = `-- name: GetChecklistItem :one
-SELECT i.id, i.card_id, i.text, i.done, i.create_time, c.task_id FROM board_checklist_items i
+SELECT i.id, i.card_id, i.text, i.done, i.create_time, i.written_by, i.takedown_reason, c.task_id FROM board_checklist_items i
 JOIN board_cards c ON c.id = i.card_id
 WHERE i.id = $1
 `
 
 type GetChecklistItemRow struct {
-	ID         uuid.UUID
-	CardID     uuid.UUID
-	Text       string
-	Done       bool
-	CreateTime time.Time
-	TaskID     uuid.UUID
+	ID             uuid.UUID
+	CardID         uuid.UUID
+	Text           string
+	Done           bool
+	CreateTime     time.Time
+	WrittenBy      *uuid.UUID
+	TakedownReason *string
+	TaskID         uuid.UUID
 }
 
 func (q *Queries) GetChecklistItem(ctx context.Context, id uuid.UUID) (GetChecklistItemRow, error) {
@@ -143,13 +147,15 @@ func (q *Queries) GetChecklistItem(ctx context.Context, id uuid.UUID) (GetCheckl
 		&i.Text,
 		&i.Done,
 		&i.CreateTime,
+		&i.WrittenBy,
+		&i.TakedownReason,
 		&i.TaskID,
 	)
 	return i, err
 }
 
 const getColumn = `-- name: GetColumn :one
-SELECT id, task_id, name, rank, create_time FROM board_columns WHERE id = $1
+SELECT id, task_id, name, rank, create_time, written_by, takedown_reason FROM board_columns WHERE id = $1
 `
 
 func (q *Queries) GetColumn(ctx context.Context, id uuid.UUID) (BoardColumn, error) {
@@ -161,14 +167,16 @@ func (q *Queries) GetColumn(ctx context.Context, id uuid.UUID) (BoardColumn, err
 		&i.Name,
 		&i.Rank,
 		&i.CreateTime,
+		&i.WrittenBy,
+		&i.TakedownReason,
 	)
 	return i, err
 }
 
 const insertCard = `-- name: InsertCard :one
-INSERT INTO board_cards (task_id, column_id, title, assignee_id, rank)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time
+INSERT INTO board_cards (task_id, column_id, title, assignee_id, rank, written_by)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time, written_by, takedown_reason
 `
 
 type InsertCardParams struct {
@@ -177,6 +185,7 @@ type InsertCardParams struct {
 	Title      string
 	AssigneeID *uuid.UUID
 	Rank       float64
+	WrittenBy  *uuid.UUID
 }
 
 func (q *Queries) InsertCard(ctx context.Context, arg InsertCardParams) (BoardCard, error) {
@@ -186,6 +195,7 @@ func (q *Queries) InsertCard(ctx context.Context, arg InsertCardParams) (BoardCa
 		arg.Title,
 		arg.AssigneeID,
 		arg.Rank,
+		arg.WrittenBy,
 	)
 	var i BoardCard
 	err := row.Scan(
@@ -198,36 +208,48 @@ func (q *Queries) InsertCard(ctx context.Context, arg InsertCardParams) (BoardCa
 		&i.Version,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.WrittenBy,
+		&i.TakedownReason,
 	)
 	return i, err
 }
 
-const insertChecklistItem = `-- name: InsertChecklistItem :exec
-INSERT INTO board_checklist_items (card_id, text) VALUES ($1, $2)
+const insertChecklistItem = `-- name: InsertChecklistItem :one
+INSERT INTO board_checklist_items (card_id, text, written_by) VALUES ($1, $2, $3) RETURNING id
 `
 
 type InsertChecklistItemParams struct {
-	CardID uuid.UUID
-	Text   string
+	CardID    uuid.UUID
+	Text      string
+	WrittenBy *uuid.UUID
 }
 
-func (q *Queries) InsertChecklistItem(ctx context.Context, arg InsertChecklistItemParams) error {
-	_, err := q.db.Exec(ctx, insertChecklistItem, arg.CardID, arg.Text)
-	return err
+func (q *Queries) InsertChecklistItem(ctx context.Context, arg InsertChecklistItemParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, insertChecklistItem, arg.CardID, arg.Text, arg.WrittenBy)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const insertColumn = `-- name: InsertColumn :one
-INSERT INTO board_columns (task_id, name, rank) VALUES ($1, $2, $3) RETURNING id, task_id, name, rank, create_time
+INSERT INTO board_columns (task_id, name, rank, written_by)
+VALUES ($1, $2, $3, $4) RETURNING id, task_id, name, rank, create_time, written_by, takedown_reason
 `
 
 type InsertColumnParams struct {
-	TaskID uuid.UUID
-	Name   string
-	Rank   float64
+	TaskID    uuid.UUID
+	Name      string
+	Rank      float64
+	WrittenBy *uuid.UUID
 }
 
 func (q *Queries) InsertColumn(ctx context.Context, arg InsertColumnParams) (BoardColumn, error) {
-	row := q.db.QueryRow(ctx, insertColumn, arg.TaskID, arg.Name, arg.Rank)
+	row := q.db.QueryRow(ctx, insertColumn,
+		arg.TaskID,
+		arg.Name,
+		arg.Rank,
+		arg.WrittenBy,
+	)
 	var i BoardColumn
 	err := row.Scan(
 		&i.ID,
@@ -235,12 +257,14 @@ func (q *Queries) InsertColumn(ctx context.Context, arg InsertColumnParams) (Boa
 		&i.Name,
 		&i.Rank,
 		&i.CreateTime,
+		&i.WrittenBy,
+		&i.TakedownReason,
 	)
 	return i, err
 }
 
 const listCards = `-- name: ListCards :many
-SELECT id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time FROM board_cards WHERE task_id = $1 ORDER BY rank, id
+SELECT id, task_id, column_id, title, assignee_id, rank, version, create_time, update_time, written_by, takedown_reason FROM board_cards WHERE task_id = $1 ORDER BY rank, id
 `
 
 func (q *Queries) ListCards(ctx context.Context, taskID uuid.UUID) ([]BoardCard, error) {
@@ -262,6 +286,8 @@ func (q *Queries) ListCards(ctx context.Context, taskID uuid.UUID) ([]BoardCard,
 			&i.Version,
 			&i.CreateTime,
 			&i.UpdateTime,
+			&i.WrittenBy,
+			&i.TakedownReason,
 		); err != nil {
 			return nil, err
 		}
@@ -274,7 +300,7 @@ func (q *Queries) ListCards(ctx context.Context, taskID uuid.UUID) ([]BoardCard,
 }
 
 const listChecklist = `-- name: ListChecklist :many
-SELECT i.id, i.card_id, i.text, i.done, i.create_time FROM board_checklist_items i
+SELECT i.id, i.card_id, i.text, i.done, i.create_time, i.written_by, i.takedown_reason FROM board_checklist_items i
 JOIN board_cards c ON c.id = i.card_id
 WHERE c.task_id = $1
 ORDER BY i.create_time, i.id
@@ -295,6 +321,8 @@ func (q *Queries) ListChecklist(ctx context.Context, taskID uuid.UUID) ([]BoardC
 			&i.Text,
 			&i.Done,
 			&i.CreateTime,
+			&i.WrittenBy,
+			&i.TakedownReason,
 		); err != nil {
 			return nil, err
 		}
@@ -307,7 +335,7 @@ func (q *Queries) ListChecklist(ctx context.Context, taskID uuid.UUID) ([]BoardC
 }
 
 const listColumns = `-- name: ListColumns :many
-SELECT id, task_id, name, rank, create_time FROM board_columns WHERE task_id = $1 ORDER BY rank, id
+SELECT id, task_id, name, rank, create_time, written_by, takedown_reason FROM board_columns WHERE task_id = $1 ORDER BY rank, id
 `
 
 func (q *Queries) ListColumns(ctx context.Context, taskID uuid.UUID) ([]BoardColumn, error) {
@@ -325,6 +353,8 @@ func (q *Queries) ListColumns(ctx context.Context, taskID uuid.UUID) ([]BoardCol
 			&i.Name,
 			&i.Rank,
 			&i.CreateTime,
+			&i.WrittenBy,
+			&i.TakedownReason,
 		); err != nil {
 			return nil, err
 		}
@@ -376,16 +406,17 @@ func (q *Queries) MoveCard(ctx context.Context, arg MoveCardParams) error {
 }
 
 const renameColumn = `-- name: RenameColumn :exec
-UPDATE board_columns SET name = $1 WHERE id = $2
+UPDATE board_columns SET name = $1, written_by = $2, takedown_reason = NULL WHERE id = $3
 `
 
 type RenameColumnParams struct {
-	Name string
-	ID   uuid.UUID
+	Name      string
+	WrittenBy *uuid.UUID
+	ID        uuid.UUID
 }
 
 func (q *Queries) RenameColumn(ctx context.Context, arg RenameColumnParams) error {
-	_, err := q.db.Exec(ctx, renameColumn, arg.Name, arg.ID)
+	_, err := q.db.Exec(ctx, renameColumn, arg.Name, arg.WrittenBy, arg.ID)
 	return err
 }
 
@@ -417,19 +448,78 @@ func (q *Queries) SetChecklistItemDone(ctx context.Context, arg SetChecklistItem
 	return err
 }
 
+const takeDownCard = `-- name: TakeDownCard :one
+UPDATE board_cards SET takedown_reason = $1, version = version + 1, update_time = now()
+WHERE id = $2 RETURNING task_id
+`
+
+type TakeDownCardParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+func (q *Queries) TakeDownCard(ctx context.Context, arg TakeDownCardParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownCard, arg.Reason, arg.ID)
+	var task_id uuid.UUID
+	err := row.Scan(&task_id)
+	return task_id, err
+}
+
+const takeDownChecklistItem = `-- name: TakeDownChecklistItem :one
+UPDATE board_checklist_items SET takedown_reason = $1 WHERE id = $2 RETURNING card_id
+`
+
+type TakeDownChecklistItemParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+func (q *Queries) TakeDownChecklistItem(ctx context.Context, arg TakeDownChecklistItemParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownChecklistItem, arg.Reason, arg.ID)
+	var card_id uuid.UUID
+	err := row.Scan(&card_id)
+	return card_id, err
+}
+
+const takeDownColumn = `-- name: TakeDownColumn :one
+UPDATE board_columns SET takedown_reason = $1 WHERE id = $2 RETURNING task_id
+`
+
+type TakeDownColumnParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// The TakeDown queries hide a board text from everyone but who wrote it
+// and admins (SEC-5).
+func (q *Queries) TakeDownColumn(ctx context.Context, arg TakeDownColumnParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownColumn, arg.Reason, arg.ID)
+	var task_id uuid.UUID
+	err := row.Scan(&task_id)
+	return task_id, err
+}
+
 const updateCard = `-- name: UpdateCard :exec
 UPDATE board_cards
-SET title = $1, assignee_id = $2, version = version + 1, update_time = now()
-WHERE id = $3
+SET title = $1, assignee_id = $2, version = version + 1, update_time = now(),
+    written_by = CASE WHEN title = $1 THEN written_by ELSE $3::uuid END,
+    takedown_reason = CASE WHEN title = $1 THEN takedown_reason END
+WHERE id = $4
 `
 
 type UpdateCardParams struct {
 	Title      string
 	AssigneeID *uuid.UUID
+	WrittenBy  uuid.UUID
 	ID         uuid.UUID
 }
 
 func (q *Queries) UpdateCard(ctx context.Context, arg UpdateCardParams) error {
-	_, err := q.db.Exec(ctx, updateCard, arg.Title, arg.AssigneeID, arg.ID)
+	_, err := q.db.Exec(ctx, updateCard,
+		arg.Title,
+		arg.AssigneeID,
+		arg.WrittenBy,
+		arg.ID,
+	)
 	return err
 }

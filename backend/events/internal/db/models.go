@@ -24,31 +24,37 @@ type AuditLog struct {
 }
 
 type BoardCard struct {
-	ID         uuid.UUID
-	TaskID     uuid.UUID
-	ColumnID   uuid.UUID
-	Title      string
-	AssigneeID *uuid.UUID
-	Rank       float64
-	Version    int32
-	CreateTime time.Time
-	UpdateTime time.Time
+	ID             uuid.UUID
+	TaskID         uuid.UUID
+	ColumnID       uuid.UUID
+	Title          string
+	AssigneeID     *uuid.UUID
+	Rank           float64
+	Version        int32
+	CreateTime     time.Time
+	UpdateTime     time.Time
+	WrittenBy      *uuid.UUID
+	TakedownReason *string
 }
 
 type BoardChecklistItem struct {
-	ID         uuid.UUID
-	CardID     uuid.UUID
-	Text       string
-	Done       bool
-	CreateTime time.Time
+	ID             uuid.UUID
+	CardID         uuid.UUID
+	Text           string
+	Done           bool
+	CreateTime     time.Time
+	WrittenBy      *uuid.UUID
+	TakedownReason *string
 }
 
 type BoardColumn struct {
-	ID         uuid.UUID
-	TaskID     uuid.UUID
-	Name       string
-	Rank       float64
-	CreateTime time.Time
+	ID             uuid.UUID
+	TaskID         uuid.UUID
+	Name           string
+	Rank           float64
+	CreateTime     time.Time
+	WrittenBy      *uuid.UUID
+	TakedownReason *string
 }
 
 type Consent struct {
@@ -58,12 +64,13 @@ type Consent struct {
 }
 
 type Delivery struct {
-	ID         uuid.UUID
-	TaskID     uuid.UUID
-	ProviderID uuid.UUID
-	Note       string
-	Links      []string
-	CreateTime time.Time
+	ID             uuid.UUID
+	TaskID         uuid.UUID
+	ProviderID     uuid.UUID
+	Note           string
+	Links          []string
+	CreateTime     time.Time
+	TakedownReason *string
 }
 
 type Engagement struct {
@@ -183,14 +190,15 @@ type Passkey struct {
 }
 
 type PortfolioItem struct {
-	ID          uuid.UUID
-	UserID      uuid.UUID
-	Position    int32
-	Title       string
-	Description string
-	Links       []string
-	FileIds     []uuid.UUID
-	Hidden      bool
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Position       int32
+	Title          string
+	Description    string
+	Links          []string
+	FileIds        []uuid.UUID
+	Hidden         bool
+	TakedownReason *string
 }
 
 type PrivacySetting struct {
@@ -202,16 +210,17 @@ type PrivacySetting struct {
 }
 
 type Proposal struct {
-	ID           uuid.UUID
-	TaskID       uuid.UUID
-	ProviderID   uuid.UUID
-	PriceFen     int64
-	TimelineDays int32
-	CoverNote    string
-	Status       string
-	Shortlisted  bool
-	CreateTime   time.Time
-	UpdateTime   time.Time
+	ID             uuid.UUID
+	TaskID         uuid.UUID
+	ProviderID     uuid.UUID
+	PriceFen       int64
+	TimelineDays   int32
+	CoverNote      string
+	Status         string
+	Shortlisted    bool
+	CreateTime     time.Time
+	UpdateTime     time.Time
+	TakedownReason *string
 }
 
 type ProviderFile struct {
@@ -227,17 +236,18 @@ type ProviderFile struct {
 }
 
 type ProviderProfile struct {
-	UserID        uuid.UUID
-	HourlyRateFen int64
-	DailyRateFen  int64
-	City          string
-	TimeZone      string
-	Availability  string
-	Bio           string
-	VettingStatus string
-	Suspended     bool
-	CreateTime    time.Time
-	UpdateTime    time.Time
+	UserID            uuid.UUID
+	HourlyRateFen     int64
+	DailyRateFen      int64
+	City              string
+	TimeZone          string
+	Availability      string
+	Bio               string
+	VettingStatus     string
+	Suspended         bool
+	CreateTime        time.Time
+	UpdateTime        time.Time
+	BioTakedownReason *string
 }
 
 type ProviderSkill struct {
@@ -273,16 +283,18 @@ type RepositoryLink struct {
 }
 
 type Review struct {
-	ID               uuid.UUID
-	TaskID           uuid.UUID
-	ReviewerID       uuid.UUID
-	RevieweeID       uuid.UUID
-	Stars            int16
-	Body             string
-	Reply            string
-	ReplyTime        pgtype.Timestamptz
-	HiddenByReviewee bool
-	CreateTime       time.Time
+	ID                  uuid.UUID
+	TaskID              uuid.UUID
+	ReviewerID          uuid.UUID
+	RevieweeID          uuid.UUID
+	Stars               int16
+	Body                string
+	Reply               string
+	ReplyTime           pgtype.Timestamptz
+	HiddenByReviewee    bool
+	CreateTime          time.Time
+	TakedownReason      *string
+	ReplyTakedownReason *string
 }
 
 type Session struct {
@@ -334,13 +346,14 @@ type TaskAttachment struct {
 }
 
 type TaskEvent struct {
-	ID         int64
-	TaskID     uuid.UUID
-	ActorID    uuid.UUID
-	FromStatus string
-	ToStatus   string
-	Note       string
-	CreateTime time.Time
+	ID                 int64
+	TaskID             uuid.UUID
+	ActorID            uuid.UUID
+	FromStatus         string
+	ToStatus           string
+	Note               string
+	CreateTime         time.Time
+	NoteTakedownReason *string
 }
 
 type TaskInvitation struct {

@@ -153,7 +153,7 @@ func (q *Queries) GetFile(ctx context.Context, id uuid.UUID) (ProviderFile, erro
 }
 
 const getProfile = `-- name: GetProfile :one
-SELECT p.user_id, p.hourly_rate_fen, p.daily_rate_fen, p.city, p.time_zone, p.availability, p.bio, p.vetting_status, p.suspended, p.create_time, p.update_time, u.display_name
+SELECT p.user_id, p.hourly_rate_fen, p.daily_rate_fen, p.city, p.time_zone, p.availability, p.bio, p.vetting_status, p.suspended, p.create_time, p.update_time, p.bio_takedown_reason, u.display_name
 FROM provider_profiles p JOIN users u ON u.id = p.user_id
 WHERE p.user_id = $1
 `
@@ -178,6 +178,7 @@ func (q *Queries) GetProfile(ctx context.Context, userID uuid.UUID) (GetProfileR
 		&i.ProviderProfile.Suspended,
 		&i.ProviderProfile.CreateTime,
 		&i.ProviderProfile.UpdateTime,
+		&i.ProviderProfile.BioTakedownReason,
 		&i.DisplayName,
 	)
 	return i, err
@@ -217,19 +218,20 @@ func (q *Queries) GetSubmission(ctx context.Context, id uuid.UUID) (GetSubmissio
 }
 
 const insertPortfolioItem = `-- name: InsertPortfolioItem :exec
-INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO portfolio_items (id, user_id, position, title, description, links, file_ids, hidden, takedown_reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 `
 
 type InsertPortfolioItemParams struct {
-	ID          uuid.UUID
-	UserID      uuid.UUID
-	Position    int32
-	Title       string
-	Description string
-	Links       []string
-	FileIds     []uuid.UUID
-	Hidden      bool
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Position       int32
+	Title          string
+	Description    string
+	Links          []string
+	FileIds        []uuid.UUID
+	Hidden         bool
+	TakedownReason *string
 }
 
 func (q *Queries) InsertPortfolioItem(ctx context.Context, arg InsertPortfolioItemParams) error {
@@ -242,6 +244,7 @@ func (q *Queries) InsertPortfolioItem(ctx context.Context, arg InsertPortfolioIt
 		arg.Links,
 		arg.FileIds,
 		arg.Hidden,
+		arg.TakedownReason,
 	)
 	return err
 }
@@ -383,7 +386,7 @@ func (q *Queries) ListMySubmissions(ctx context.Context, userID uuid.UUID) ([]Ve
 }
 
 const listPortfolio = `-- name: ListPortfolio :many
-SELECT id, user_id, position, title, description, links, file_ids, hidden FROM portfolio_items WHERE user_id = $1 ORDER BY position
+SELECT id, user_id, position, title, description, links, file_ids, hidden, takedown_reason FROM portfolio_items WHERE user_id = $1 ORDER BY position
 `
 
 func (q *Queries) ListPortfolio(ctx context.Context, userID uuid.UUID) ([]PortfolioItem, error) {
@@ -404,6 +407,7 @@ func (q *Queries) ListPortfolio(ctx context.Context, userID uuid.UUID) ([]Portfo
 			&i.Links,
 			&i.FileIds,
 			&i.Hidden,
+			&i.TakedownReason,
 		); err != nil {
 			return nil, err
 		}
@@ -617,7 +621,7 @@ func (q *Queries) MayTakeWork(ctx context.Context, userID uuid.UUID) (bool, erro
 const setSuspended = `-- name: SetSuspended :one
 UPDATE provider_profiles SET suspended = $1, update_time = now()
 WHERE user_id = $2
-RETURNING user_id, hourly_rate_fen, daily_rate_fen, city, time_zone, availability, bio, vetting_status, suspended, create_time, update_time
+RETURNING user_id, hourly_rate_fen, daily_rate_fen, city, time_zone, availability, bio, vetting_status, suspended, create_time, update_time, bio_takedown_reason
 `
 
 type SetSuspendedParams struct {
@@ -640,6 +644,7 @@ func (q *Queries) SetSuspended(ctx context.Context, arg SetSuspendedParams) (Pro
 		&i.Suspended,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.BioTakedownReason,
 	)
 	return i, err
 }
@@ -659,6 +664,42 @@ func (q *Queries) SetVettingStatus(ctx context.Context, arg SetVettingStatusPara
 	return err
 }
 
+const takeDownBio = `-- name: TakeDownBio :one
+UPDATE provider_profiles SET bio_takedown_reason = $1 WHERE user_id = $2 RETURNING user_id
+`
+
+type TakeDownBioParams struct {
+	Reason *string
+	UserID uuid.UUID
+}
+
+// TakeDownBio hides a provider's bio from everyone but them and admins
+// (SEC-5).
+func (q *Queries) TakeDownBio(ctx context.Context, arg TakeDownBioParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownBio, arg.Reason, arg.UserID)
+	var user_id uuid.UUID
+	err := row.Scan(&user_id)
+	return user_id, err
+}
+
+const takeDownPortfolioItem = `-- name: TakeDownPortfolioItem :one
+UPDATE portfolio_items SET takedown_reason = $1 WHERE id = $2 RETURNING id
+`
+
+type TakeDownPortfolioItemParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// TakeDownPortfolioItem hides a portfolio item from everyone but its
+// provider and admins (SEC-5).
+func (q *Queries) TakeDownPortfolioItem(ctx context.Context, arg TakeDownPortfolioItemParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownPortfolioItem, arg.Reason, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const upsertProfile = `-- name: UpsertProfile :one
 INSERT INTO provider_profiles (user_id, hourly_rate_fen, daily_rate_fen, city, time_zone, availability, bio)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -668,9 +709,10 @@ ON CONFLICT (user_id) DO UPDATE SET
     city            = EXCLUDED.city,
     time_zone       = EXCLUDED.time_zone,
     availability    = EXCLUDED.availability,
+    bio_takedown_reason = CASE WHEN provider_profiles.bio = EXCLUDED.bio THEN provider_profiles.bio_takedown_reason END,
     bio             = EXCLUDED.bio,
     update_time     = now()
-RETURNING user_id, hourly_rate_fen, daily_rate_fen, city, time_zone, availability, bio, vetting_status, suspended, create_time, update_time
+RETURNING user_id, hourly_rate_fen, daily_rate_fen, city, time_zone, availability, bio, vetting_status, suspended, create_time, update_time, bio_takedown_reason
 `
 
 type UpsertProfileParams struct {
@@ -706,6 +748,7 @@ func (q *Queries) UpsertProfile(ctx context.Context, arg UpsertProfileParams) (P
 		&i.Suspended,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.BioTakedownReason,
 	)
 	return i, err
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const getReview = `-- name: GetReview :one
-SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
+SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, r.takedown_reason, r.reply_takedown_reason, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
        (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
         OR r.create_time <= $1::timestamptz - interval '14 days')::boolean AS revealed
 FROM reviews r
@@ -38,6 +38,8 @@ type GetReviewRow struct {
 	ReplyTime           *time.Time
 	HiddenByReviewee    bool
 	CreateTime          time.Time
+	TakedownReason      *string
+	ReplyTakedownReason *string
 	TaskRefNo           int64
 	ReviewerDisplayName string
 	Revealed            bool
@@ -59,6 +61,8 @@ func (q *Queries) GetReview(ctx context.Context, arg GetReviewParams) (GetReview
 		&i.ReplyTime,
 		&i.HiddenByReviewee,
 		&i.CreateTime,
+		&i.TakedownReason,
+		&i.ReplyTakedownReason,
 		&i.TaskRefNo,
 		&i.ReviewerDisplayName,
 		&i.Revealed,
@@ -98,7 +102,7 @@ func (q *Queries) InsertReview(ctx context.Context, arg InsertReviewParams) (uui
 }
 
 const listTaskReviews = `-- name: ListTaskReviews :many
-SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
+SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, r.takedown_reason, r.reply_takedown_reason, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name,
        (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
         OR r.create_time <= $1::timestamptz - interval '14 days')::boolean AS revealed
 FROM reviews r
@@ -124,6 +128,8 @@ type ListTaskReviewsRow struct {
 	ReplyTime           *time.Time
 	HiddenByReviewee    bool
 	CreateTime          time.Time
+	TakedownReason      *string
+	ReplyTakedownReason *string
 	TaskRefNo           int64
 	ReviewerDisplayName string
 	Revealed            bool
@@ -149,6 +155,8 @@ func (q *Queries) ListTaskReviews(ctx context.Context, arg ListTaskReviewsParams
 			&i.ReplyTime,
 			&i.HiddenByReviewee,
 			&i.CreateTime,
+			&i.TakedownReason,
+			&i.ReplyTakedownReason,
 			&i.TaskRefNo,
 			&i.ReviewerDisplayName,
 			&i.Revealed,
@@ -164,7 +172,7 @@ func (q *Queries) ListTaskReviews(ctx context.Context, arg ListTaskReviewsParams
 }
 
 const listUserReviews = `-- name: ListUserReviews :many
-SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name, true AS revealed
+SELECT r.id, r.task_id, r.reviewer_id, r.reviewee_id, r.stars, r.body, r.reply, r.reply_time, r.hidden_by_reviewee, r.create_time, r.takedown_reason, r.reply_takedown_reason, t.ref_no AS task_ref_no, u.display_name AS reviewer_display_name, true AS revealed
 FROM reviews r
 JOIN tasks t ON t.id = r.task_id
 JOIN users u ON u.id = r.reviewer_id
@@ -191,6 +199,8 @@ type ListUserReviewsRow struct {
 	ReplyTime           *time.Time
 	HiddenByReviewee    bool
 	CreateTime          time.Time
+	TakedownReason      *string
+	ReplyTakedownReason *string
 	TaskRefNo           int64
 	ReviewerDisplayName string
 	Revealed            bool
@@ -218,6 +228,8 @@ func (q *Queries) ListUserReviews(ctx context.Context, arg ListUserReviewsParams
 			&i.ReplyTime,
 			&i.HiddenByReviewee,
 			&i.CreateTime,
+			&i.TakedownReason,
+			&i.ReplyTakedownReason,
 			&i.TaskRefNo,
 			&i.ReviewerDisplayName,
 			&i.Revealed,
@@ -345,4 +357,40 @@ func (q *Queries) SetReply(ctx context.Context, arg SetReplyParams) (int64, erro
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const takeDownReply = `-- name: TakeDownReply :one
+UPDATE reviews SET reply_takedown_reason = $1 WHERE id = $2 RETURNING id
+`
+
+type TakeDownReplyParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// TakeDownReply hides a review's reply from everyone but the reviewee and
+// admins (SEC-5).
+func (q *Queries) TakeDownReply(ctx context.Context, arg TakeDownReplyParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownReply, arg.Reason, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const takeDownReview = `-- name: TakeDownReview :one
+UPDATE reviews SET takedown_reason = $1 WHERE id = $2 RETURNING id
+`
+
+type TakeDownReviewParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// TakeDownReview hides a review from everyone but its reviewer and admins
+// (SEC-5).
+func (q *Queries) TakeDownReview(ctx context.Context, arg TakeDownReviewParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownReview, arg.Reason, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }

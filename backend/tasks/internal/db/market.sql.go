@@ -120,7 +120,7 @@ func (q *Queries) DeleteAttachment(ctx context.Context, id uuid.UUID) error {
 }
 
 const getProposal = `-- name: GetProposal :one
-SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
+SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, p.takedown_reason, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
        u.display_name AS provider_display_name
 FROM proposals p
 JOIN tasks t ON t.id = p.task_id
@@ -139,6 +139,7 @@ type GetProposalRow struct {
 	Shortlisted         bool
 	CreateTime          time.Time
 	UpdateTime          time.Time
+	TakedownReason      *string
 	TaskRefNo           int64
 	TaskTitle           string
 	TaskClientID        uuid.UUID
@@ -159,6 +160,7 @@ func (q *Queries) GetProposal(ctx context.Context, id uuid.UUID) (GetProposalRow
 		&i.Shortlisted,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.TakedownReason,
 		&i.TaskRefNo,
 		&i.TaskTitle,
 		&i.TaskClientID,
@@ -221,7 +223,7 @@ func (q *Queries) InsertAttachment(ctx context.Context, arg InsertAttachmentPara
 const insertDelivery = `-- name: InsertDelivery :one
 INSERT INTO deliveries (task_id, provider_id, note, links)
 VALUES ($1, $2, $3, $4)
-RETURNING id, task_id, provider_id, note, links, create_time
+RETURNING id, task_id, provider_id, note, links, create_time, takedown_reason
 `
 
 type InsertDeliveryParams struct {
@@ -246,6 +248,7 @@ func (q *Queries) InsertDelivery(ctx context.Context, arg InsertDeliveryParams) 
 		&i.Note,
 		&i.Links,
 		&i.CreateTime,
+		&i.TakedownReason,
 	)
 	return i, err
 }
@@ -332,7 +335,7 @@ func (q *Queries) ListAttachments(ctx context.Context, taskID uuid.UUID) ([]Task
 }
 
 const listDeliveries = `-- name: ListDeliveries :many
-SELECT id, task_id, provider_id, note, links, create_time FROM deliveries WHERE task_id = $1 ORDER BY create_time, id
+SELECT id, task_id, provider_id, note, links, create_time, takedown_reason FROM deliveries WHERE task_id = $1 ORDER BY create_time, id
 `
 
 func (q *Queries) ListDeliveries(ctx context.Context, taskID uuid.UUID) ([]Delivery, error) {
@@ -351,6 +354,7 @@ func (q *Queries) ListDeliveries(ctx context.Context, taskID uuid.UUID) ([]Deliv
 			&i.Note,
 			&i.Links,
 			&i.CreateTime,
+			&i.TakedownReason,
 		); err != nil {
 			return nil, err
 		}
@@ -464,7 +468,7 @@ func (q *Queries) ListProviderInvitations(ctx context.Context, providerID uuid.U
 }
 
 const listProviderProposals = `-- name: ListProviderProposals :many
-SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
+SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, p.takedown_reason, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
        u.display_name AS provider_display_name
 FROM proposals p
 JOIN tasks t ON t.id = p.task_id
@@ -485,6 +489,7 @@ type ListProviderProposalsRow struct {
 	Shortlisted         bool
 	CreateTime          time.Time
 	UpdateTime          time.Time
+	TakedownReason      *string
 	TaskRefNo           int64
 	TaskTitle           string
 	TaskClientID        uuid.UUID
@@ -511,6 +516,7 @@ func (q *Queries) ListProviderProposals(ctx context.Context, providerID uuid.UUI
 			&i.Shortlisted,
 			&i.CreateTime,
 			&i.UpdateTime,
+			&i.TakedownReason,
 			&i.TaskRefNo,
 			&i.TaskTitle,
 			&i.TaskClientID,
@@ -551,7 +557,7 @@ func (q *Queries) ListTaskInvitations(ctx context.Context, taskID uuid.UUID) ([]
 }
 
 const listTaskProposals = `-- name: ListTaskProposals :many
-SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
+SELECT p.id, p.task_id, p.provider_id, p.price_fen, p.timeline_days, p.cover_note, p.status, p.shortlisted, p.create_time, p.update_time, p.takedown_reason, t.ref_no AS task_ref_no, t.title AS task_title, t.client_id AS task_client_id,
        u.display_name AS provider_display_name
 FROM proposals p
 JOIN tasks t ON t.id = p.task_id
@@ -577,6 +583,7 @@ type ListTaskProposalsRow struct {
 	Shortlisted         bool
 	CreateTime          time.Time
 	UpdateTime          time.Time
+	TakedownReason      *string
 	TaskRefNo           int64
 	TaskTitle           string
 	TaskClientID        uuid.UUID
@@ -603,6 +610,7 @@ func (q *Queries) ListTaskProposals(ctx context.Context, arg ListTaskProposalsPa
 			&i.Shortlisted,
 			&i.CreateTime,
 			&i.UpdateTime,
+			&i.TakedownReason,
 			&i.TaskRefNo,
 			&i.TaskTitle,
 			&i.TaskClientID,
@@ -641,7 +649,7 @@ func (q *Queries) LockAttachment(ctx context.Context, id uuid.UUID) (TaskAttachm
 }
 
 const lockProposal = `-- name: LockProposal :one
-SELECT id, task_id, provider_id, price_fen, timeline_days, cover_note, status, shortlisted, create_time, update_time FROM proposals WHERE id = $1 FOR UPDATE
+SELECT id, task_id, provider_id, price_fen, timeline_days, cover_note, status, shortlisted, create_time, update_time, takedown_reason FROM proposals WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockProposal(ctx context.Context, id uuid.UUID) (Proposal, error) {
@@ -658,6 +666,7 @@ func (q *Queries) LockProposal(ctx context.Context, id uuid.UUID) (Proposal, err
 		&i.Shortlisted,
 		&i.CreateTime,
 		&i.UpdateTime,
+		&i.TakedownReason,
 	)
 	return i, err
 }
@@ -770,6 +779,42 @@ type SetTaskSubStatusParams struct {
 func (q *Queries) SetTaskSubStatus(ctx context.Context, arg SetTaskSubStatusParams) error {
 	_, err := q.db.Exec(ctx, setTaskSubStatus, arg.SubStatus, arg.ID)
 	return err
+}
+
+const takeDownDelivery = `-- name: TakeDownDelivery :one
+UPDATE deliveries SET takedown_reason = $1 WHERE id = $2 RETURNING id
+`
+
+type TakeDownDeliveryParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// TakeDownDelivery hides a delivery's note from everyone but its provider
+// and admins (SEC-5).
+func (q *Queries) TakeDownDelivery(ctx context.Context, arg TakeDownDeliveryParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownDelivery, arg.Reason, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const takeDownProposal = `-- name: TakeDownProposal :one
+UPDATE proposals SET takedown_reason = $1 WHERE id = $2 RETURNING id
+`
+
+type TakeDownProposalParams struct {
+	Reason *string
+	ID     uuid.UUID
+}
+
+// TakeDownProposal hides a proposal from everyone but its provider and
+// admins (SEC-5).
+func (q *Queries) TakeDownProposal(ctx context.Context, arg TakeDownProposalParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, takeDownProposal, arg.Reason, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const updateProposal = `-- name: UpdateProposal :exec

@@ -12,6 +12,21 @@ import (
 	"github.com/google/uuid"
 )
 
+const clearSubStatusIf = `-- name: ClearSubStatusIf :exec
+UPDATE tasks SET sub_status = '' WHERE id = $1 AND sub_status = $2
+`
+
+type ClearSubStatusIfParams struct {
+	ID   uuid.UUID
+	Note string
+}
+
+// ClearSubStatusIf clears the task's sub-status when it is note.
+func (q *Queries) ClearSubStatusIf(ctx context.Context, arg ClearSubStatusIfParams) error {
+	_, err := q.db.Exec(ctx, clearSubStatusIf, arg.ID, arg.Note)
+	return err
+}
+
 const createTask = `-- name: CreateTask :one
 WITH ins AS (
     INSERT INTO tasks (client_id, title, description, budget_min_fen, budget_max_fen,
@@ -303,8 +318,21 @@ func (q *Queries) InsertTaskEvent(ctx context.Context, arg InsertTaskEventParams
 	return err
 }
 
+const lastTaskEventID = `-- name: LastTaskEventID :one
+SELECT id FROM task_events WHERE task_id = $1 ORDER BY id DESC LIMIT 1
+`
+
+// LastTaskEventID is the id of the task's newest event: the one just
+// written, while the task's row is locked.
+func (q *Queries) LastTaskEventID(ctx context.Context, taskID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, lastTaskEventID, taskID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const listTaskEvents = `-- name: ListTaskEvents :many
-SELECT e.from_status, e.to_status, e.actor_id, e.note, e.create_time,
+SELECT e.id, e.from_status, e.to_status, e.actor_id, e.note, e.create_time, e.note_takedown_reason,
        u.display_name AS actor_display_name
 FROM task_events e
 JOIN users u ON u.id = e.actor_id
@@ -313,12 +341,14 @@ ORDER BY e.id
 `
 
 type ListTaskEventsRow struct {
-	FromStatus       string
-	ToStatus         string
-	ActorID          uuid.UUID
-	Note             string
-	CreateTime       time.Time
-	ActorDisplayName string
+	ID                 int64
+	FromStatus         string
+	ToStatus           string
+	ActorID            uuid.UUID
+	Note               string
+	CreateTime         time.Time
+	NoteTakedownReason *string
+	ActorDisplayName   string
 }
 
 // ListTaskEvents returns a task's timeline, oldest first.
@@ -332,11 +362,13 @@ func (q *Queries) ListTaskEvents(ctx context.Context, taskID uuid.UUID) ([]ListT
 	for rows.Next() {
 		var i ListTaskEventsRow
 		if err := rows.Scan(
+			&i.ID,
 			&i.FromStatus,
 			&i.ToStatus,
 			&i.ActorID,
 			&i.Note,
 			&i.CreateTime,
+			&i.NoteTakedownReason,
 			&i.ActorDisplayName,
 		); err != nil {
 			return nil, err
@@ -415,6 +447,29 @@ type SetTaskTakedownParams struct {
 func (q *Queries) SetTaskTakedown(ctx context.Context, arg SetTaskTakedownParams) error {
 	_, err := q.db.Exec(ctx, setTaskTakedown, arg.Reason, arg.ID)
 	return err
+}
+
+const takeDownTaskNote = `-- name: TakeDownTaskNote :one
+UPDATE task_events SET note_takedown_reason = $1 WHERE id = $2
+RETURNING task_id, note
+`
+
+type TakeDownTaskNoteParams struct {
+	Reason *string
+	ID     int64
+}
+
+type TakeDownTaskNoteRow struct {
+	TaskID uuid.UUID
+	Note   string
+}
+
+// TakeDownTaskNote hides a timeline note (SEC-5).
+func (q *Queries) TakeDownTaskNote(ctx context.Context, arg TakeDownTaskNoteParams) (TakeDownTaskNoteRow, error) {
+	row := q.db.QueryRow(ctx, takeDownTaskNote, arg.Reason, arg.ID)
+	var i TakeDownTaskNoteRow
+	err := row.Scan(&i.TaskID, &i.Note)
+	return i, err
 }
 
 const updateTask = `-- name: UpdateTask :exec
