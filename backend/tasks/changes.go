@@ -224,6 +224,13 @@ func (s *Service) changeTxOnce(ctx context.Context, id uuid.UUID, refNo int64, f
 	if !visible(ctx, t) {
 		return nil, ErrNotFound
 	}
+	parties := []uuid.UUID{t.ClientID}
+	if t.ProviderID != nil {
+		parties = append(parties, *t.ProviderID)
+	}
+	if err := q.LockPartyEventCursors(ctx, parties); err != nil {
+		return nil, fmt.Errorf("lock event cursors: %w", err)
+	}
 	if err := fn(tx, q, t); err != nil {
 		return nil, err
 	}

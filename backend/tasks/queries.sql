@@ -41,6 +41,17 @@ WHERE t.ref_no = @ref_no;
 -- transaction ends so that concurrent changes apply one after another.
 SELECT * FROM tasks WHERE id = @id FOR UPDATE;
 
+-- name: LockPartyEventCursors :exec
+-- LockPartyEventCursors takes the event cursors (backend/events) of a
+-- task's parties in user id order at the start of a change. A change emits
+-- events and notifications to them in whatever order its code runs; with
+-- both cursors held first, two changes of different tasks between the same
+-- two people cannot deadlock on each other's cursors. A missing cursor is
+-- made at seq 0, so the first event still gets seq 1.
+INSERT INTO event_cursors AS c (user_id, seq)
+SELECT p, 0 FROM unnest(@parties::uuid[]) AS p ORDER BY p
+ON CONFLICT (user_id) DO UPDATE SET seq = c.seq;
+
 -- name: UpdateTask :exec
 UPDATE tasks
 SET title = @title, description = @description, budget_min_fen = @budget_min_fen,

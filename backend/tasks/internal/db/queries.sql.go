@@ -381,6 +381,23 @@ func (q *Queries) ListTaskEvents(ctx context.Context, taskID uuid.UUID) ([]ListT
 	return items, nil
 }
 
+const lockPartyEventCursors = `-- name: LockPartyEventCursors :exec
+INSERT INTO event_cursors AS c (user_id, seq)
+SELECT p, 0 FROM unnest($1::uuid[]) AS p ORDER BY p
+ON CONFLICT (user_id) DO UPDATE SET seq = c.seq
+`
+
+// LockPartyEventCursors takes the event cursors (backend/events) of a
+// task's parties in user id order at the start of a change. A change emits
+// events and notifications to them in whatever order its code runs; with
+// both cursors held first, two changes of different tasks between the same
+// two people cannot deadlock on each other's cursors. A missing cursor is
+// made at seq 0, so the first event still gets seq 1.
+func (q *Queries) LockPartyEventCursors(ctx context.Context, parties []uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockPartyEventCursors, parties)
+	return err
+}
+
 const lockTask = `-- name: LockTask :one
 SELECT id, ref_no, client_id, title, description, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status, request_id, demo, create_time, task_type, remote, city, sub_status, update_time, search_text, provider_id, takedown_reason FROM tasks WHERE id = $1 FOR UPDATE
 `
