@@ -35,7 +35,12 @@ type header struct {
 // which does not react to input. End-to-end tests wait for the mark.
 func (h *header) OnMount(ctx app.Context) {
 	// The event stream runs while someone is signed in (realtime.go).
-	ctx.ObserveState(sessionState, &h.s).OnChange(func() { h.env.syncStream(ctx, h.s.SignedIn) })
+	ctx.ObserveState(sessionState, &h.s).OnChange(func() {
+		h.env.syncStream(ctx, h.s.SignedIn)
+		if h.s.Loaded {
+			keepSignedInHint(h.s.SignedIn)
+		}
+	})
 	if h.s.Loaded {
 		h.env.syncStream(ctx, h.s.SignedIn)
 	}
@@ -49,7 +54,7 @@ func (h *header) Render() app.UI {
 	l := h.env.lang
 	var account app.UI
 	switch {
-	case !h.s.Loaded:
+	case !h.s.Loaded && !h.env.signedOut:
 		// Unknown yet: keep the space so the bar does not jump.
 		account = app.Span().Class("account account-pending").Aria("hidden", "true")
 	case h.s.SignedIn:

@@ -141,7 +141,8 @@ async function poll(d, what, expr, timeoutMs = 45000) {
   throw new Error(`${what}: not so after ${timeoutMs} ms (last: ${q(last)})`);
 }
 
-const appReady = (d) => poll(d, 'app ready', `document.documentElement.dataset.app === "ready"`);
+// A public page starts the app on first use (webapp/site/boot.go): talentStartNow stands in for it.
+const appReady = (d) => poll(d, 'app ready', `(window.talentStartNow && talentStartNow(), document.documentElement.dataset.app === "ready")`);
 const fill = (d, sel, value) => d.evaluate(`(() => {
   const el = document.querySelector(${q(sel)});
   if (!el) throw new Error("no element " + ${q(sel)});
