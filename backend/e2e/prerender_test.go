@@ -75,7 +75,7 @@ func TestPrerenderedInChinese(t *testing.T) {
 	created, err := tasks.CreateTask(ctx, withToken(&tasksv1.CreateTaskRequest{
 		Title: title, Description: "把销售数据做成看板。", BudgetMinFen: 500000, BudgetMaxFen: 800000,
 		DeliveryDate: time.Now().In(shanghai(t)).AddDate(0, 0, 10).Format(time.DateOnly),
-		SkillTags: []string{"Go"}, TaskType: tasksv1.TaskType_TASK_TYPE_DATA_ANALYSIS, Remote: true,
+		SkillTags:    []string{"Go"}, TaskType: tasksv1.TaskType_TASK_TYPE_DATA_ANALYSIS, Remote: true,
 	}, token))
 	if err != nil {
 		t.Fatalf("CreateTask: %v", err)
