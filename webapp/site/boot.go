@@ -55,11 +55,11 @@ function talentStart() {
   let signedIn = false;
   try { signedIn = localStorage.getItem("talent.signed-in") === "1"; } catch (e) {}
   if (!meta || meta.content !== "on-use" || meta.dataset.path !== location.pathname || signedIn || !("WebAssembly" in window)) {
+    const loader = document.getElementById("app-wasm-loader");
+    if (loader) loader.hidden = false;
     goappInitWebAssembly();
     return;
   }
-  const loader = document.getElementById("app-wasm-loader");
-  if (loader) loader.hidden = true;
   const kinds = ["pointerdown", "keydown", "focusin", "click", "submit"];
   let started = false;
   const use = (ev) => {
@@ -78,6 +78,8 @@ function talentStart() {
     if (ev.type === "keydown" && (ev.key === "Tab" || ev.key === "Shift")) return;
     if (ev.type === "focusin" && !(t && t.matches("input, select, textarea"))) return;
     started = true;
+    const loader = document.getElementById("app-wasm-loader");
+    if (loader) loader.hidden = false;
     goappInitWebAssembly();
   };
   talentStop = () => kinds.forEach((k) => removeEventListener(k, use, true));

@@ -97,6 +97,9 @@ var (
 // hidden. The app's own render sets the DOM properties and is not affected.
 var falseBoolean = regexp.MustCompile(` (?:allowfullscreen|async|autofocus|autoplay|checked|controls|default|defer|disabled|formnovalidate|hidden|inert|ismap|loop|multiple|muted|nomodule|novalidate|open|readonly|required|reversed|selected)="false"`)
 
+// loaderTag is go-app's loading badge's opening tag.
+var loaderTag = regexp.MustCompile(`(<aside [^>]*id="app-wasm-loader"[^>]*)>`)
+
 // servePage serves one page rendered by go-app in the visitor's language,
 // and fixes up the HTML (see finishPage).
 func servePage(w http.ResponseWriter, r *http.Request, h http.Handler) {
@@ -135,6 +138,9 @@ func finishPage(page []byte, r *http.Request, lang ui.Lang) []byte {
 	}
 	if startsOnUse(r.URL) {
 		head.WriteString(startMeta(r.URL.Path))
+		// No loading badge over a page that is usable as it is; app.js
+		// shows it when it starts the wasm at once.
+		page = loaderTag.ReplaceAll(page, []byte("${1} hidden>"))
 	}
 	return bytes.Replace(page, []byte("</head>"), []byte(head.String()+"</head>"), 1)
 }

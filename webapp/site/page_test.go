@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,6 +54,8 @@ func TestStartsOnUse(t *testing.T) {
 	}
 }
 
+var loaderHidden = regexp.MustCompile(`<aside [^>]*id="app-wasm-loader"[^>]* hidden>`)
+
 // TestPageLanguage: the prerendered page is in the language of the
 // address, else the language switch's cookie, else Accept-Language, says
 // so in <html lang> and Content-Language, links its other language with
@@ -101,6 +104,9 @@ func TestPageLanguage(t *testing.T) {
 			if v := res.Header.Values("Vary"); !strings.Contains(strings.Join(v, ","), "Accept-Language") {
 				t.Errorf("Vary %q lacks Accept-Language", v)
 			}
+			if !loaderHidden.MatchString(body) {
+				t.Errorf("GET %s shows the loading badge over a usable page", tt.path)
+			}
 			if m := falseBoolean.FindString(body); m != "" {
 				t.Errorf("GET %s has %s", tt.path, m)
 			}
@@ -110,7 +116,7 @@ func TestPageLanguage(t *testing.T) {
 	// A page that needs the app starts it at once; a session cookie keeps
 	// the header waiting for the session instead of offering to log in.
 	_, body := serve(t, h, "/tasks/new", "Cookie", "talent_session=x")
-	if strings.Contains(body, `name="talent-start"`) || strings.Contains(body, `id="nav-login"`) {
+	if strings.Contains(body, `name="talent-start"`) || strings.Contains(body, `id="nav-login"`) || loaderHidden.MatchString(body) {
 		t.Errorf("GET /tasks/new with a session: starts on use or offers to log in")
 	}
 }
