@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/chromedp/chromedp"
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
@@ -255,4 +256,61 @@ func TestWasmServedSmallHashedAndCached(t *testing.T) {
 		t.Errorf("GET %s: Content-Type %q, want application/wasm (for streaming compilation)", m.Wasm, ct)
 	}
 	t.Logf("%s: %d bytes raw, %d bytes Brotli", m.Wasm, len(raw), n)
+}
+
+// TestPrerenderStartsOnUse: a public page works as prerendered and the
+// wasm starts when the person uses it (webapp/site/boot.go): nothing loads
+// the wasm before; what is typed and pressed meanwhile reaches the app,
+// which takes over in the page's language (ARCH-1, issue 7).
+func TestPrerenderStartsOnUse(t *testing.T) {
+	needPlatform(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	browser, closeBrowser := newBrowser(ctx, t, "zh-CN")
+	defer closeBrowser()
+	email := "nobody-" + randomHex(t) + "@example.com"
+	step(t, browser, "open the log-in page", chromedp.Navigate(platform.url+"/login"),
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !!window.talentStartNow || undefined`))
+	type pageBefore struct {
+		Lang  string `json:"lang"`
+		Ready string `json:"ready"`
+		Wasm  bool   `json:"wasm"`
+		Form  bool   `json:"form"`
+	}
+	before, err := chromedp.Run(browser, retryLostContext(chromedp.Evaluate[pageBefore](`({
+		lang: document.documentElement.lang,
+		ready: document.documentElement.dataset.app || "",
+		wasm: performance.getEntriesByType("resource").some((e) => e.name.endsWith(".wasm")),
+		form: !!document.querySelector("#login-form #email"),
+	})`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Lang != "zh-CN" || before.Ready != "" || before.Wasm || !before.Form {
+		t.Fatalf("the unused prerendered page: %+v, want zh-CN, the form, no app and no wasm loaded", before)
+	}
+	// Typing starts the app; the press on "log in" may come before it
+	// took over, and still counts.
+	step(t, browser, "type and log in", fill("#email", email), fill("#password", "not a password at all"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#login-submit").click()`),
+		waitText("#form-error"))
+	if got, want := textOf(t, browser, "#form-error"), ui.Chinese.Reason("BAD_CREDENTIALS", ""); got != want {
+		t.Errorf("#form-error says %q, want %q", got, want)
+	}
+	type pageAfter struct {
+		Lang  string `json:"lang"`
+		Ready string `json:"ready"`
+		Email string `json:"email"`
+	}
+	after, err := chromedp.Run(browser, chromedp.Evaluate[pageAfter](`({
+		lang: document.documentElement.lang,
+		ready: document.documentElement.dataset.app || "",
+		email: document.querySelector("#email").value,
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Lang != "zh-CN" || after.Ready != "ready" || after.Email != email {
+		t.Errorf("after taking over: %+v, want zh-CN, ready, the typed email %s", after, email)
+	}
 }
