@@ -79,7 +79,7 @@ func (h *header) Render() app.UI {
 				app.Span().Class("brand-mark").Aria("hidden", "true").Text("T"),
 				app.Span().Class("brand-name").Text(l.T("app.name")),
 			),
-			app.Nav().Class("nav").Aria("label", "Main").Body(
+			app.Nav().Class("nav").Aria("label", l.T("nav.main")).Body(
 				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
 				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
 				app.If(h.s.SignedIn, func() app.UI {
