@@ -34,19 +34,24 @@ for p in "${pages[@]}"; do
   name="$(echo "$p" | tr '/' '_')"; name="${name:-_}"
   reports=()
   for i in $(seq 1 "$runs"); do
-    "$lh" "$base$p" --quiet \
-      --chrome-flags="--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors" \
-      --form-factor=mobile --throttling-method=simulate \
-      --only-categories=performance,accessibility,best-practices,seo \
-      --output=json --output=html --output-path="$out/page$name.$i" >/dev/null 2>&1 || {
-        echo "bench-web: lighthouse failed on $p (run $i)" >&2; continue; }
+    ok=""
+    for try in 1 2; do # a loaded machine sometimes makes Lighthouse time out
+      if "$lh" "$base$p" --quiet \
+        --chrome-flags="--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors" \
+        --form-factor=mobile --throttling-method=simulate \
+        --only-categories=performance,accessibility,best-practices,seo \
+        --output=json --output=html --output-path="$out/page$name.$i" >/dev/null 2>&1; then
+        ok=1; break
+      fi
+    done
+    if [ -z "$ok" ]; then echo "bench-web: lighthouse failed on $p (run $i)" >&2; continue; fi
     reports+=("$out/page$name.$i.report.json")
   done
   [ "${#reports[@]}" -gt 0 ] || continue
   node -e '
     const [page, ...files] = process.argv.slice(1);
     const rs = files.map((f) => require(f));
-    const med = (f) => { const v = rs.map(f).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+    const med = (f) => { const v = rs.map(f).sort((a, b) => a - b), m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
     const s = (k) => Math.round(med((r) => r.categories[k].score) * 100);
     const ms = (k) => (med((r) => r.audits[k].numericValue) / 1000).toFixed(2) + "s";
     console.log([page.padEnd(22), s("performance"), s("accessibility"), s("best-practices"), s("seo"),
