@@ -113,17 +113,18 @@ type ServerView struct {
 	SignedOut bool
 }
 
-// server is the env the server's pages render with, and a gate that lets
-// any number of renders of one view run at once while a render of another
-// view waits: go-app renders a page from its route's component with no
+// serverPages is the env the server's pages render with, and a gate that
+// lets any number of renders of one view run at once while a render of
+// another view waits: go-app renders a page from its route's component with no
 // access to the request, so the view lives in the shared env and changes
 // only while no render reads it.
 var serverPages struct {
-	e      *env
-	mu     sync.Mutex
-	idle   *sync.Cond
-	view   ServerView
-	active int
+	e       *env
+	mu      sync.Mutex
+	idle    *sync.Cond
+	view    ServerView
+	active  int
+	waiting int
 }
 
 // Prerender runs render, which serves one page through go-app's handler,
@@ -136,8 +137,12 @@ func Prerender(v ServerView, render func()) {
 	if serverPages.idle == nil {
 		serverPages.idle = sync.NewCond(&serverPages.mu)
 	}
-	for serverPages.active > 0 && serverPages.view != v {
+	// Renders of the current view join while nobody waits; once someone
+	// waits (for another view), newcomers wait too, so no view starves.
+	for serverPages.active > 0 && (serverPages.view != v || serverPages.waiting > 0) {
+		serverPages.waiting++
 		serverPages.idle.Wait()
+		serverPages.waiting--
 	}
 	serverPages.view = v
 	if serverPages.e != nil {
