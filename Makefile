@@ -145,7 +145,7 @@ bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chines
 
 .PHONY: bench-realtime
 bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).
-	$(GO) run ./backend/cmd/realtimebench -bin $(BIN) -caddyfile deploy/edge/Caddyfile
+	$(GO) run ./backend/cmd/realtimebench -bin $(BIN) -caddyfile deploy/edge/Caddyfile $(REALTIMEBENCH_FLAGS)
 .PHONY: bench-match
 bench-match: ## Matching: top 20 over 10k/100k/1M providers, engine vs naive SQL, p50/p99 (MATCH-2).
 	$(GO) test -run '^$$' -bench 'Match/.*/engine' -benchtime 2000x -cpu 2 -timeout 60m ./backend/matching

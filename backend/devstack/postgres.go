@@ -42,6 +42,9 @@ type PostgresConfig struct {
 	Fast bool
 	// MaxConnections is postgres' max_connections; 0 means 200.
 	MaxConnections int
+	// Settings are extra server settings, "name=value" each (postgres -c),
+	// e.g. "track_commit_timestamp=on".
+	Settings []string
 	// LogFile receives the server's output; "" means Dir/postgres.log.
 	LogFile string
 	// Output, if set, also receives the server's output.
@@ -159,6 +162,9 @@ func StartPostgres(ctx context.Context, cfg PostgresConfig) (*Postgres, error) {
 			"-c", "full_page_writes=off",
 			"-c", "shared_buffers=32MB",
 		)
+	}
+	for _, kv := range cfg.Settings {
+		args = append(args, "-c", kv)
 	}
 	cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)
 	cmd.Env = env

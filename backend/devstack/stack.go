@@ -44,6 +44,8 @@ type StackOptions struct {
 	// PostgresBinDir, RedisBinary and MinIOBinary override where the
 	// dependencies' programs are found (see the per-server configs).
 	PostgresBinDir, RedisBinary, MinIOBinary string
+	// PostgresSettings are extra Postgres settings, "name=value" each.
+	PostgresSettings []string
 
 	// Talentd is the built talentd binary; "" starts only the dependencies.
 	Talentd string
@@ -111,12 +113,13 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 
 	logger.Info("starting postgres", "port", opts.Ports.Postgres)
 	if s.Postgres, err = StartPostgres(ctx, PostgresConfig{
-		Dir:     filepath.Join(dir, "postgres"),
-		Port:    opts.Ports.Postgres,
-		BinDir:  opts.PostgresBinDir,
-		Fast:    !opts.Durable,
-		LogFile: filepath.Join(s.LogDir, "postgres.log"),
-		Output:  opts.Output,
+		Dir:      filepath.Join(dir, "postgres"),
+		Port:     opts.Ports.Postgres,
+		BinDir:   opts.PostgresBinDir,
+		Fast:     !opts.Durable,
+		Settings: opts.PostgresSettings,
+		LogFile:  filepath.Join(s.LogDir, "postgres.log"),
+		Output:   opts.Output,
 	}); err != nil {
 		return fail(err)
 	}

@@ -8,11 +8,15 @@
 // task_events and tasks (so other services need not know this package),
 // and by Emit and EmitToTaskParties for changes that have no such table.
 // An AFTER INSERT trigger on events sends pg_notify('talent_events',
-// "user:seq"); every talentd process keeps one connection LISTENing
-// (Hub.Listen) and wakes the streams of that person, which read their new
-// rows from the database. Reading rows, not payloads, makes catch-up and
-// live delivery one code path: no gaps, no duplicates, nothing lost while
-// the listener reconnects. docs/realtime.md explains how to add a kind.
+// "user:seq:{event as JSON}"); every talentd process keeps one connection
+// LISTENing (Hub.Listen), decodes each announcement once and queues the
+// event for the streams of that person. A stream sends a queued event as
+// it is only if it directly follows the last one it sent; otherwise (a
+// gap, an announcement without the event, a reconnected listener) it reads
+// the rows after its cursor from the database, as catch-up does. So the
+// table stays the one source of truth: no gaps, no duplicates, nothing
+// lost while the listener reconnects, and a live event costs no query.
+// docs/realtime.md explains how to add a kind.
 package events
 
 import (

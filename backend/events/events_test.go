@@ -1,9 +1,12 @@
 package events
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +15,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/notifications"
@@ -39,6 +44,7 @@ func (tokenAuth) Authenticate(_ context.Context, token string) (auth.Principal, 
 type process struct {
 	hub    *Hub
 	client eventsv1connect.EventServiceClient
+	srv    *httptest.Server
 }
 
 func startProcess(t *testing.T, db *postgres.DB, opts Options) process {
@@ -54,14 +60,14 @@ func startProcess(t *testing.T, db *postgres.DB, opts Options) process {
 	t.Cleanup(func() { cancel(); <-done })
 	svc := New(db, hub, testLogger(t), opts)
 	mux := http.NewServeMux()
-	mux.Handle(eventsv1connect.NewEventServiceHandler(svc,
-		connect.WithInterceptors(auth.NewInterceptor(tokenAuth{}, Policies()))))
+	mux.Handle(eventsv1connect.NewEventServiceHandler(svc, append(HandlerOptions(),
+		connect.WithInterceptors(auth.NewInterceptor(tokenAuth{}, Policies())))...))
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	waitListening(t, db, before)
-	return process{hub: hub, client: eventsv1connect.NewEventServiceClient(srv.Client(), srv.URL)}
+	return process{hub: hub, client: eventsv1connect.NewEventServiceClient(srv.Client(), srv.URL), srv: srv}
 }
 
 // listeners counts the hubs' LISTEN connections to the test database.
@@ -454,4 +460,228 @@ func TestEmitPayload(t *testing.T) {
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// counter is the value of the hub's counter name.
+func counter(t *testing.T, h *Hub, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("%s is not exported", name)
+	return 0
+}
+
+// deliveries is how many live events the hub has timed into
+// talent_events_delivery_seconds.
+func deliveries(t *testing.T, h *Hub) uint64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "talent_events_delivery_seconds" {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	t.Fatal("talent_events_delivery_seconds is not exported")
+	return 0
+}
+
+// TestDeliveryHistogram: every live event is timed from its commit to its
+// write on the stream (TASK-4, for ops to watch); events a client catches
+// up on are not, as their age is the client's absence, not our latency.
+func TestDeliveryHistogram(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	notify(t, db, user, "before")
+	// Two streams from now (cursor 0: after "before").
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	st2, _ := subscribe(t, p, user, 0)
+	st2.wantReady(t)
+	if n := deliveries(t, p.hub); n != 0 {
+		t.Fatalf("%d deliveries timed before any live event", n)
+	}
+	notify(t, db, user, "live 1")
+	notify(t, db, user, "live 2")
+	for _, s := range []*stream{st, st2} {
+		for _, want := range []string{"live 1", "live 2"} {
+			if got := marker(t, s.wantEvent(t)); got != want {
+				t.Fatalf("event %q, want %q", got, want)
+			}
+		}
+	}
+	// The server times an event after its write, which may come after
+	// the client has read it: wait for the count to settle.
+	var n uint64
+	for range 200 {
+		if n = deliveries(t, p.hub); n >= 4 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n != 4 {
+		t.Fatalf("%d deliveries timed, want 4 (2 live events on 2 streams)", n)
+	}
+	// A third stream catches up on the two after "before" (cursor 1).
+	st3, _ := subscribe(t, p, user, 1)
+	for _, want := range []string{"live 1", "live 2"} {
+		if got := marker(t, st3.wantEvent(t)); got != want {
+			t.Fatalf("caught up on %q, want %q", got, want)
+		}
+	}
+	st3.wantReady(t)
+	if n := deliveries(t, p.hub); n != 4 {
+		t.Fatalf("%d deliveries timed after a catch-up, want still 4", n)
+	}
+}
+
+// TestSmallMessagesUncompressed: a client that accepts gzip (the Go and
+// gRPC clients do by default) still gets small stream messages as they
+// are: gzip set up per message costs CPU on the path TASK-4 times.
+func TestSmallMessagesUncompressed(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	// Connect's streaming protocol by hand: one enveloped, empty request
+	// (flags, length, message), so the envelope flags of the answer show.
+	body := []byte{0, 0, 0, 0, 0}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+		p.srv.URL+eventsv1connect.EventServiceSubscribeProcedure, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/connect+proto")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	req.Header.Set("Connect-Accept-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+user.String())
+	resp, err := p.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// Ready, then an event: neither compressed (flag bit 0).
+	envelopes := make(chan byte, 2)
+	go func() {
+		defer close(envelopes)
+		for range 2 {
+			var head [5]byte
+			if _, err := io.ReadFull(resp.Body, head[:]); err != nil {
+				return
+			}
+			if _, err := io.CopyN(io.Discard, resp.Body, int64(binary.BigEndian.Uint32(head[1:]))); err != nil {
+				return
+			}
+			envelopes <- head[0]
+		}
+	}()
+	for i, what := range []string{"ready", "event"} {
+		if i == 1 {
+			notify(t, db, user, "small")
+		}
+		select {
+		case flags, ok := <-envelopes:
+			if !ok {
+				t.Fatalf("stream ended before the %s message", what)
+			}
+			if flags&1 != 0 {
+				t.Fatalf("%s message compressed (envelope flags %#x)", what, flags)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no %s message within 20 s", what)
+		}
+	}
+}
+
+// TestLiveEventAsStored: an event delivered live from its announcement
+// (migration 00115: the NOTIFY carries it) is the same as the one a client
+// catching up reads from the table.
+func TestLiveEventAsStored(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	notify(t, db, user, "before") // cursor 1: catching up from it gets what follows
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	reads := counter(t, p.hub, "talent_events_reads_total")
+	notify(t, db, user, "first")
+	notify(t, db, user, "雪: \"quoted\" and {braces}")
+	live := []*eventsv1.Event{st.wantEvent(t), st.wantEvent(t)}
+	if n := counter(t, p.hub, "talent_events_reads_total"); n != reads {
+		t.Fatalf("%v reads of the table for live events, want none: sent as announced", n-reads)
+	}
+	st2, _ := subscribe(t, p, user, live[0].GetCursor()-1)
+	for _, want := range live {
+		got := st2.wantEvent(t)
+		if !proto.Equal(got, want) {
+			t.Fatalf("caught up on %v, live %v", got, want)
+		}
+	}
+}
+
+// TestAnnouncementGap: a stream sends an announced event only if it
+// directly follows the last one it sent; otherwise it reads the table, so
+// an announcement out of order (or made up) never reaches the client.
+func TestAnnouncementGap(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t)
+	p := startProcess(t, db, Options{})
+	user := newUser(t, db)
+	st, _ := subscribe(t, p, user, 0)
+	st.wantReady(t)
+	notify(t, db, user, "one")
+	first := st.wantEvent(t)
+	p.hub.announce(user, &eventsv1.Event{Cursor: first.GetCursor() + 5, Kind: "made.up"})
+	notify(t, db, user, "two")
+	ev := st.wantEvent(t)
+	if ev.GetKind() != "notification" || ev.GetCursor() != first.GetCursor()+1 || marker(t, ev) != "two" {
+		t.Fatalf("after a gap got %v, want the stored event %d", ev, first.GetCursor()+1)
+	}
+}
+
+func TestParseAnnouncement(t *testing.T) {
+	t.Parallel()
+	user := uuid.New()
+	for _, tc := range []struct {
+		name, payload string
+		ok, event     bool
+	}{
+		{"ids only", user.String() + ":7", true, false},
+		{"with the event", user.String() + `:7:{"k":"task.changed","t":"T-000001","p":{"a": "b:c"},"c":"2026-11-28T11:25:57.123456+00:00"}`, true, true},
+		{"event we do not understand", user.String() + `:7:{"x":1}`, true, false},
+		{"broken JSON", user.String() + `:7:{"k":`, true, false},
+		{"no seq", user.String(), false, false},
+		{"bad user", "someone:7", false, false},
+		{"bad seq", user.String() + ":x", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u, ev, ok := parseAnnouncement(tc.payload)
+			if ok != tc.ok || (ev != nil) != tc.event || (ok && u != user) {
+				t.Fatalf("parseAnnouncement(%q) = %v, %v, %v", tc.payload, u, ev, ok)
+			}
+			if ev != nil && (ev.GetCursor() != 7 || ev.GetKind() != "task.changed" || ev.GetTask() != "T-000001" || ev.GetPayloadJson() != `{"a": "b:c"}`) {
+				t.Fatalf("event %v", ev)
+			}
+		})
+	}
 }

@@ -24,3 +24,17 @@ SELECT emit_task_event(@task_id::uuid, @kind::text, @payload::jsonb);
 -- PruneEvents deletes events older than the cutoff (catch-up older than
 -- that is a reset).
 DELETE FROM events WHERE create_time < @cutoff;
+
+-- name: CommitTimes :many
+-- CommitTimes gives, for events sent live, when their transaction
+-- committed if Postgres keeps commit timestamps (track_commit_timestamp =
+-- on), otherwise when it started (create_time): the start of
+-- talent_events_delivery_seconds.
+SELECT e.user_id, e.seq,
+       coalesce(CASE WHEN current_setting('track_commit_timestamp')::boolean
+                     THEN pg_xact_commit_timestamp(e.xmin) END,
+                e.create_time)::timestamptz AS commit_time
+FROM events e
+WHERE (e.user_id, e.seq) IN (
+    SELECT u, s FROM unnest(@user_ids::uuid[]) WITH ORDINALITY AS a (u, i)
+    JOIN unnest(@seqs::bigint[]) WITH ORDINALITY AS b (s, j) ON a.i = b.j);

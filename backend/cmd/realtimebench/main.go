@@ -2,21 +2,27 @@
 // event takes from its commit to the other party's client, through the
 // edge, with two talentd processes and many open streams.
 //
-// It starts Postgres, Redis and MinIO (backend/devstack), two talentd
-// processes A and B on the same database and talent-edge in front of A
-// (canary weight 0, so every stream lands on A). It creates -streams
-// providers, each with a task awarded to them by one client, and opens one
-// stream per provider over HTTP/2 through the edge with the generated
-// Connect client. Then, at -rate per second for -duration, the client
+// It starts Postgres (track_commit_timestamp on), Redis and MinIO
+// (backend/devstack), two talentd processes A and B on the same database
+// and talent-edge in front of A (canary weight 0, so every stream lands on
+// A). It creates -streams providers, each with tasks awarded to them by one
+// client, and opens one stream per provider over HTTP/2 through the edge
+// with the generated Connect client, all from this one process. Then, at
+// -rate per second for -duration, -runs times after a -warmup, the client
 // cancels a random provider's task with CancelTask sent straight to B
 // (h2c), and the provider's stream on A receives "task.changed" after the
-// commit travels A's LISTEN connection. The latency is from just before
-// the CancelTask call (so it includes the call's own work: an upper bound
-// on commit→receive) to the event's arrival. It prints p50, p99 and max.
+// commit travels A's LISTEN connection.
+//
+// Each run reports p50, p95, p99 and max of commit→receive, timed from
+// Postgres' own commit timestamp of the event row to its arrival here; A's
+// talent_events_delivery_seconds over the run (commit→write, before the
+// edge); the committing call; and the CPU each process used. -client-cpus
+// and -server-cpus pin the load generator and the servers apart; -nice
+// runs them (and this session's autogroup) ahead of other jobs.
 //
 //	go run ./backend/cmd/realtimebench -bin bin
 //
-// `make bench-realtime` runs it.
+// `make bench-realtime` runs it; docs/realtime.md has figures.
 package main
 
 import (
@@ -36,6 +42,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -62,10 +69,13 @@ func main() {
 }
 
 type options struct {
-	bin, caddyfile, minio string
-	streams, rate         int
-	duration              time.Duration
-	conns                 int
+	bin, caddyfile, minio  string
+	streams, rate, runs    int
+	duration               time.Duration
+	clientCPUs, serverCPUs string
+	warmup                 time.Duration
+	nice                   int
+	conns                  int
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -76,13 +86,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.minio, "minio", devstack.MinIOBinaryPath, "the MinIO server binary")
 	fs.IntVar(&o.streams, "streams", 1000, "open streams, one per provider")
 	fs.IntVar(&o.rate, "rate", 50, "events committed per second")
-	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to commit events")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to commit events, per run")
+	fs.IntVar(&o.runs, "runs", 3, "repetitions on the same streams, each reported")
 	fs.IntVar(&o.conns, "conns", 10, "HTTP/2 connections the streams share (browsers: one each)")
+	fs.StringVar(&o.clientCPUs, "client-cpus", "", "pin this load generator to these CPUs (taskset list, e.g. 1); \"\" shares all")
+	fs.StringVar(&o.serverCPUs, "server-cpus", "", "pin talentd, the edge, Postgres, Redis and MinIO to these CPUs (e.g. 0)")
+	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "commit events this long first, reported apart (new pool connections, plan and function caches)")
+	fs.IntVar(&o.nice, "nice", 0, "run the load generator and the servers at this nice value (-20..19; below 0 needs root): shows what other jobs' CPU does to the tail")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.streams < 1 || o.streams > 5000 || o.rate < 1 || o.rate > 1000 || o.duration > 5*time.Minute || o.conns < 1 {
-		return errors.New("keep it bounded: -streams 1..5000, -rate 1..1000, -duration at most 5m, -conns at least 1")
+	if o.streams < 1 || o.streams > 5000 || o.rate < 1 || o.rate > 1000 || o.duration > 5*time.Minute || o.conns < 1 || o.runs < 1 || o.runs > 10 || o.warmup < 0 || o.warmup > time.Minute || o.nice < -20 || o.nice > 19 {
+		return errors.New("keep it bounded: -streams 1..5000, -rate 1..1000, -duration at most 5m, -conns at least 1, -runs 1..10, -warmup at most 1m")
 	}
 	dir, err := os.MkdirTemp("", "realtimebench-")
 	if err != nil {
@@ -99,26 +114,40 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer p.stop()
-
-	events := o.rate * int(math.Ceil(o.duration.Seconds()))
-	fmt.Fprintf(stdout, "creating %d providers, a client and %d awarded tasks\n", o.streams, events)
-	w, err := seed(ctx, p.dbURL, o.streams, events)
-	if err != nil {
+	defer p.unpin()
+	if err := p.pin(o); err != nil {
 		return err
 	}
 
-	// The streams: through the edge, HTTP/2, over -conns connections.
+	perRun := o.rate * int(math.Ceil(o.duration.Seconds()))
+	warm := int(float64(o.rate) * o.warmup.Seconds())
+	fmt.Fprintf(stdout, "creating %d providers, a client and %d awarded tasks\n", o.streams, warm+perRun*o.runs)
+	w, err := seed(ctx, p.dbURL, o.streams, warm+perRun*o.runs)
+	if err != nil {
+		return err
+	}
+	// Each run cancels its share of the tasks in random order: random
+	// providers.
+	mrand.Shuffle(len(w.tasks), func(i, j int) { w.tasks[i], w.tasks[j] = w.tasks[j], w.tasks[i] })
+	conn, err := pgx.Connect(ctx, p.dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	// The streams: through the edge, HTTP/2, over -conns connections. A
+	// stream stamps the arrival of its task's event into received[index]:
+	// no allocation or lock per event on the receiving side.
 	var clients []eventsv1connect.EventServiceClient
 	for range o.conns {
 		clients = append(clients, eventsv1connect.NewEventServiceClient(p.edgeClient(), p.edgeURL))
 	}
+	index := make(map[string]int, len(w.tasks))
+	for i, ref := range w.tasks {
+		index[ref] = i
+	}
+	received := make([]atomic.Int64, len(w.tasks)) // unix ns
 	var (
-		sent     sync.Map // task ref -> time.Time
-		returned sync.Map // task ref -> time.Time the committing call returned
-		mu       sync.Mutex
-		lat      []time.Duration
-		afterRet []time.Duration
-		callLat  []time.Duration
 		ready    sync.WaitGroup
 		failures atomic.Int64
 	)
@@ -150,14 +179,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				if ev == nil || ev.GetKind() != "task.changed" {
 					continue
 				}
-				at := time.Now()
-				if t0, ok := sent.LoadAndDelete(ev.GetTask()); ok {
-					mu.Lock()
-					lat = append(lat, at.Sub(t0.(time.Time)))
-					if t1, ok := returned.Load(ev.GetTask()); ok {
-						afterRet = append(afterRet, at.Sub(t1.(time.Time)))
-					}
-					mu.Unlock()
+				at := time.Now().UnixNano()
+				if k, ok := index[ev.GetTask()]; ok {
+					received[k].CompareAndSwap(0, at)
 				}
 			}
 			if !isReady {
@@ -172,78 +196,221 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%d of %d streams did not open: see %s", n, o.streams, p.logDir)
 	}
 	fmt.Fprintf(stdout, "%d streams open and live through the edge in %v\n", o.streams, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "machine: %d CPUs (%s), shared by this load generator, 2 talentd, the edge, Postgres, Redis, MinIO and whatever else runs\n", runtime.NumCPU(), cpuModel())
+	if o.clientCPUs != "" || o.serverCPUs != "" {
+		fmt.Fprintf(stdout, "pinned: load generator on CPUs %q, servers on CPUs %q\n", o.clientCPUs, o.serverCPUs)
+	}
+
+	if o.nice != 0 {
+		fmt.Fprintf(stdout, "niced: load generator and servers at nice %d, every other process as it was\n", o.nice)
+	}
+
+	if warm > 0 {
+		res, err := p.measure(ctx, conn, o, w, w.tasks[:warm], index, received)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nwarm-up, not counted: ")
+		res.print(stdout, o)
+	}
+	var all result
+	for r := range o.runs {
+		tasks := w.tasks[warm+r*perRun : warm+(r+1)*perRun]
+		res, err := p.measure(ctx, conn, o, w, tasks, index, received)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nrun %d of %d: ", r+1, o.runs)
+		res.print(stdout, o)
+		all.add(res)
+	}
+	cancelStreams()
+	streamsDone.Wait()
+	if o.runs > 1 {
+		fmt.Fprintf(stdout, "\nall %d runs together: ", o.runs)
+		all.print(stdout, o)
+	}
+	if all.lost > 0 {
+		return fmt.Errorf("%d events never arrived", all.lost)
+	}
+	return nil
+}
+
+// result is one run's figures.
+type result struct {
+	events, callErrs, lost int
+	commitToReceive        []time.Duration // exact: Postgres' commit timestamp to arrival
+	callToReceive          []time.Duration // from before the committing call
+	call                   []time.Duration // the committing call itself
+	server                 histogram       // talentd A: commit → write on the stream
+	cpu                    []procCPU
+	wall                   time.Duration
+	machineBusy            float64 // CPU seconds all processes used in the window
+	load                   string
+}
+
+func (r *result) add(o *result) {
+	r.events += o.events
+	r.callErrs += o.callErrs
+	r.lost += o.lost
+	r.commitToReceive = append(r.commitToReceive, o.commitToReceive...)
+	r.callToReceive = append(r.callToReceive, o.callToReceive...)
+	r.call = append(r.call, o.call...)
+	r.server.add(o.server)
+	r.wall += o.wall
+	r.machineBusy += o.machineBusy
+	if r.cpu == nil {
+		r.cpu = make([]procCPU, len(o.cpu))
+		copy(r.cpu, o.cpu)
+	} else {
+		for i := range r.cpu {
+			r.cpu[i].seconds += o.cpu[i].seconds
+		}
+	}
+	r.load = o.load
+}
+
+func (r *result) print(w io.Writer, o options) {
+	for _, l := range [][]time.Duration{r.commitToReceive, r.callToReceive, r.call} {
+		slices.Sort(l)
+	}
+	fmt.Fprintf(w, "%d events at %d/s to %d open streams (2 talentd, edge, HTTP/2 over %d connections); load average before: %s\n",
+		r.events, o.rate, o.streams, o.conns, r.load)
+	fmt.Fprintf(w, "  commit→receive (Postgres commit timestamp → client): %s\n", summary(r.commitToReceive))
+	fmt.Fprintf(w, "  talentd A, commit→write on the stream (histogram):   %s\n", r.server.summary())
+	fmt.Fprintf(w, "  from before the committing call → client:           %s\n", summary(r.callToReceive))
+	fmt.Fprintf(w, "  the committing call (CancelTask on B):              %s\n", summary(r.call))
+	fmt.Fprintf(w, "  received %d, call errors %d, lost %d\n", len(r.commitToReceive), r.callErrs, r.lost)
+	secs := r.wall.Seconds()
+	var ours float64
+	fmt.Fprintf(w, "  CPU over %.1fs (%% of one core):", secs)
+	for _, c := range r.cpu {
+		ours += c.seconds
+		fmt.Fprintf(w, " %s %.0f%%", c.name, 100*c.seconds/secs)
+	}
+	fmt.Fprintf(w, "; everything else on the machine %.0f%% of %d cores\n", 100*max(r.machineBusy-ours, 0)/secs, runtime.NumCPU())
+}
+
+// measure commits len(tasks) events at o.rate and times them.
+func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *world, tasks []string, index map[string]int, received []atomic.Int64) (*result, error) {
+	res := &result{events: len(tasks), load: loadAverage()}
+	before, err := p.metricsA(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cpu0 := p.cpuTimes()
+	busy0 := machineBusy()
+	t0 := time.Now()
 
 	// The commits: CancelTask straight to talentd B, paced.
 	tasksB := tasksv1connect.NewTaskServiceClient(p.h2cClient(), p.talentdB)
 	tick := time.NewTicker(time.Second / time.Duration(o.rate))
 	defer tick.Stop()
-	var calls sync.WaitGroup
-	var callErrs atomic.Int64
-	order := mrand.Perm(len(w.tasks))
-	for i := range events {
+	sent := make([]int64, len(tasks)) // unix ns before each call
+	var (
+		calls    sync.WaitGroup
+		callErrs atomic.Int64
+		mu       sync.Mutex
+	)
+	for i, ref := range tasks {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		case <-tick.C:
 		}
-		ref := w.tasks[order[i]]
 		calls.Add(1)
 		go func() {
 			defer calls.Done()
 			req := connect.NewRequest(&tasksv1.CancelTaskRequest{IdOrRef: ref})
 			req.Header().Set("Authorization", "Bearer "+w.clientToken)
 			t0 := time.Now()
-			sent.Store(ref, t0)
+			sent[i] = t0.UnixNano()
 			_, err := tasksB.CancelTask(ctx, req)
-			t1 := time.Now()
-			returned.Store(ref, t1)
+			d := time.Since(t0)
 			mu.Lock()
-			callLat = append(callLat, t1.Sub(t0))
+			res.call = append(res.call, d)
 			mu.Unlock()
 			if err != nil {
-				sent.Delete(ref)
+				sent[i] = 0
 				if callErrs.Add(1) == 1 {
-					fmt.Fprintf(stdout, "CancelTask %s: %v\n", ref, err)
+					fmt.Fprintf(os.Stderr, "CancelTask %s: %v\n", ref, err)
 				}
 			}
 		}()
 	}
 	calls.Wait()
 	// Let the last events arrive.
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		n := len(lat)
-		mu.Unlock()
-		if int64(n)+callErrs.Load() >= int64(events) {
+	arrived := func() int {
+		n := 0
+		for _, ref := range tasks {
+			if received[index[ref]].Load() != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if arrived()+int(callErrs.Load()) >= len(tasks) {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	cancelStreams()
-	streamsDone.Wait()
+	res.wall = time.Since(t0)
+	cpu1 := p.cpuTimes()
+	res.machineBusy = machineBusy() - busy0
+	for i := range cpu1 {
+		cpu1[i].seconds -= cpu0[i].seconds
+	}
+	res.cpu = cpu1
+	// talentd times what it sent once a second: let it catch up.
+	time.Sleep(1500 * time.Millisecond)
+	after, err := p.metricsA(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.server = after.sub(before)
+	res.callErrs = int(callErrs.Load())
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(lat) == 0 {
-		return errors.New("no event arrived")
+	// When each event's transaction committed, by Postgres' own clock
+	// (track_commit_timestamp; same host, same clock as ours).
+	rows, err := conn.Query(ctx, `
+		SELECT 'T-' || lpad(t.ref_no::text, 6, '0'), (extract(epoch FROM pg_xact_commit_timestamp(e.xmin)) * 1e9)::bigint
+		FROM events e JOIN tasks t ON t.id = e.task_id
+		WHERE e.kind = 'task.changed' AND e.user_id = t.provider_id
+		  AND 'T-' || lpad(t.ref_no::text, 6, '0') = ANY($1)`, tasks)
+	if err != nil {
+		return nil, fmt.Errorf("read commit timestamps: %w", err)
 	}
-	for _, l := range [][]time.Duration{lat, afterRet, callLat} {
-		slices.Sort(l)
+	committed := map[string]int64{}
+	for rows.Next() {
+		var ref string
+		var ns int64
+		if err := rows.Scan(&ref, &ns); err != nil {
+			return nil, err
+		}
+		committed[ref] = ns
 	}
-	lost := int64(events) - int64(len(lat)) - callErrs.Load()
-	fmt.Fprintf(stdout, "\n%d events at %d/s to %d open streams (2 talentd, edge, HTTP/2 over %d connections)\n", events, o.rate, o.streams, o.conns)
-	fmt.Fprintf(stdout, "commit→receive, from before the committing call: %s\n", summary(lat))
-	fmt.Fprintf(stdout, "commit→receive, from the call's return:       %s\n", summary(afterRet))
-	fmt.Fprintf(stdout, "the committing call (CancelTask on B):        %s\n", summary(callLat))
-	fmt.Fprintf(stdout, "received %d, call errors %d, lost %d\n", len(lat), callErrs.Load(), lost)
-	if lost > 0 {
-		return fmt.Errorf("%d events never arrived", lost)
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	return nil
+	for i, ref := range tasks {
+		at := received[index[ref]].Load()
+		if at == 0 {
+			if sent[i] != 0 {
+				res.lost++
+			}
+			continue
+		}
+		if c, ok := committed[ref]; ok {
+			res.commitToReceive = append(res.commitToReceive, time.Duration(at-c))
+		}
+		if sent[i] != 0 {
+			res.callToReceive = append(res.callToReceive, time.Duration(at-sent[i]))
+		}
+	}
+	return res, nil
 }
 
-// summary gives p50, p90, p99 and max of sorted durations.
+// summary gives p50, p95, p99 and max of sorted durations.
 func summary(l []time.Duration) string {
 	if len(l) == 0 {
 		return "none"
@@ -251,7 +418,7 @@ func summary(l []time.Duration) string {
 	pct := func(q float64) time.Duration {
 		return l[min(len(l)-1, max(0, int(math.Ceil(q*float64(len(l))))-1))].Round(10 * time.Microsecond)
 	}
-	return fmt.Sprintf("p50 %v  p90 %v  p99 %v  max %v", pct(0.50), pct(0.90), pct(0.99), l[len(l)-1].Round(10*time.Microsecond))
+	return fmt.Sprintf("p50 %v  p95 %v  p99 %v  max %v  (n=%d)", pct(0.50), pct(0.95), pct(0.99), l[len(l)-1].Round(10*time.Microsecond), len(l))
 }
 
 // platform is what the benchmark runs against.
@@ -264,6 +431,8 @@ type platform struct {
 	dbURL    string
 	logDir   string
 	roots    *x509.CertPool
+	// autogroupNice is this session's autogroup nice before -nice.
+	autogroupNice string
 }
 
 func (p *platform) stop() {
@@ -293,11 +462,13 @@ func startPlatform(ctx context.Context, dir string, o options) (*platform, error
 	defer cancel()
 	talentdEnv := []string{"TALENT_LOG_LEVEL=warn", "TALENT_PER_IP_LIMIT_FACTOR=100"}
 	stack, err := devstack.StartStack(sctx, devstack.StackOptions{
-		Dir:         dir,
-		MinIOBinary: minio,
-		Talentd:     filepath.Join(bin, "talentd"),
-		TalentdEnv:  talentdEnv,
-		WebDir:      filepath.Join(bin, "web"),
+		Dir: dir,
+		// Commit timestamps: the start of every figure below.
+		PostgresSettings: []string{"track_commit_timestamp=on"},
+		MinIOBinary:      minio,
+		Talentd:          filepath.Join(bin, "talentd"),
+		TalentdEnv:       talentdEnv,
+		WebDir:           filepath.Join(bin, "web"),
 	})
 	if err != nil {
 		return nil, err

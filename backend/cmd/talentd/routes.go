@@ -119,7 +119,8 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, notificationsv1connect.NotificationServiceName)
 	}
 	if cfg.serves(serviceEvents) {
-		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}), opts...))
+		mux.Handle(eventsv1connect.NewEventServiceHandler(events.New(db, hub, logger, events.Options{}),
+			append(opts[:len(opts):len(opts)], events.HandlerOptions()...)...))
 		served = append(served, eventsv1connect.EventServiceName)
 	}
 	if cfg.serves(serviceRepositories) {

@@ -12,6 +12,52 @@ import (
 	"github.com/google/uuid"
 )
 
+const commitTimes = `-- name: CommitTimes :many
+SELECT e.user_id, e.seq,
+       coalesce(CASE WHEN current_setting('track_commit_timestamp')::boolean
+                     THEN pg_xact_commit_timestamp(e.xmin) END,
+                e.create_time)::timestamptz AS commit_time
+FROM events e
+WHERE (e.user_id, e.seq) IN (
+    SELECT u, s FROM unnest($1::uuid[]) WITH ORDINALITY AS a (u, i)
+    JOIN unnest($2::bigint[]) WITH ORDINALITY AS b (s, j) ON a.i = b.j)
+`
+
+type CommitTimesParams struct {
+	UserIds []uuid.UUID
+	Seqs    []int64
+}
+
+type CommitTimesRow struct {
+	UserID     uuid.UUID
+	Seq        int64
+	CommitTime time.Time
+}
+
+// CommitTimes gives, for events sent live, when their transaction
+// committed if Postgres keeps commit timestamps (track_commit_timestamp =
+// on), otherwise when it started (create_time): the start of
+// talent_events_delivery_seconds.
+func (q *Queries) CommitTimes(ctx context.Context, arg CommitTimesParams) ([]CommitTimesRow, error) {
+	rows, err := q.db.Query(ctx, commitTimes, arg.UserIds, arg.Seqs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CommitTimesRow
+	for rows.Next() {
+		var i CommitTimesRow
+		if err := rows.Scan(&i.UserID, &i.Seq, &i.CommitTime); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const emitEvent = `-- name: EmitEvent :one
 SELECT emit_event($1::uuid, $2::text, $3::uuid, $4::jsonb)::bigint AS seq
 `
