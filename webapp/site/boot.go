@@ -69,10 +69,12 @@ function talentStart() {
       ev.preventDefault();
       talentPending.submit = t && t.id;
     } else if (ev.type === "click") {
+      // A click alone (assistive technology may send no press before it)
+      // is a use too; on a button, the app gets it once it runs.
       if (onLink) return;
-      const b = t && t.closest("button[id], input[type=checkbox][id], input[type=radio][id], summary");
+      // (Checkboxes and radios toggle natively: their state carries over.)
+      const b = t && t.closest("button[id]");
       if (b && b.id) talentPending.click = b.id;
-      return;
     }
     if (started || onLink) return;
     if (ev.type === "keydown" && (ev.key === "Tab" || ev.key === "Shift")) return;
