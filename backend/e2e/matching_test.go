@@ -16,14 +16,18 @@ import (
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
+	notificationsv1 "github.com/talent-hub/talent/proto/talent/notifications/v1"
+	"github.com/talent-hub/talent/proto/talent/notifications/v1/notificationsv1connect"
+	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
 	"github.com/talent-hub/talent/webapp/ui"
 )
 
 // TestRecommendedProvidersInBrowser is the matching journey (MATCH-1..3)
-// through the real binaries: an administrator's skill correction reaches
-// the running index, the client sees the provider recommended on their
-// task's page with why, invites them, and the slate's impression, click
-// and invite are recorded.
+// through the real binaries: a provider vetted through the platform's
+// RPCs reaches the running index, the client sees them recommended on
+// their task's page with why, invites them with the Invite button (the
+// market's InviteProvider), the slate's impression, click and invite are
+// recorded, and the provider is notified of the invitation.
 func TestRecommendedProvidersInBrowser(t *testing.T) {
 	needPlatform(t)
 	t.Parallel()
@@ -66,18 +70,26 @@ func TestRecommendedProvidersInBrowser(t *testing.T) {
 		t.Fatalf("SignUp client: %v", err)
 	}
 
-	// The administrator's correction and the client's task, straight into
-	// the database; the running talentd's change feed picks them up.
+	// The provider is vetted through the platform's RPCs (ID-2): the
+	// running talentd's change feed brings their profile into the index.
+	if _, err := conn.Exec(ctx, `UPDATE users SET roles = '{admin}' WHERE id = $1`, adminID); err != nil {
+		t.Fatalf("make admin: %v", err)
+	}
+	vetProvider(ctx, t, "match-"+suffix+"-"+identityv1.Role_ROLE_PROVIDER.String()+"@example.com",
+		"match-"+suffix+"-"+identityv1.Role_ROLE_CLIENT.String()+"@example.com", password,
+		&providersv1.SaveProfileRequest{
+			Skills:        []*providersv1.Skill{{Tag: "golang", Level: 5}, {Tag: "postgresql", Level: 4}},
+			HourlyRateFen: 20000, City: "上海", TimeZone: "Asia/Shanghai",
+			Availability: providersv1.Availability_AVAILABILITY_FULL_TIME,
+		})
+	// The client's task, straight into the database.
 	var ref int64
 	var taskID string
 	err = conn.QueryRow(ctx, `
-		WITH a AS (UPDATE users SET roles = '{admin}' WHERE id = $1),
-		c AS (INSERT INTO matching_corrections (actor_id, kind, provider_id, skills)
-		      VALUES ($1, 'skills', $2, '[{"Tag": "golang", "Level": 5}, {"Tag": "postgresql", "Level": 4}]'))
 		INSERT INTO tasks (client_id, title, budget_min_fen, budget_max_fen, delivery_date, skill_tags, remote, city, search_text)
-		VALUES ($3, $4, 500000, 900000, current_date + 30, '{go,postgresql}', false, '上海', lower($4))
+		VALUES ($1, $2, 500000, 900000, current_date + 30, '{go,postgresql}', false, '上海', lower($2))
 		RETURNING ref_no, id::text`,
-		adminID, providerID, clientResp.Msg.GetUser().GetId(), "Matching task "+suffix).Scan(&ref, &taskID)
+		clientResp.Msg.GetUser().GetId(), "Matching task "+suffix).Scan(&ref, &taskID)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -132,6 +144,21 @@ func TestRecommendedProvidersInBrowser(t *testing.T) {
 			t.Fatalf("slate events %q, want click, impression and invite", kinds)
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+
+	// The invite reached the provider as a notification leading to the task.
+	notes := notificationsv1connect.NewNotificationServiceClient(platform.client, platform.url)
+	providerToken := bearerToken(ctx, t, "match-"+suffix+"-"+identityv1.Role_ROLE_PROVIDER.String()+"@example.com", password)
+	list, err := notes.ListNotifications(ctx, withBearer(&notificationsv1.ListNotificationsRequest{}, providerToken))
+	if err != nil {
+		t.Fatalf("ListNotifications: %v", err)
+	}
+	invited := false
+	for _, n := range list.Msg.GetNotifications() {
+		invited = invited || (n.GetKind() == "task.invited" && n.GetLink() == "/tasks/"+refText(ref))
+	}
+	if !invited {
+		t.Fatalf("the provider's notifications %v have no invitation to %s", list.Msg.GetNotifications(), refText(ref))
 	}
 }
 

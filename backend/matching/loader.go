@@ -3,10 +3,15 @@ package matching
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/talent-hub/talent/backend/matching/internal/db"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/providers"
+	"github.com/talent-hub/talent/backend/reviews"
 )
 
 // Loader feeds the engine its read models. It is the seam where the
@@ -26,43 +31,138 @@ type Loader interface {
 // Interface guard.
 var _ Loader = (*PostgresLoader)(nil)
 
-// PostgresLoader reads what main's schema has today: provider accounts
-// (users with the provider role; deleted ones as unavailable) with no skills, ratings or vetting of
-// their own yet, so every provider account counts as vetted and
-// available and its skills are the administrators' corrections; tasks
-// with their skill tags; and the invites, proposals and hires recorded on
-// slates. The provider and market services replace it with a Loader over
-// their profiles, reviews, proposals and awards.
+// PostgresLoader reads the platform's own tables: provider accounts
+// (users with the provider role; deleted ones as unavailable), their
+// profiles (backend/providers: skills with levels, rates, city, time zone,
+// availability, vetting and suspension), their scores (backend/reviews)
+// and records from their awarded tasks (completed, abandoned, on time);
+// tasks with their skill tags; and the invites, proposals and hires logged
+// on slates. Every source is one batched query, on the primary so that a
+// change just announced (the change feed, changefeed.go) is read.
 type PostgresLoader struct {
 	DB *postgres.DB
+
+	tzMu sync.Mutex
+	tz   map[string]int // UTC offsets by IANA name
 }
 
 // cstOffsetMin is China Standard Time, the zone of the platform's tasks
-// and, until profiles say otherwise, its providers.
+// and of providers whose profile names none.
 const cstOffsetMin = 8 * 60
 
-// ProvidersSince implements Loader.
+// hoursPerDay turns a daily rate into an hourly one when a profile gives
+// only the former.
+const hoursPerDay = 8
+
+// ProvidersSince implements Loader: every provider for the zero time, else
+// those ChangedProviders names.
 func (l *PostgresLoader) ProvidersSince(ctx context.Context, since time.Time) ([]Provider, time.Time, error) {
-	rows, err := db.New(l.DB.Primary).ProvidersCreatedSince(ctx, since)
+	q := db.New(l.DB.Primary)
+	now, err := q.Now(ctx)
 	if err != nil {
-		return nil, since, fmt.Errorf("load providers: %w", err)
+		return nil, since, fmt.Errorf("read the database clock: %w", err)
 	}
-	out := make([]Provider, 0, len(rows))
-	mark := since
-	for _, r := range rows {
+	ids := []uuid.UUID{} // none named: all
+	if !since.IsZero() {
+		ids, err = q.ChangedProviders(ctx, since)
+		if err != nil {
+			return nil, since, fmt.Errorf("list changed providers: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, now, nil
+		}
+	}
+	ps, err := l.Providers(ctx, now, ids)
+	if err != nil {
+		return nil, since, err
+	}
+	return ps, now, nil
+}
+
+// Providers reads the read model of the providers named (all with none
+// named), one query per source.
+func (l *PostgresLoader) Providers(ctx context.Context, now time.Time, ids []uuid.UUID) ([]Provider, error) {
+	q := db.New(l.DB.Primary)
+	accounts, err := q.ProviderAccounts(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load provider accounts: %w", err)
+	}
+	fresh := &postgres.DB{Primary: l.DB.Primary, Replica: l.DB.Primary}
+	profiles, err := providers.LoadProviders(ctx, fresh, ids...)
+	if err != nil {
+		return nil, err
+	}
+	byUser := make(map[uuid.UUID]*providers.Provider, len(profiles))
+	for i := range profiles {
+		byUser[profiles[i].UserID] = &profiles[i]
+	}
+	ratings, err := reviews.RatingSummaries(ctx, l.DB, now, ids...)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := q.ProviderTaskStats(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load provider records: %w", err)
+	}
+	record := make(map[uuid.UUID]db.ProviderTaskStatsRow, len(stats))
+	for _, r := range stats {
+		record[r.ProviderID] = r
+	}
+	out := make([]Provider, 0, len(accounts))
+	for _, a := range accounts {
+		p := Provider{ID: a.ID, Name: a.DisplayName, UTCOffsetMin: cstOffsetMin, Joined: a.CreateTime}
+		// A provider without a profile has not been vetted: indexed (their
+		// feed works) but never recommended (MATCH-1).
+		if pr := byUser[a.ID]; pr != nil {
+			for _, sk := range pr.Skills {
+				p.Skills = append(p.Skills, Skill{Tag: sk.Tag, Level: sk.Level})
+			}
+			p.RateFen = pr.HourlyRateFen
+			if p.RateFen == 0 && pr.DailyRateFen > 0 {
+				p.RateFen = pr.DailyRateFen / hoursPerDay
+			}
+			p.City = pr.City
+			p.UTCOffsetMin = l.offset(pr.TimeZone, now)
+			p.Available = pr.Availability != "unavailable"
+			p.Vetted = pr.VettingStatus == "approved"
+			p.Flagged = pr.Suspended
+		}
 		// A deleted account (its row stays) is never recommended again.
-		out = append(out, Provider{
-			ID: r.ID, Name: r.DisplayName, UTCOffsetMin: cstOffsetMin,
-			Available: !r.DeleteTime.Valid, Vetted: true, Joined: r.CreateTime,
-		})
-		if r.CreateTime.After(mark) {
-			mark = r.CreateTime
+		if a.DeleteTime.Valid {
+			p.Available = false
 		}
-		if r.DeleteTime.Valid && r.DeleteTime.Time.After(mark) {
-			mark = r.DeleteTime.Time
+		if r, ok := ratings[a.ID]; ok {
+			p.RatingSum, p.RatingCount = r.Average*float64(r.Count), r.Count
 		}
+		if r, ok := record[a.ID]; ok {
+			p.Completed, p.Abandoned, p.OnTime = int(r.Completed), int(r.Abandoned), int(r.OnTime)
+		}
+		out = append(out, p)
 	}
-	return out, mark, nil
+	return out, nil
+}
+
+// offset is the UTC offset of an IANA time zone now, in minutes (China
+// Standard Time when the name is unknown).
+func (l *PostgresLoader) offset(name string, now time.Time) int {
+	if name == "" {
+		return cstOffsetMin
+	}
+	l.tzMu.Lock()
+	defer l.tzMu.Unlock()
+	if off, ok := l.tz[name]; ok {
+		return off
+	}
+	off := cstOffsetMin
+	if loc, err := time.LoadLocation(name); err == nil {
+		_, sec := now.In(loc).Zone()
+		off = sec / 60
+	}
+	if l.tz == nil {
+		l.tz = map[string]int{}
+	}
+	l.tz[name] = off
+	return off
 }
 
 // TasksSince implements Loader.

@@ -1,11 +1,46 @@
--- name: ProvidersCreatedSince :many
--- ProvidersCreatedSince reads provider accounts created or deleted after a
--- time (all with the zero time): the provider read model as main has it
--- today.
+-- name: ProviderAccounts :many
+-- ProviderAccounts reads the provider accounts named (all with none
+-- named): their names, and deleted ones as unavailable.
 SELECT u.id, u.display_name, u.create_time, u.delete_time
 FROM users u
-WHERE 'provider' = ANY (u.roles) AND (u.create_time > @since OR u.delete_time > @since)
-ORDER BY u.create_time;
+WHERE 'provider' = ANY (u.roles)
+  AND (cardinality(@ids::uuid[]) = 0 OR u.id = ANY (@ids::uuid[]));
+
+-- name: ChangedProviders :many
+-- ChangedProviders lists the providers whose read model may have changed
+-- after a time: profile, skills, vetting or suspension (provider_profiles
+-- update_time), account deleted, a review received or written (writing one
+-- reveals the other side's), or a task of theirs moved (completion).
+SELECT p.user_id AS id FROM provider_profiles p WHERE p.update_time > @since
+UNION
+SELECT u.id FROM users u WHERE u.delete_time > @since AND 'provider' = ANY (u.roles)
+UNION
+SELECT r.reviewee_id FROM reviews r WHERE r.create_time > @since
+UNION
+SELECT r.reviewer_id FROM reviews r WHERE r.create_time > @since
+UNION
+SELECT t.provider_id::uuid FROM tasks t WHERE t.update_time > @since AND t.provider_id IS NOT NULL;
+
+-- name: ProviderTaskStats :many
+-- ProviderTaskStats is the record of the providers named (all with none
+-- named) from their awarded tasks: completed (the client accepted the
+-- work), abandoned (cancelled after a dispute) and on time (completed,
+-- first delivered by the delivery date, China Standard Time).
+SELECT t.provider_id::uuid AS provider_id,
+       count(*) FILTER (WHERE ev.accepted)::int AS completed,
+       count(*) FILTER (WHERE t.status = 'cancelled' AND ev.disputed)::int AS abandoned,
+       count(*) FILTER (WHERE ev.accepted
+                        AND (ev.delivered AT TIME ZONE 'Asia/Shanghai')::date <= t.delivery_date)::int AS on_time
+FROM tasks t
+CROSS JOIN LATERAL (
+    SELECT coalesce(bool_or(e.to_status = 'accepted'), false) AS accepted,
+           coalesce(bool_or(e.to_status = 'disputed'), false) AS disputed,
+           min(e.create_time) FILTER (WHERE e.to_status = 'delivered') AS delivered
+    FROM task_events e WHERE e.task_id = t.id
+) ev
+WHERE t.provider_id IS NOT NULL
+  AND (cardinality(@ids::uuid[]) = 0 OR t.provider_id = ANY (@ids::uuid[]))
+GROUP BY t.provider_id;
 
 -- name: OpenTasks :many
 -- OpenTasks reads every open task (the feed's start).
@@ -71,7 +106,7 @@ VALUES (@direction, @viewer_id, sqlc.narg('task_id'), sqlc.narg('provider_id'), 
 RETURNING id;
 
 -- name: GetSlate :one
-SELECT id, direction, viewer_id, items FROM matching_slates WHERE id = @id;
+SELECT id, direction, viewer_id, task_id, items FROM matching_slates WHERE id = @id;
 
 -- name: InsertSlateEvents :execrows
 -- InsertSlateEvents records one kind of event for items of a slate; a
@@ -105,13 +140,102 @@ SELECT d.direction::text AS direction,
        (SELECT count(*) FROM ev WHERE ev.direction = d.direction AND kind = 'hire')::bigint AS hires
 FROM (VALUES ('providers'), ('tasks')) AS d (direction);
 
--- name: ClaimPush :execrows
--- ClaimPush records that a task's top matches are being notified; it
--- affects no row when another process did it first.
-INSERT INTO matching_pushes (task_id, providers) VALUES (@task_id, @providers)
-ON CONFLICT DO NOTHING;
-
 -- name: Now :one
 -- Now is the database's clock, the feed's first high-water mark when
 -- there is nothing to read yet.
 SELECT now()::timestamptz AS now;
+
+-- name: MoveInvite :execrows
+-- MoveInvite takes an invite of a task's provider off the task's other
+-- slates: the slate the client invited from (RecordSlateEvent) wins over
+-- the one AttributeInvites guessed.
+DELETE FROM matching_slate_events e
+USING matching_slates s
+WHERE e.slate_id = s.id AND s.direction = 'providers' AND s.task_id = @task_id
+  AND e.item_id = @item_id AND e.kind = 'invite' AND s.id <> @slate_id;
+
+-- name: AttributeInvites :many
+-- AttributeInvites logs the invitations sent after a time to the latest
+-- slate of providers for the task that showed the provider before the
+-- invitation, within the attribution window (docs/matching.md), unless one
+-- of the task's slates has the invite already. It returns how many it
+-- logged per direction.
+WITH ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT s.id, i.provider_id, 'invite', i.create_time
+    FROM task_invitations i
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'providers' AND ms.task_id = i.task_id AND i.provider_id = ANY (ms.items)
+          AND ms.create_time <= i.create_time AND ms.create_time > i.create_time - sqlc.arg(window_days)::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE i.create_time > @since
+      AND NOT EXISTS (
+        SELECT 1 FROM matching_slates s2 JOIN matching_slate_events e2 ON e2.slate_id = s2.id
+        WHERE s2.direction = 'providers' AND s2.task_id = i.task_id AND e2.item_id = i.provider_id AND e2.kind = 'invite')
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT 'providers'::text AS direction, count(*)::bigint AS n FROM ins;
+
+-- name: AttributeProposals :many
+-- AttributeProposals logs the proposals sent after a time: to the latest
+-- feed of the provider that showed the task before the proposal, and to
+-- the task's slate of providers that invited the provider (the invite
+-- then led to a proposal).
+WITH cand AS (
+    SELECT s.id AS slate_id, p.task_id AS item_id, p.create_time
+    FROM proposals p
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'tasks' AND ms.provider_id = p.provider_id AND p.task_id = ANY (ms.items)
+          AND ms.create_time <= p.create_time AND ms.create_time > p.create_time - sqlc.arg(window_days)::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE p.create_time > @since AND p.status <> 'withdrawn'
+    UNION ALL
+    SELECT e.slate_id, p.provider_id, p.create_time
+    FROM proposals p
+    JOIN matching_slates ms ON ms.direction = 'providers' AND ms.task_id = p.task_id
+    JOIN matching_slate_events e ON e.slate_id = ms.id AND e.item_id = p.provider_id AND e.kind = 'invite'
+    WHERE p.create_time > @since AND p.status <> 'withdrawn' AND e.create_time <= p.create_time
+), ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT slate_id, item_id, 'proposal', create_time FROM cand
+    ON CONFLICT DO NOTHING
+    RETURNING slate_id
+)
+SELECT s.direction::text AS direction, count(*)::bigint AS n
+FROM ins JOIN matching_slates s ON s.id = ins.slate_id
+GROUP BY s.direction;
+
+-- name: AttributeHires :many
+-- AttributeHires logs the awards after a time: to the latest slate of
+-- providers for the task that showed the hired provider before the award,
+-- and to the provider's feed that the winning proposal was logged to.
+WITH cand AS (
+    SELECT s.id AS slate_id, g.provider_id AS item_id, g.create_time
+    FROM engagements g
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'providers' AND ms.task_id = g.task_id AND g.provider_id = ANY (ms.items)
+          AND ms.create_time <= g.create_time AND ms.create_time > g.create_time - sqlc.arg(window_days)::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE g.create_time > @since
+    UNION ALL
+    SELECT e.slate_id, g.task_id, g.create_time
+    FROM engagements g
+    JOIN matching_slates ms ON ms.direction = 'tasks' AND ms.provider_id = g.provider_id
+    JOIN matching_slate_events e ON e.slate_id = ms.id AND e.item_id = g.task_id AND e.kind = 'proposal'
+    WHERE g.create_time > @since
+), ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT slate_id, item_id, 'hire', create_time FROM cand
+    ON CONFLICT DO NOTHING
+    RETURNING slate_id
+)
+SELECT s.direction::text AS direction, count(*)::bigint AS n
+FROM ins JOIN matching_slates s ON s.id = ins.slate_id
+GROUP BY s.direction;

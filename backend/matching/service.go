@@ -22,9 +22,9 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/matching/internal/db"
-	"github.com/talent-hub/talent/backend/notifications"
 	"github.com/talent-hub/talent/backend/postgres"
 	"github.com/talent-hub/talent/backend/skills"
+	"github.com/talent-hub/talent/backend/tasks"
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
 	"github.com/talent-hub/talent/proto/talent/matching/v1/matchingv1connect"
 )
@@ -34,6 +34,10 @@ const (
 	defaultPageSize     = 20
 	defaultPollEvery    = 300 * time.Millisecond
 	defaultRelearnEvery = 10 * time.Minute
+	// defaultFallbackEvery polls while changes are announced by LISTEN.
+	defaultFallbackEvery = 5 * time.Second
+	// defaultAttributionDays is the funnel's attribution window.
+	defaultAttributionDays = 30
 	// feedOverlap re-reads changes this far behind the high-water mark, so
 	// a transaction that committed late with an earlier time is not lost.
 	feedOverlap = 2 * time.Second
@@ -45,14 +49,20 @@ type Options struct {
 	Engine Config
 	// Loader feeds providers, tasks and history; nil: PostgresLoader.
 	Loader Loader
-	// PollEvery is how often changes are read (a change is visible within
-	// about this long); RelearnEvery how often the CF is relearned and
-	// providers reloaded in full.
-	PollEvery    time.Duration
-	RelearnEvery time.Duration
+	// Changes are read when the database announces them (LISTEN, see
+	// changefeed.go). PollEvery is how often they are read while the
+	// listening connection is down, FallbackEvery how often while it is
+	// up (a missed announcement costs at most that long); RelearnEvery
+	// how often the CF is relearned and providers reloaded in full.
+	PollEvery     time.Duration
+	FallbackEvery time.Duration
+	RelearnEvery  time.Duration
 	// PushTop is how many of a newly published task's best providers are
-	// notified (0: 5; negative: none).
+	// notified (0: 5; negative: none), through the task service's Matcher.
 	PushTop int
+	// AttributionDays is how long after a slate an invite, proposal or
+	// hire counts for it (0: 30 days; docs/matching.md).
+	AttributionDays int
 }
 
 // Service is the matching service, talent.matching.v1.
@@ -66,14 +76,18 @@ type Service struct {
 	syncMu         sync.Mutex
 	provMark       time.Time
 	taskMark       time.Time
+	funnelMark     time.Time
 	lastCorrection int64
-	loaded         bool         // the first sync is done: open tasks seen later are new
+	loaded         atomic.Bool  // the first sync is done
+	listening      atomic.Bool  // the change feed's LISTEN connection is up
 	lastSync       atomic.Int64 // unix nanoseconds of the last complete sync
+	wake           chan struct{}
 
 	slates      *prometheus.CounterVec
 	events      *prometheus.CounterVec
 	corrections *prometheus.CounterVec
 	pushes      prometheus.Counter
+	announced   prometheus.Counter
 	latency     *prometheus.HistogramVec
 	indexDesc   *prometheus.Desc
 	ageDesc     *prometheus.Desc
@@ -83,6 +97,7 @@ type Service struct {
 var (
 	_ matchingv1connect.MatchingServiceHandler = (*Service)(nil)
 	_ prometheus.Collector                     = (*Service)(nil)
+	_ tasks.Matcher                            = (*Service)(nil)
 )
 
 // New returns the matching service. Call Run to load and follow changes.
@@ -93,14 +108,21 @@ func New(database *postgres.DB, logger *slog.Logger, opts Options) *Service {
 	if opts.PollEvery <= 0 {
 		opts.PollEvery = defaultPollEvery
 	}
+	if opts.FallbackEvery <= 0 {
+		opts.FallbackEvery = defaultFallbackEvery
+	}
 	if opts.RelearnEvery <= 0 {
 		opts.RelearnEvery = defaultRelearnEvery
+	}
+	if opts.AttributionDays <= 0 {
+		opts.AttributionDays = defaultAttributionDays
 	}
 	if opts.PushTop == 0 {
 		opts.PushTop = 5
 	}
 	return &Service{
 		db: database, logger: logger, engine: NewEngine(opts.Engine, nil), loader: opts.Loader, opts: opts,
+		wake: make(chan struct{}, 1),
 		slates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "talent_matching_slates_total",
 			Help: "Recommendation slates served, by direction (providers for a task, tasks for a provider).",
@@ -115,7 +137,11 @@ func New(database *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		}, []string{"kind"}),
 		pushes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "talent_matching_push_notifications_total",
-			Help: "Providers notified of a newly published task that matches them.",
+			Help: "Providers named to the task service to notify of a newly published task that matches them.",
+		}),
+		announced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "talent_matching_change_notifications_total",
+			Help: "Change announcements (Postgres NOTIFY on " + Channel + ") received.",
 		}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "talent_matching_rank_seconds",
@@ -138,6 +164,7 @@ func (s *Service) Describe(ch chan<- *prometheus.Desc) {
 	s.events.Describe(ch)
 	s.corrections.Describe(ch)
 	s.pushes.Describe(ch)
+	s.announced.Describe(ch)
 	s.latency.Describe(ch)
 	ch <- s.indexDesc
 	ch <- s.ageDesc
@@ -149,6 +176,7 @@ func (s *Service) Collect(ch chan<- prometheus.Metric) {
 	s.events.Collect(ch)
 	s.corrections.Collect(ch)
 	s.pushes.Collect(ch)
+	s.announced.Collect(ch)
 	s.latency.Collect(ch)
 	p, t := s.engine.Len()
 	ch <- prometheus.MustNewConstMetric(s.indexDesc, prometheus.GaugeValue, float64(p), "providers")
@@ -176,10 +204,13 @@ func Policies() auth.Policies {
 	}
 }
 
-// Run loads the index and follows changes until ctx ends: every PollEvery
-// the providers, tasks and corrections changed since the last round, every
-// RelearnEvery the collaborative filter and a full provider reload.
+// Run loads the index and follows changes until ctx ends: when the
+// database announces one (changefeed.go), else every FallbackEvery (every
+// PollEvery while the announcements' connection is down), and every
+// RelearnEvery relearns the collaborative filter and reloads providers in
+// full.
 func (s *Service) Run(ctx context.Context) error {
+	go s.listen(ctx, s.db.Primary.Config().ConnConfig)
 	for {
 		if err := s.Relearn(ctx); err == nil {
 			break
@@ -198,14 +229,22 @@ func (s *Service) Run(ctx context.Context) error {
 	defer poll.Stop()
 	relearn := time.NewTicker(s.opts.RelearnEvery)
 	defer relearn.Stop()
+	sync := func() {
+		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+			s.logger.WarnContext(ctx, "matching: sync failed", "error", err)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-s.wake:
+			sync()
 		case <-poll.C:
-			if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
-				s.logger.WarnContext(ctx, "matching: sync failed", "error", err)
+			if s.listening.Load() && time.Since(time.Unix(0, s.lastSync.Load())) < s.opts.FallbackEvery {
+				continue
 			}
+			sync()
 		case <-relearn.C:
 			if err := s.Relearn(ctx); err != nil && ctx.Err() == nil {
 				s.logger.WarnContext(ctx, "matching: relearn failed", "error", err)
@@ -253,66 +292,47 @@ func (s *Service) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Tasks seen open for the first time since the first load were just
-	// published: their best providers are told (push on publish).
-	var published []Task
-	if s.loaded {
-		for _, t := range ts {
-			if t.Open && !s.engine.HasTask(t.ID) {
-				published = append(published, t)
-			}
-		}
-	}
 	if len(ts) > 0 {
 		s.engine.UpsertTasks(ts)
 	}
 	if err := s.applyCorrectionsLocked(ctx); err != nil {
 		return err
 	}
-	for _, t := range published {
-		if err := s.push(ctx, t); err != nil {
-			return err
-		}
+	if err := s.attributeLocked(ctx); err != nil {
+		return err
 	}
 	s.provMark, s.taskMark = later(s.provMark, pmark), later(s.taskMark, tmark)
-	s.loaded = true
+	s.loaded.Store(true)
 	s.lastSync.Store(time.Now().UnixNano())
 	return nil
 }
 
-// push notifies the best providers of a newly published task, once
-// across all processes (matching_pushes), in one transaction.
-func (s *Service) push(ctx context.Context, t Task) error {
+// MatchProviders implements tasks.Matcher: the task service asks it, as it
+// publishes a task, whom to tell (push on publish, issue 5 item 4): the
+// engine's best PushTop providers for the task, its client left out.
+// Until the first load is done it falls back to tasks.SkillOverlap.
+func (s *Service) MatchProviders(ctx context.Context, t tasks.MatchTask, limit int) ([]uuid.UUID, error) {
 	if s.opts.PushTop < 0 {
-		return nil
+		return nil, nil
 	}
-	matches := s.engine.RecommendProviders(t, s.opts.PushTop, RankOptions{})
-	if len(matches) == 0 {
-		return nil
+	limit = min(limit, s.opts.PushTop)
+	if !s.loaded.Load() {
+		return tasks.SkillOverlap{DB: s.db}.MatchProviders(ctx, t, limit)
 	}
-	ids := make([]uuid.UUID, len(matches))
-	for i, m := range matches {
-		ids[i] = m.ProviderID
+	task := Task{
+		ID: t.ID, ClientID: t.ClientID, Title: t.Title, Ref: t.Ref, Skills: t.SkillTags,
+		BudgetMinFen: t.BudgetMinFen, BudgetMaxFen: t.BudgetMaxFen, Remote: t.Remote, City: t.City,
+		UTCOffsetMin: cstOffsetMin, Open: true, CreateTime: time.Now(),
 	}
-	return pgx.BeginFunc(ctx, s.db.Primary, func(tx pgx.Tx) error {
-		n, err := db.New(tx).ClaimPush(ctx, db.ClaimPushParams{TaskID: t.ID, Providers: ids})
-		if err != nil {
-			return fmt.Errorf("claim push of task %s: %w", t.ID, err)
+	matches := s.engine.RecommendProviders(task, limit+1, RankOptions{})
+	ids := make([]uuid.UUID, 0, limit)
+	for _, m := range matches {
+		if m.ProviderID != t.ClientID && len(ids) < limit {
+			ids = append(ids, m.ProviderID)
 		}
-		if n == 0 {
-			return nil // another process pushed it
-		}
-		for _, id := range ids {
-			if _, err := notifications.Send(ctx, tx, notifications.Notification{
-				UserID: id, Kind: "task.matched", Params: map[string]string{"task": t.Ref, "title": t.Title},
-				Link: "/tasks/" + t.Ref,
-			}); err != nil {
-				return err
-			}
-		}
-		s.pushes.Add(float64(len(ids)))
-		return nil
-	})
+	}
+	s.pushes.Add(float64(len(ids)))
+	return ids, nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -551,11 +571,19 @@ func (s *Service) RecordSlateEvent(ctx context.Context, req *connect.Request[mat
 		}
 		items = []uuid.UUID{item}
 	}
+	var moved int64
+	if kind == "invite" && slate.Direction == "providers" && slate.TaskID != nil {
+		// The slate the client invited from wins over the one the funnel
+		// attribution may have logged the invitation to already.
+		if moved, err = q.MoveInvite(ctx, db.MoveInviteParams{TaskID: slate.TaskID, ItemID: items[0], SlateID: slateID}); err != nil {
+			return nil, fmt.Errorf("move invite: %w", err)
+		}
+	}
 	n, err := q.InsertSlateEvents(ctx, db.InsertSlateEventsParams{SlateID: slateID, Items: items, Kind: kind})
 	if err != nil {
 		return nil, fmt.Errorf("record slate event: %w", err)
 	}
-	s.events.WithLabelValues(slate.Direction, kind).Add(float64(n))
+	s.events.WithLabelValues(slate.Direction, kind).Add(float64(max(n-moved, 0)))
 	return connect.NewResponse(&matchingv1.RecordSlateEventResponse{}), nil
 }
 

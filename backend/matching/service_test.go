@@ -3,7 +3,6 @@ package matching
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -17,21 +16,24 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/badrequest"
 	"github.com/talent-hub/talent/backend/postgres"
+	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/testenv"
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
+	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 )
 
 // bundle is a service over a fresh database.
 type bundle struct {
 	db  *postgres.DB
 	svc *Service
+	vet *lazyVetter
 }
 
 func setup(t *testing.T) bundle {
 	t.Helper()
 	db := testenv.DB(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bundle{db: db, svc: New(db, logger, Options{Engine: Config{ExploreSlots: -1}})}
+	b := bundle{db: db, svc: New(db, logger, Options{Engine: Config{ExploreSlots: -1}}), vet: &lazyVetter{}}
 	if err := b.svc.Relearn(t.Context()); err != nil {
 		t.Fatalf("first load: %v", err)
 	}
@@ -99,9 +101,10 @@ func TestServiceJourney(t *testing.T) {
 	admin, _ := b.user(t, "Admin", auth.RoleAdmin)
 	client, clientID := b.user(t, "Client", auth.RoleClient)
 	other, _ := b.user(t, "Other", auth.RoleClient)
-	_, aliceID := b.user(t, "Alice", auth.RoleProvider)
-	bob, bobID := b.user(t, "Bob", auth.RoleProvider)
-	_, carolID := b.user(t, "Carol", auth.RoleProvider)
+	// Vetted providers whose profiles the administrator corrects.
+	_, aliceID := b.provider(t, "Alice", true, "figma")
+	bob, bobID := b.provider(t, "Bob", true, "figma")
+	_, carolID := b.provider(t, "Carol", true, "figma")
 	taskID := b.task(t, clientID, "Payments API", "go", "postgresql")
 	b.sync(t)
 
@@ -299,50 +302,41 @@ func TestCorrectionsAreAudited(t *testing.T) {
 	}
 }
 
-// TestPushOnPublish checks that the best providers of a newly published
-// task are notified once, even with two processes following the same
-// database (issue #5, push on publish).
+// TestPushOnPublish checks that the task service, with the engine as its
+// Matcher, tells the best vetted providers of a task as it is published,
+// and nobody else (issue 5 item 4, MATCH-1).
 func TestPushOnPublish(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	other := New(b.db, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
-	if err := other.Relearn(t.Context()); err != nil {
-		t.Fatalf("second process: %v", err)
+	client, clientID := b.user(t, "Client", auth.RoleClient)
+	_, goID := b.provider(t, "Gopher", true, "go")
+	b.provider(t, "Designer", true, "figma")
+	b.provider(t, "Unvetted Gopher", false, "go")
+	b.sync(t)
+	market := tasks.New(b.db, slog.New(slog.NewTextHandler(io.Discard, nil)), tasks.Options{Matcher: b.svc})
+	if _, err := market.CreateTask(client, connect.NewRequest(&tasksv1.CreateTaskRequest{
+		Title: "Go service", BudgetMinFen: 500000, BudgetMaxFen: 800000, DeliveryDate: "2030-07-01",
+		SkillTags: []string{"go"}, TaskType: tasksv1.TaskType_TASK_TYPE_BACK_END, Remote: true,
+	})); err != nil {
+		t.Fatalf("CreateTask: %v", err)
 	}
-	admin, _ := b.user(t, "Admin", auth.RoleAdmin)
-	_, clientID := b.user(t, "Client", auth.RoleClient)
-	_, goID := b.user(t, "Gopher", auth.RoleProvider)
-	_, designerID := b.user(t, "Designer", auth.RoleProvider)
-	for id, tag := range map[string]string{goID: "go", designerID: "figma"} {
-		if _, err := b.svc.SetProviderSkills(admin, connect.NewRequest(&matchingv1.SetProviderSkillsRequest{
-			ProviderId: id, Skills: []*matchingv1.Skill{{Tag: tag, Level: 4}}})); err != nil {
-			t.Fatalf("SetProviderSkills: %v", err)
-		}
-	}
-	if err := other.Sync(t.Context()); err != nil {
-		t.Fatalf("sync: %v", err)
-	}
-	b.task(t, clientID, "Go service", "go")
-	for range 2 {
-		b.sync(t)
-		if err := other.Sync(t.Context()); err != nil {
-			t.Fatalf("sync: %v", err)
-		}
-	}
-	rows, err := b.db.Primary.Query(t.Context(), `SELECT user_id::text, kind, link, params->>'title' FROM notifications ORDER BY id`)
+	rows, err := b.db.Primary.Query(t.Context(), `SELECT user_id::text, kind FROM notifications WHERE kind = 'task.matched' ORDER BY id`)
 	if err != nil {
 		t.Fatalf("read notifications: %v", err)
 	}
 	var got []string
 	for rows.Next() {
-		var user, kind, link, title string
-		if err := rows.Scan(&user, &kind, &link, &title); err != nil {
+		var user, kind string
+		if err := rows.Scan(&user, &kind); err != nil {
 			t.Fatalf("scan: %v", err)
 		}
-		got = append(got, fmt.Sprint(user, " ", kind, " ", title, " ", strings.HasPrefix(link, "/tasks/T-")))
+		got = append(got, user+" "+kind)
 	}
-	if want := []string{goID + " task.matched Go service true"}; !slices.Equal(got, want) {
-		t.Fatalf("notifications %q, want %q", got, want)
+	if want := []string{goID + " task.matched"}; !slices.Equal(got, want) {
+		t.Fatalf("notifications %q, want %q (client %s)", got, want, clientID)
+	}
+	if n := testutil.ToFloat64(b.svc.pushes); n != 1 {
+		t.Errorf("pushes metric %v, want 1", n)
 	}
 }
 
@@ -351,14 +345,9 @@ func TestPushOnPublish(t *testing.T) {
 func TestDeletedProviderIsDropped(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	admin, _ := b.user(t, "Admin", auth.RoleAdmin)
 	client, clientID := b.user(t, "Client", auth.RoleClient)
-	_, provID := b.user(t, "Leaver", auth.RoleProvider)
+	_, provID := b.provider(t, "Leaver", true, "go")
 	taskID := b.task(t, clientID, "Go job", "go")
-	if _, err := b.svc.SetProviderSkills(admin, connect.NewRequest(&matchingv1.SetProviderSkillsRequest{
-		ProviderId: provID, Skills: []*matchingv1.Skill{{Tag: "go", Level: 4}}})); err != nil {
-		t.Fatalf("SetProviderSkills: %v", err)
-	}
 	count := func() int {
 		t.Helper()
 		b.sync(t)

@@ -57,3 +57,13 @@ WHERE id = @id AND reviewee_id = @reviewee_id AND reply_time IS NULL;
 -- name: SetHidden :execrows
 UPDATE reviews SET hidden_by_reviewee = @hidden
 WHERE id = @id AND reviewee_id = @reviewee_id;
+
+-- name: RatingSummaries :many
+-- RatingSummaries is RatingSummary for many reviewees at once (all with
+-- none named): the matching engine's batch read.
+SELECT r.reviewee_id, count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
+FROM reviews r
+WHERE (cardinality(@reviewee_ids::uuid[]) = 0 OR r.reviewee_id = ANY (@reviewee_ids::uuid[]))
+  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+       OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days')
+GROUP BY r.reviewee_id;

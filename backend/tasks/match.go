@@ -18,11 +18,17 @@ type MatchTask struct {
 	ClientID  uuid.UUID
 	TaskType  string
 	SkillTags []string
+	// What a ranking matcher (backend/matching) scores besides the tags.
+	Title        string
+	BudgetMinFen int64
+	BudgetMaxFen int64
+	Remote       bool
+	City         string
 }
 
 // Matcher finds the providers to tell about a task just published (issue
-// 4 item 1). The matching service provides a better one; SkillOverlap is
-// the default.
+// 4 item 1). The matching service (backend/matching) is the one talentd
+// uses where it serves matching; SkillOverlap is the default.
 type Matcher interface {
 	MatchProviders(ctx context.Context, t MatchTask, limit int) ([]uuid.UUID, error)
 }
@@ -32,15 +38,6 @@ type Matcher interface {
 // carry skills.
 type SkillOverlap struct {
 	DB *postgres.DB
-}
-
-// NoMatches tells nobody: for processes where the matching service pushes
-// new tasks to their best providers itself (backend/matching).
-type NoMatches struct{}
-
-// MatchProviders implements Matcher.
-func (NoMatches) MatchProviders(context.Context, MatchTask, int) ([]uuid.UUID, error) {
-	return nil, nil
 }
 
 // MatchProviders implements Matcher.
@@ -59,6 +56,7 @@ func (m SkillOverlap) MatchProviders(ctx context.Context, t MatchTask, limit int
 func (s *Service) notifyMatched(ctx context.Context, tx pgx.Tx, t db.Task) error {
 	ids, err := s.matcher.MatchProviders(ctx, MatchTask{
 		ID: t.ID, Ref: formatRef(t.RefNo), ClientID: t.ClientID, TaskType: t.TaskType, SkillTags: t.SkillTags,
+		Title: t.Title, BudgetMinFen: t.BudgetMinFen, BudgetMaxFen: t.BudgetMaxFen, Remote: t.Remote, City: t.City,
 	}, maxMatchNotified)
 	if err != nil {
 		return err

@@ -204,7 +204,8 @@ func (s *Service) createTask(ctx context.Context, clientID uuid.UUID, in newTask
 		if status == statusOpen {
 			// Posted straight away: matched providers are told (issue 4 item 1).
 			if err := s.notifyMatched(ctx, tx, db.Task{ID: row.ID, RefNo: row.RefNo, ClientID: row.ClientID,
-				Title: row.Title, TaskType: row.TaskType, SkillTags: row.SkillTags}); err != nil {
+				Title: row.Title, TaskType: row.TaskType, SkillTags: row.SkillTags,
+				BudgetMinFen: row.BudgetMinFen, BudgetMaxFen: row.BudgetMaxFen, Remote: row.Remote, City: row.City}); err != nil {
 				return nil, err
 			}
 		}

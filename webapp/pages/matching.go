@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	matchingv1 "github.com/talent-hub/talent/proto/talent/matching/v1"
+	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
 	"github.com/talent-hub/talent/webapp/ui"
 )
@@ -79,8 +80,11 @@ type recommendedProviders struct {
 	loaded  string // the task the slate is for
 	slate   string
 	matches []*matchingv1.ProviderMatch
-	invited map[string]bool
-	err     string
+	// invited, inviting and inviteErr are by provider id.
+	invited   map[string]bool
+	inviting  map[string]bool
+	inviteErr map[string]string
+	err       string
 }
 
 func (p *recommendedProviders) OnMount(ctx app.Context) { p.load(ctx) }
@@ -103,7 +107,8 @@ func (p *recommendedProviders) load(ctx app.Context) {
 				p.err = p.env.lang.Code(rpc.Explain(err).Code)
 				return
 			}
-			p.slate, p.matches, p.invited = resp.Msg.GetSlateId(), resp.Msg.GetProviders(), map[string]bool{}
+			p.slate, p.matches = resp.Msg.GetSlateId(), resp.Msg.GetProviders()
+			p.invited, p.inviting, p.inviteErr = map[string]bool{}, map[string]bool{}, map[string]string{}
 			if len(p.matches) > 0 {
 				// Rendered now: every item is an impression (docs/matching.md).
 				p.env.recordEvent(ctx, p.slate, "", matchingv1.SlateEventKind_SLATE_EVENT_KIND_IMPRESSION)
@@ -112,12 +117,34 @@ func (p *recommendedProviders) load(ctx app.Context) {
 	})
 }
 
-func (p *recommendedProviders) invite(id string) app.EventHandler {
-	return func(ctx app.Context, e app.Event) {
-		p.invited[id] = true
-		p.env.recordEvent(ctx, p.slate, id, matchingv1.SlateEventKind_SLATE_EVENT_KIND_CLICK)
-		p.env.recordEvent(ctx, p.slate, id, matchingv1.SlateEventKind_SLATE_EVENT_KIND_INVITE)
+// invite invites the provider of the clicked button (its data-id: go-app
+// keeps the closures of the first render, so none captures an id) through
+// the market's InviteProvider, then logs the invite to the slate it was
+// shown in, which attributes it there (MATCH-2, docs/matching.md).
+func (p *recommendedProviders) invite(ctx app.Context, _ app.Event) {
+	id := ctx.JSSrc().Get("dataset").Get("id").String()
+	if id == "" || p.invited[id] || p.inviting[id] || p.env.rpc == nil {
+		return
 	}
+	slate, task := p.slate, p.taskID
+	p.inviting[id] = true
+	delete(p.inviteErr, id)
+	p.env.recordEvent(ctx, slate, id, matchingv1.SlateEventKind_SLATE_EVENT_KIND_CLICK)
+	ctx.Async(func() {
+		_, err := p.env.rpc.Market.InviteProvider(ctx, connect.NewRequest(&tasksv1.InviteProviderRequest{IdOrRef: task, ProviderId: id}))
+		if err == nil {
+			_, _ = p.env.rpc.Matching.RecordSlateEvent(ctx, connect.NewRequest(&matchingv1.RecordSlateEventRequest{
+				SlateId: slate, ItemId: id, Kind: matchingv1.SlateEventKind_SLATE_EVENT_KIND_INVITE}))
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			delete(p.inviting, id)
+			if err != nil {
+				p.inviteErr[id] = p.env.lang.Code(rpc.Explain(err).Code)
+				return
+			}
+			p.invited[id] = true
+		})
+	})
 }
 
 func (p *recommendedProviders) Render() app.UI {
@@ -134,15 +161,28 @@ func (p *recommendedProviders) Render() app.UI {
 		body = app.Ol().Class("match-list").Body(
 			app.Range(p.matches).Slice(func(i int) app.UI {
 				m := p.matches[i]
-				return app.Li().Class("match-item").DataSet("id", m.GetProviderId()).Body(
+				id := m.GetProviderId()
+				label := "match.invite"
+				switch {
+				case p.invited[id]:
+					label = "match.invited"
+				case p.inviting[id]:
+					label = "match.inviting"
+				}
+				var problem app.UI = app.Text("")
+				if msg := p.inviteErr[id]; msg != "" {
+					problem = app.P().Class("form-error match-invite-error").Role("alert").Text(msg)
+				}
+				return app.Li().Class("match-item").DataSet("id", id).Body(
 					app.Div().Class("match-head").Body(
 						app.Strong().Class("match-name").Text(m.GetDisplayName()),
 						app.Span().Class("muted").Text(fmt.Sprintf(" %.0f%%", 100*m.GetScore())),
-						app.Button().Class("btn btn-secondary match-invite").Type("button").
-							Disabled(p.invited[m.GetProviderId()]).
-							Text(l.T(map[bool]string{false: "match.invite", true: "match.invited"}[p.invited[m.GetProviderId()]])).
-							OnClick(p.invite(m.GetProviderId())),
+						app.Button().Class("btn btn-secondary match-invite").Type("button").DataSet("id", id).
+							Disabled(p.invited[id] || p.inviting[id]).
+							Text(l.T(label)).
+							OnClick(p.invite),
 					),
+					problem,
 					why(l, m.GetExplanation()),
 				)
 			}),
@@ -194,6 +234,11 @@ func (p *recommendedTasksPage) OnNav(ctx app.Context) {
 	})
 }
 
+// click logs a click on the feed's task of the clicked link (data-id).
+func (p *recommendedTasksPage) click(ctx app.Context, _ app.Event) {
+	p.env.recordEvent(ctx, p.slate, ctx.JSSrc().Get("dataset").Get("id").String(), matchingv1.SlateEventKind_SLATE_EVENT_KIND_CLICK)
+}
+
 func (p *recommendedTasksPage) Render() app.UI {
 	l := p.env.lang
 	var body app.UI
@@ -213,13 +258,13 @@ func (p *recommendedTasksPage) Render() app.UI {
 				if t.GetRemote() {
 					where = l.T("task.remote_short")
 				}
-				slate, id := p.slate, t.GetTaskId()
+				id := t.GetTaskId()
 				return app.Li().Class("match-item card").DataSet("id", id).Body(
 					app.Div().Class("match-head").Body(
-						app.A().Class("match-title").Href("/tasks/"+t.GetRef()).Text(t.GetTitle()).
-							OnClick(func(ctx app.Context, e app.Event) {
-								p.env.recordEvent(ctx, slate, id, matchingv1.SlateEventKind_SLATE_EVENT_KIND_CLICK)
-							}),
+						// The click reads the task from data-id and the slate
+						// now: go-app keeps the first render's closures.
+						app.A().Class("match-title").Href("/tasks/"+t.GetRef()).Text(t.GetTitle()).DataSet("id", id).
+							OnClick(p.click),
 						app.Span().Class("task-ref muted").Text(" "+t.GetRef()),
 					),
 					app.P().Class("muted").Text(budget+" · "+where),

@@ -12,6 +12,7 @@ var matchingMessages = map[string]message{
 	"match.providers.empty": {en: "No provider matches this task's skills yet.", zh: "暂无与该任务技能匹配的服务方。"},
 	"match.invite":          {en: "Invite", zh: "邀请"},
 	"match.invited":         {en: "Invited", zh: "已邀请"},
+	"match.inviting":        {en: "Inviting…", zh: "正在邀请…"},
 	"match.tasks.title":     {en: "Recommended tasks", zh: "推荐任务"},
 	"match.tasks.lead":      {en: "Open tasks that fit your skills, rate and location.", zh: "符合您技能、报价和地点的开放任务。"},
 	"match.tasks.empty":     {en: "No open task matches your skills yet.", zh: "暂无与您技能匹配的开放任务。"},

@@ -99,10 +99,12 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 	// The task service checks texts (SEC-5) and is what the moderation
 	// service takes tasks down through, in whichever process serves it.
 	taskOpts := tasks.Options{Moderation: checker, Blob: store, FilesURLPrefix: cfg.FilesURLPrefix}
+	var matchingSvc *matching.Service
 	if cfg.serves(serviceMatching) {
-		// The matching service tells a new task's best providers (MATCH-1);
-		// the task service's simple skill overlap would tell them twice.
-		taskOpts.Matcher = tasks.NoMatches{}
+		// The matching engine is the task service's Matcher: publishing a
+		// task tells its best providers (MATCH-1, push on publish).
+		matchingSvc = matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
+		taskOpts.Matcher = matchingSvc
 	}
 	tasksSvc := tasks.New(db, logger, taskOpts)
 	if cfg.serves(serviceTasks) {
@@ -142,7 +144,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		served = append(served, moderationv1connect.ModerationServiceName)
 	}
 	if cfg.serves(serviceMatching) {
-		svc := matching.New(db, logger, matching.Options{Engine: matching.Config{Weights: cfg.MatchWeights}})
+		svc := matchingSvc
 		if err := registry.Register(svc); err != nil {
 			return nil, fmt.Errorf("register matching metrics: %w", err)
 		}

@@ -13,24 +13,219 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const claimPush = `-- name: ClaimPush :execrows
-INSERT INTO matching_pushes (task_id, providers) VALUES ($1, $2)
-ON CONFLICT DO NOTHING
+const attributeHires = `-- name: AttributeHires :many
+WITH cand AS (
+    SELECT s.id AS slate_id, g.provider_id AS item_id, g.create_time
+    FROM engagements g
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'providers' AND ms.task_id = g.task_id AND g.provider_id = ANY (ms.items)
+          AND ms.create_time <= g.create_time AND ms.create_time > g.create_time - $1::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE g.create_time > $2
+    UNION ALL
+    SELECT e.slate_id, g.task_id, g.create_time
+    FROM engagements g
+    JOIN matching_slates ms ON ms.direction = 'tasks' AND ms.provider_id = g.provider_id
+    JOIN matching_slate_events e ON e.slate_id = ms.id AND e.item_id = g.task_id AND e.kind = 'proposal'
+    WHERE g.create_time > $2
+), ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT slate_id, item_id, 'hire', create_time FROM cand
+    ON CONFLICT DO NOTHING
+    RETURNING slate_id
+)
+SELECT s.direction::text AS direction, count(*)::bigint AS n
+FROM ins JOIN matching_slates s ON s.id = ins.slate_id
+GROUP BY s.direction
 `
 
-type ClaimPushParams struct {
-	TaskID    uuid.UUID
-	Providers []uuid.UUID
+type AttributeHiresParams struct {
+	WindowDays int32
+	Since      time.Time
 }
 
-// ClaimPush records that a task's top matches are being notified; it
-// affects no row when another process did it first.
-func (q *Queries) ClaimPush(ctx context.Context, arg ClaimPushParams) (int64, error) {
-	result, err := q.db.Exec(ctx, claimPush, arg.TaskID, arg.Providers)
+type AttributeHiresRow struct {
+	Direction string
+	N         int64
+}
+
+// AttributeHires logs the awards after a time: to the latest slate of
+// providers for the task that showed the hired provider before the award,
+// and to the provider's feed that the winning proposal was logged to.
+func (q *Queries) AttributeHires(ctx context.Context, arg AttributeHiresParams) ([]AttributeHiresRow, error) {
+	rows, err := q.db.Query(ctx, attributeHires, arg.WindowDays, arg.Since)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items []AttributeHiresRow
+	for rows.Next() {
+		var i AttributeHiresRow
+		if err := rows.Scan(&i.Direction, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const attributeInvites = `-- name: AttributeInvites :many
+WITH ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT s.id, i.provider_id, 'invite', i.create_time
+    FROM task_invitations i
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'providers' AND ms.task_id = i.task_id AND i.provider_id = ANY (ms.items)
+          AND ms.create_time <= i.create_time AND ms.create_time > i.create_time - $1::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE i.create_time > $2
+      AND NOT EXISTS (
+        SELECT 1 FROM matching_slates s2 JOIN matching_slate_events e2 ON e2.slate_id = s2.id
+        WHERE s2.direction = 'providers' AND s2.task_id = i.task_id AND e2.item_id = i.provider_id AND e2.kind = 'invite')
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT 'providers'::text AS direction, count(*)::bigint AS n FROM ins
+`
+
+type AttributeInvitesParams struct {
+	WindowDays int32
+	Since      time.Time
+}
+
+type AttributeInvitesRow struct {
+	Direction string
+	N         int64
+}
+
+// AttributeInvites logs the invitations sent after a time to the latest
+// slate of providers for the task that showed the provider before the
+// invitation, within the attribution window (docs/matching.md), unless one
+// of the task's slates has the invite already. It returns how many it
+// logged per direction.
+func (q *Queries) AttributeInvites(ctx context.Context, arg AttributeInvitesParams) ([]AttributeInvitesRow, error) {
+	rows, err := q.db.Query(ctx, attributeInvites, arg.WindowDays, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AttributeInvitesRow
+	for rows.Next() {
+		var i AttributeInvitesRow
+		if err := rows.Scan(&i.Direction, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const attributeProposals = `-- name: AttributeProposals :many
+WITH cand AS (
+    SELECT s.id AS slate_id, p.task_id AS item_id, p.create_time
+    FROM proposals p
+    CROSS JOIN LATERAL (
+        SELECT ms.id FROM matching_slates ms
+        WHERE ms.direction = 'tasks' AND ms.provider_id = p.provider_id AND p.task_id = ANY (ms.items)
+          AND ms.create_time <= p.create_time AND ms.create_time > p.create_time - $1::int * interval '1 day'
+        ORDER BY ms.create_time DESC LIMIT 1
+    ) s
+    WHERE p.create_time > $2 AND p.status <> 'withdrawn'
+    UNION ALL
+    SELECT e.slate_id, p.provider_id, p.create_time
+    FROM proposals p
+    JOIN matching_slates ms ON ms.direction = 'providers' AND ms.task_id = p.task_id
+    JOIN matching_slate_events e ON e.slate_id = ms.id AND e.item_id = p.provider_id AND e.kind = 'invite'
+    WHERE p.create_time > $2 AND p.status <> 'withdrawn' AND e.create_time <= p.create_time
+), ins AS (
+    INSERT INTO matching_slate_events (slate_id, item_id, kind, create_time)
+    SELECT slate_id, item_id, 'proposal', create_time FROM cand
+    ON CONFLICT DO NOTHING
+    RETURNING slate_id
+)
+SELECT s.direction::text AS direction, count(*)::bigint AS n
+FROM ins JOIN matching_slates s ON s.id = ins.slate_id
+GROUP BY s.direction
+`
+
+type AttributeProposalsParams struct {
+	WindowDays int32
+	Since      time.Time
+}
+
+type AttributeProposalsRow struct {
+	Direction string
+	N         int64
+}
+
+// AttributeProposals logs the proposals sent after a time: to the latest
+// feed of the provider that showed the task before the proposal, and to
+// the task's slate of providers that invited the provider (the invite
+// then led to a proposal).
+func (q *Queries) AttributeProposals(ctx context.Context, arg AttributeProposalsParams) ([]AttributeProposalsRow, error) {
+	rows, err := q.db.Query(ctx, attributeProposals, arg.WindowDays, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AttributeProposalsRow
+	for rows.Next() {
+		var i AttributeProposalsRow
+		if err := rows.Scan(&i.Direction, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const changedProviders = `-- name: ChangedProviders :many
+SELECT p.user_id AS id FROM provider_profiles p WHERE p.update_time > $1
+UNION
+SELECT u.id FROM users u WHERE u.delete_time > $1 AND 'provider' = ANY (u.roles)
+UNION
+SELECT r.reviewee_id FROM reviews r WHERE r.create_time > $1
+UNION
+SELECT r.reviewer_id FROM reviews r WHERE r.create_time > $1
+UNION
+SELECT t.provider_id::uuid FROM tasks t WHERE t.update_time > $1 AND t.provider_id IS NOT NULL
+`
+
+// ChangedProviders lists the providers whose read model may have changed
+// after a time: profile, skills, vetting or suspension (provider_profiles
+// update_time), account deleted, a review received or written (writing one
+// reveals the other side's), or a task of theirs moved (completion).
+func (q *Queries) ChangedProviders(ctx context.Context, since time.Time) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, changedProviders, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const correctionsAfter = `-- name: CorrectionsAfter :many
@@ -78,13 +273,14 @@ func (q *Queries) CorrectionsAfter(ctx context.Context, after int64) ([]Correcti
 }
 
 const getSlate = `-- name: GetSlate :one
-SELECT id, direction, viewer_id, items FROM matching_slates WHERE id = $1
+SELECT id, direction, viewer_id, task_id, items FROM matching_slates WHERE id = $1
 `
 
 type GetSlateRow struct {
 	ID        uuid.UUID
 	Direction string
 	ViewerID  uuid.UUID
+	TaskID    *uuid.UUID
 	Items     []uuid.UUID
 }
 
@@ -95,6 +291,7 @@ func (q *Queries) GetSlate(ctx context.Context, id uuid.UUID) (GetSlateRow, erro
 		&i.ID,
 		&i.Direction,
 		&i.ViewerID,
+		&i.TaskID,
 		&i.Items,
 	)
 	return i, err
@@ -337,6 +534,30 @@ func (q *Queries) ListCorrections(ctx context.Context, pageSize int32) ([]ListCo
 	return items, nil
 }
 
+const moveInvite = `-- name: MoveInvite :execrows
+DELETE FROM matching_slate_events e
+USING matching_slates s
+WHERE e.slate_id = s.id AND s.direction = 'providers' AND s.task_id = $1
+  AND e.item_id = $2 AND e.kind = 'invite' AND s.id <> $3
+`
+
+type MoveInviteParams struct {
+	TaskID  *uuid.UUID
+	ItemID  uuid.UUID
+	SlateID uuid.UUID
+}
+
+// MoveInvite takes an invite of a task's provider off the task's other
+// slates: the slate the client invited from (RecordSlateEvent) wins over
+// the one AttributeInvites guessed.
+func (q *Queries) MoveInvite(ctx context.Context, arg MoveInviteParams) (int64, error) {
+	result, err := q.db.Exec(ctx, moveInvite, arg.TaskID, arg.ItemID, arg.SlateID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const now = `-- name: Now :one
 SELECT now()::timestamptz AS now
 `
@@ -406,37 +627,90 @@ func (q *Queries) OpenTasks(ctx context.Context) ([]OpenTasksRow, error) {
 	return items, nil
 }
 
-const providersCreatedSince = `-- name: ProvidersCreatedSince :many
+const providerAccounts = `-- name: ProviderAccounts :many
 SELECT u.id, u.display_name, u.create_time, u.delete_time
 FROM users u
-WHERE 'provider' = ANY (u.roles) AND (u.create_time > $1 OR u.delete_time > $1)
-ORDER BY u.create_time
+WHERE 'provider' = ANY (u.roles)
+  AND (cardinality($1::uuid[]) = 0 OR u.id = ANY ($1::uuid[]))
 `
 
-type ProvidersCreatedSinceRow struct {
+type ProviderAccountsRow struct {
 	ID          uuid.UUID
 	DisplayName string
 	CreateTime  time.Time
 	DeleteTime  pgtype.Timestamptz
 }
 
-// ProvidersCreatedSince reads provider accounts created or deleted after a
-// time (all with the zero time): the provider read model as main has it
-// today.
-func (q *Queries) ProvidersCreatedSince(ctx context.Context, since time.Time) ([]ProvidersCreatedSinceRow, error) {
-	rows, err := q.db.Query(ctx, providersCreatedSince, since)
+// ProviderAccounts reads the provider accounts named (all with none
+// named): their names, and deleted ones as unavailable.
+func (q *Queries) ProviderAccounts(ctx context.Context, ids []uuid.UUID) ([]ProviderAccountsRow, error) {
+	rows, err := q.db.Query(ctx, providerAccounts, ids)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []ProvidersCreatedSinceRow
+	var items []ProviderAccountsRow
 	for rows.Next() {
-		var i ProvidersCreatedSinceRow
+		var i ProviderAccountsRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.DisplayName,
 			&i.CreateTime,
 			&i.DeleteTime,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const providerTaskStats = `-- name: ProviderTaskStats :many
+SELECT t.provider_id::uuid AS provider_id,
+       count(*) FILTER (WHERE ev.accepted)::int AS completed,
+       count(*) FILTER (WHERE t.status = 'cancelled' AND ev.disputed)::int AS abandoned,
+       count(*) FILTER (WHERE ev.accepted
+                        AND (ev.delivered AT TIME ZONE 'Asia/Shanghai')::date <= t.delivery_date)::int AS on_time
+FROM tasks t
+CROSS JOIN LATERAL (
+    SELECT coalesce(bool_or(e.to_status = 'accepted'), false) AS accepted,
+           coalesce(bool_or(e.to_status = 'disputed'), false) AS disputed,
+           min(e.create_time) FILTER (WHERE e.to_status = 'delivered') AS delivered
+    FROM task_events e WHERE e.task_id = t.id
+) ev
+WHERE t.provider_id IS NOT NULL
+  AND (cardinality($1::uuid[]) = 0 OR t.provider_id = ANY ($1::uuid[]))
+GROUP BY t.provider_id
+`
+
+type ProviderTaskStatsRow struct {
+	ProviderID uuid.UUID
+	Completed  int32
+	Abandoned  int32
+	OnTime     int32
+}
+
+// ProviderTaskStats is the record of the providers named (all with none
+// named) from their awarded tasks: completed (the client accepted the
+// work), abandoned (cancelled after a dispute) and on time (completed,
+// first delivered by the delivery date, China Standard Time).
+func (q *Queries) ProviderTaskStats(ctx context.Context, ids []uuid.UUID) ([]ProviderTaskStatsRow, error) {
+	rows, err := q.db.Query(ctx, providerTaskStats, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ProviderTaskStatsRow
+	for rows.Next() {
+		var i ProviderTaskStatsRow
+		if err := rows.Scan(
+			&i.ProviderID,
+			&i.Completed,
+			&i.Abandoned,
+			&i.OnTime,
 		); err != nil {
 			return nil, err
 		}

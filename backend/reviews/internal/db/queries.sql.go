@@ -232,6 +232,48 @@ func (q *Queries) ListUserReviews(ctx context.Context, arg ListUserReviewsParams
 	return items, nil
 }
 
+const ratingSummaries = `-- name: RatingSummaries :many
+SELECT r.reviewee_id, count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
+FROM reviews r
+WHERE (cardinality($1::uuid[]) = 0 OR r.reviewee_id = ANY ($1::uuid[]))
+  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
+       OR r.create_time <= $2::timestamptz - interval '14 days')
+GROUP BY r.reviewee_id
+`
+
+type RatingSummariesParams struct {
+	RevieweeIds []uuid.UUID
+	Now         time.Time
+}
+
+type RatingSummariesRow struct {
+	RevieweeID uuid.UUID
+	N          int32
+	Total      int64
+}
+
+// RatingSummaries is RatingSummary for many reviewees at once (all with
+// none named): the matching engine's batch read.
+func (q *Queries) RatingSummaries(ctx context.Context, arg RatingSummariesParams) ([]RatingSummariesRow, error) {
+	rows, err := q.db.Query(ctx, ratingSummaries, arg.RevieweeIds, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []RatingSummariesRow
+	for rows.Next() {
+		var i RatingSummariesRow
+		if err := rows.Scan(&i.RevieweeID, &i.N, &i.Total); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const ratingSummary = `-- name: RatingSummary :one
 SELECT count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
 FROM reviews r
