@@ -141,7 +141,11 @@ bench-canary: ## Canary split accuracy and stickiness over 100,000 users (OPS-4)
 
 .PHONY: bench-keywords
 bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chinese text (SEC-5).
-	$(GO) test -run '^$$' -bench . -benchtime 200x -count 3 -cpu 1 ./edge/keywords
+	$(GO) test -run '^$$' -bench 'Filter|ServeHTTPJSON' -benchtime 200x -count 3 -cpu 1 ./edge/keywords
+
+.PHONY: bench-edge-modules
+bench-edge-modules: ## CPU ns per request of each edge module on the bench-edge mix's requests (docs/ops/benchmarks.md).
+	$(GO) test -run '^$$' -bench 'ServeHTTP' -benchmem -count 3 ./edge/requestid ./edge/secheaders ./edge/ratelimit ./edge/canary ./edge/keywords
 
 .PHONY: bench-realtime
 bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).
@@ -156,7 +160,7 @@ eval-match: ## Matching: offline NDCG@10 and recall@20, blended vs 40/30/20/10 v
 	$(GO) test -count=1 -run 'TestOfflineEval' -v ./backend/matching
 
 .PHONY: bench-edge
-bench-edge: build ## Edge vs plain Caddy (with and without access log) to one backend: req/s, p50/p99, CPU/request, loss (40 s).
+bench-edge: build ## Edge vs plain Caddy (with and without access log), same backend and request mix, 5 interleaved repetitions: req/s, p99, CPU/request, loss (about 80 s).
 	$(GO) run ./edge/cmd/edgebench -edge $(BIN)/talent-edge -caddyfile deploy/edge/Caddyfile
 
 .PHONY: bench-web

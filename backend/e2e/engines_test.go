@@ -31,14 +31,19 @@ const (
 )
 
 // TestJourneysInEveryEngine walks the main journeys of the Identity and
-// Task issues (sign up, a refused taken email, reload, log out, a refused
-// password, log in, a refused and a posted task, search by a two-character
-// Chinese word, open and close the task) and checks the phone, tablet and
-// desktop layouts, in Chromium, Firefox ESR and WebKit (ARCH-1). The
-// journey is one script, backend/e2e/browsers/journeys.mjs, driven through
+// Task issues in Chromium, Firefox ESR and WebKit (ARCH-1): email sign-up,
+// log out and in with refusals; phone sign-up with an SMS code; a provider
+// profile, vetting with ID card images and an admin's approval; a TOTP
+// step-up; posting, searching and closing a task; the market with two
+// people at once (propose, award, work and progress shown live on the
+// client's open page, a board card, delivery with a file, acceptance, both
+// reviews); a 503 from the edge that loses nothing typed; the phone,
+// tablet and desktop layouts of the pages visited, with no sideways
+// scrolling on a phone; and axe-core in every engine. The journey is
+// one script, backend/e2e/browsers/journeys.mjs, driven through
 // puppeteer-core (Chromium over CDP, Firefox over WebDriver BiDi) and W3C
-// WebDriver (WebKitWebDriver with MiniBrowser under Xvfb). The layout
-// screenshots are kept in $TALENT_SCREENSHOTS when it is set.
+// WebDriver (WebKitWebDriver with MiniBrowser under Xvfb, one driver per
+// person). The screenshots are kept in $TALENT_SCREENSHOTS when it is set.
 func TestJourneysInEveryEngine(t *testing.T) {
 	needPlatform(t)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -58,8 +63,12 @@ func TestJourneysInEveryEngine(t *testing.T) {
 
 	// The texts the journey expects, from the web app's own catalogue.
 	en := ui.English
-	expect := map[string]string{"status.open": en.T("status.open"), "status.closed": en.T("status.closed")}
-	for _, r := range []string{"EMAIL_TAKEN", "BAD_CREDENTIALS", "REQUIRED", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST"} {
+	expect := map[string]string{}
+	for _, k := range []string{"status.open", "status.closed", "status.awarded", "status.in_progress",
+		"status.delivered", "status.accepted", "proposal.pending", "vetting.status.approved", "code.unavailable", "stepup.factors.totp_on"} {
+		expect[k] = en.T(k)
+	}
+	for _, r := range []string{"EMAIL_TAKEN", "BAD_CREDENTIALS", "REQUIRED", "BUDGET_MIN_ABOVE_MAX", "DATE_IN_PAST", "CODE_WRONG"} {
 		expect[r] = en.Reason(r, "")
 	}
 	expectJSON, err := json.Marshal(expect)
@@ -74,6 +83,17 @@ func TestJourneysInEveryEngine(t *testing.T) {
 	})); err != nil {
 		t.Fatalf("SignUp of the taken account: %v", err)
 	}
+	// The admin who approves the providers' vetting in every engine
+	// (admins are appointed by operators, in the database).
+	admin := "admin-engines-" + randomHex(t) + "@example.com"
+	if _, err := identity.SignUp(t.Context(), connect.NewRequest(&identityv1.SignUpRequest{
+		Email: admin, Password: password, DisplayName: "Admin", ConsentVersion: "2026-11",
+	})); err != nil {
+		t.Fatalf("SignUp of the admin: %v", err)
+	}
+	makeAdmin(t, admin)
+
+	hooks := engineHooks(t)
 
 	// One engine at a time: the machine has two cores.
 	for _, engine := range []string{"chromium", "firefox", "webkit"} {
@@ -90,12 +110,15 @@ func TestJourneysInEveryEngine(t *testing.T) {
 				"TOOLS_DIR="+tools,
 				"CHROMIUM_PATH="+chromiumPath,
 				"FIREFOX_PATH="+firefoxPath,
+				"HOOKS_URL="+hooks,
+				"ADMIN_EMAIL="+admin,
 			)
-			if engine == "chromium" {
-				env = append(env, "RUN_AXE=1")
-			}
+			env = append(env, "RUN_AXE=1")
 			if engine == "webkit" {
-				env = append(env, "WEBDRIVER_URL="+startWebKitWebDriver(ctx, t))
+				// WebKitWebDriver drives one session: the second party of
+				// the market journey has its own driver and MiniBrowser.
+				drivers := startWebKitWebDrivers(ctx, t, 2)
+				env = append(env, "WEBDRIVER_URL="+drivers[0], "WEBDRIVER_URL2="+drivers[1])
 			}
 			cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "backend", "e2e", "browsers", "journeys.mjs"))
 			cmd.Dir = tools
@@ -124,7 +147,7 @@ func TestJourneysInEveryEngine(t *testing.T) {
 			if stderr != "" {
 				t.Logf("%s stderr: %s", engine, stderr)
 			}
-			if len(result.Steps) < 15 {
+			if len(result.Steps) < 50 {
 				t.Fatalf("%s ran %d steps, want every step of the journey", engine, len(result.Steps))
 			}
 		})
@@ -137,9 +160,9 @@ func lastLine(out []byte) []byte {
 	return []byte(lines[len(lines)-1])
 }
 
-// startWebKitWebDriver starts a virtual X display and WebKitWebDriver on
-// free ports, stopped when the test ends, and returns the driver's URL.
-func startWebKitWebDriver(ctx context.Context, t *testing.T) string {
+// startWebKitWebDrivers starts a virtual X display and n WebKitWebDrivers
+// on free ports, stopped when the test ends, and returns the drivers' URLs.
+func startWebKitWebDrivers(ctx context.Context, t *testing.T, n int) []string {
 	t.Helper()
 	for _, p := range []string{xvfbPath, webkitWebDriverPath} {
 		if _, err := os.Stat(p); err != nil {
@@ -164,7 +187,17 @@ func startWebKitWebDriver(ctx context.Context, t *testing.T) string {
 		t.Fatalf("Xvfb did not report its display: %v", err)
 	}
 	display = ":" + strings.TrimSpace(display)
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = startWebKitWebDriver(ctx, t, display)
+	}
+	return urls
+}
 
+// startWebKitWebDriver starts WebKitWebDriver on a free port for the X
+// display, stopped when the test ends, and returns the driver's URL.
+func startWebKitWebDriver(ctx context.Context, t *testing.T, display string) string {
+	t.Helper()
 	port, err := devstack.FreePort()
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,8 @@ var platform struct {
 	err    error
 	// github stands in for GitHub's sign-in; talentd is configured with it.
 	github *oauthtest.GitHub
+	// edgeAdmin is the edge's admin API, http://localhost:<port>.
+	edgeAdmin string
 }
 
 func TestMain(m *testing.M) {
@@ -104,6 +106,7 @@ func startPlatform(ctx context.Context, dir string) (*devstack.Stack, error) {
 		return stack, fmt.Errorf("start the platform: %w", err)
 	}
 	platform.url = stack.EdgeURL
+	platform.edgeAdmin = "http://localhost:" + strconv.Itoa(ports.EdgeAdmin)
 	pem, err := os.ReadFile(filepath.Join(dir, "caddy", "pki", "authorities", "local", "root.crt"))
 	if err != nil {
 		return stack, fmt.Errorf("read the edge's root certificate: %w", err)

@@ -115,9 +115,19 @@ func codeFromLog(ctx context.Context, t *testing.T, phone string, not ...string)
 
 func lastCode(t *testing.T, path, phone string) string {
 	t.Helper()
-	f, err := os.Open(path)
+	code, err := readLastCode(path, phone)
 	if err != nil {
 		t.Fatalf("open talentd log: %v", err)
+	}
+	return code
+}
+
+// readLastCode returns the last code the development SMS sender logged
+// for phone in the log at path, "" when there is none.
+func readLastCode(path, phone string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
 	}
 	defer f.Close()
 	var code string
@@ -138,7 +148,7 @@ func lastCode(t *testing.T, path, phone string) string {
 			code = entry.Code
 		}
 	}
-	return code
+	return code, sc.Err()
 }
 
 func contains(list []string, s string) bool {

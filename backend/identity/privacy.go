@@ -313,8 +313,11 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 	if err != nil {
 		return nil, fmt.Errorf("get user: %w", err)
 	}
+	if err := s.checkNotLastAdmin(ctx, q, user); err != nil {
+		return nil, roleError(err)
+	}
 	if err := s.confirmDeletion(ctx, q, user, req); err != nil {
-		return nil, accessError(err)
+		return nil, roleError(err)
 	}
 	hash, err := hashPassword(s.params, rand.Text(), rand.Reader)
 	if err != nil {
@@ -322,6 +325,19 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		q := db.New(tx)
+		if slices.Contains(user.Roles, auth.RoleAdmin) {
+			// Before locking the account: the order RevokeRole uses.
+			if err := q.LockAdminRoles(ctx); err != nil {
+				return fmt.Errorf("lock admin roles: %w", err)
+			}
+			n, err := q.CountActiveAdmins(ctx)
+			if err != nil {
+				return fmt.Errorf("count admins: %w", err)
+			}
+			if n <= 1 {
+				return ErrLastAdmin
+			}
+		}
 		if _, err := q.LockUser(ctx, userID); err != nil {
 			return fmt.Errorf("lock user: %w", err)
 		}
@@ -341,7 +357,7 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 		return s.audit(ctx, tx, auditEntry{actor: userID, action: auditDelete, ip: ip, detail: map[string]any{"sessions_ended": n}})
 	})
 	if err != nil {
-		return nil, accessError(err)
+		return nil, roleError(err)
 	}
 	s.logger.InfoContext(ctx, "account deleted", "user_id", userID)
 	resp := connect.NewResponse(&identityv1.DeleteAccountResponse{})
@@ -349,10 +365,20 @@ func (s *Service) DeleteAccount(ctx context.Context, req *connect.Request[identi
 	return resp, nil
 }
 
-// confirmDeletion checks the caller's password, or for an account without
-// one (made with a provider or a phone), that the current session began
-// moments ago.
+// confirmDeletion uses up the caller's step-up for OpDeleteAccount when
+// the account can do one (ID-4): it has a phone and a second factor.
+// Otherwise it checks the caller's password, or for an account without
+// one (made with a provider), that the current session began moments ago.
 func (s *Service) confirmDeletion(ctx context.Context, q *db.Queries, user db.User, req *connect.Request[identityv1.DeleteAccountRequest]) error {
+	if user.Phone != nil {
+		n, err := q.CountFactors(ctx, user.ID)
+		if err != nil {
+			return fmt.Errorf("count factors: %w", err)
+		}
+		if n.Totp+n.Passkeys > 0 {
+			return s.RequireStepUp(ctx, user.ID, OpDeleteAccount, "")
+		}
+	}
 	if hasPassword(user) {
 		ok, _, err := verifyPassword(user.PasswordHash, req.Msg.GetPassword(), s.params)
 		if err != nil {

@@ -55,6 +55,7 @@ const (
 	OpViewSensitive       Operation = "view_sensitive"
 	OpManageFactors       Operation = "manage_factors"
 	OpChangeIDNumber      Operation = "change_id_number"
+	OpDeleteAccount       Operation = "delete_account"
 )
 
 var operationsByProto = map[identityv1.StepUpOperation]Operation{
@@ -66,6 +67,8 @@ var operationsByProto = map[identityv1.StepUpOperation]Operation{
 	identityv1.StepUpOperation_STEP_UP_OPERATION_VIEW_SENSITIVE:        OpViewSensitive,
 	identityv1.StepUpOperation_STEP_UP_OPERATION_MANAGE_FACTORS:        OpManageFactors,
 	identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_ID_NUMBER:      OpChangeIDNumber,
+	identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_ROLES:          OpChangeRoles,
+	identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT:        OpDeleteAccount,
 }
 
 const (

@@ -227,6 +227,15 @@ func TestSaveProfile(t *testing.T) {
 	if len(roles) != 2 {
 		t.Errorf("roles after second save = %v", roles)
 	}
+	// The self-service grant is audited once (ID-3, SEC-3).
+	var grants int
+	if err := b.db.Primary.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'role.grant'
+		AND actor_id = $1 AND target = 'user:' || $1::text AND detail->>'role' = 'provider' AND (detail->>'self_service')::bool`, id).Scan(&grants); err != nil {
+		t.Fatal(err)
+	}
+	if grants != 1 {
+		t.Errorf("%d role.grant audit entries for becoming a provider, want 1", grants)
+	}
 
 	// The public profile leaves hidden items out (SEC-4).
 	pub, err := b.svc.GetProfile(t.Context(), connect.NewRequest(&providersv1.GetProfileRequest{UserId: id}))

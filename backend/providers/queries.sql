@@ -11,7 +11,7 @@ ON CONFLICT (user_id) DO UPDATE SET
     update_time     = now()
 RETURNING *;
 
--- name: AddProviderRole :exec
+-- name: AddProviderRole :execrows
 UPDATE users SET roles = array_append(roles, 'provider')
 WHERE id = @user_id AND NOT ('provider' = ANY (roles));
 

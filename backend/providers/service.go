@@ -45,6 +45,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/blob"
 	"github.com/talent-hub/talent/backend/identity"
@@ -164,8 +165,20 @@ func (s *Service) SaveProfile(ctx context.Context, req *connect.Request[provider
 	}); err != nil {
 		return nil, fmt.Errorf("upsert profile: %w", err)
 	}
-	if err := q.AddProviderRole(ctx, userID); err != nil {
+	added, err := q.AddProviderRole(ctx, userID)
+	if err != nil {
 		return nil, fmt.Errorf("add provider role: %w", err)
+	}
+	if added > 0 {
+		// Becoming a provider is self-service, and audited like every role
+		// change (ID-3, SEC-3).
+		err := audit.Record(ctx, tx, audit.Entry{
+			ActorID: userID.String(), Action: "role.grant", Target: "user:" + userID.String(),
+			Detail: map[string]any{"role": auth.RoleProvider, "self_service": true},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("audit provider role: %w", err)
+		}
 	}
 	if err := q.DeleteSkills(ctx, userID); err != nil {
 		return nil, fmt.Errorf("delete skills: %w", err)

@@ -42,7 +42,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -65,6 +67,9 @@ const (
 // Buckets is the number of buckets users are spread over; weight w percent
 // sends buckets 0 .. w×100-1 to the canary.
 const Buckets = 10000
+
+// bucketDigits is the length of the largest bucket in decimal.
+const bucketDigits = 4
 
 // Sides, as stored in VarName and SideHeader.
 const (
@@ -123,8 +128,10 @@ type Handler struct {
 	StateFile string `json:"state_file,omitempty"`
 
 	threshold int // buckets below it go to the canary
-	state     *state
-	logger    *zap.Logger
+	// The headers' canonical forms, computed once.
+	forceHeader, userHeader, deviceHeader string
+	state                                 *state
+	logger                                *zap.Logger
 }
 
 // Rollback configures the automatic rollback: when, over Window, the
@@ -174,6 +181,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	weight := h.state.configure(*h.Weight, *h.Rollback, h.StateFile, h.logger)
 	h.threshold = int(math.Round(weight * Buckets / 100))
+	h.forceHeader = http.CanonicalHeaderKey(h.ForceHeader)
+	h.userHeader = http.CanonicalHeaderKey(h.UserHeader)
+	h.deviceHeader = http.CanonicalHeaderKey(h.DeviceHeader)
 	return nil
 }
 
@@ -259,13 +269,20 @@ func (h *Handler) Cleanup() error {
 // next and records the outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	side := h.side(w, r)
-	caddyhttp.SetVar(r.Context(), VarName, side)
-	w.Header().Set(SideHeader, side)
+	// The side's values are made once: no allocation per request. The
+	// header's is a full slice, so an Add to it copies.
+	if side == Canary {
+		caddyhttp.SetVar(r.Context(), VarName, canaryVar)
+		w.Header()[SideHeader] = canaryValue
+	} else {
+		caddyhttp.SetVar(r.Context(), VarName, stableVar)
+		w.Header()[SideHeader] = stableValue
+	}
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
 		extra.Set(zap.String("canary", side))
 	}
 
-	rec := &recorder{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
+	rec := &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
 	start := time.Now()
 	err := next.ServeHTTP(rec, r)
 	status := rec.status
@@ -278,7 +295,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		status = http.StatusOK
 	}
 	grpc := grpcStatus(w.Header())
-	if grpc == "" {
+	if grpc == "" && rec.end != nil {
 		grpc = rec.end.status(encodingOf(w.Header()))
 	}
 	h.state.record(side, status, grpc, time.Since(start), h.logger)
@@ -288,7 +305,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // side returns the side for r, giving an anonymous browser a bucket cookie
 // when it has none.
 func (h *Handler) side(w http.ResponseWriter, r *http.Request) string {
-	switch r.Header.Get(h.ForceHeader) {
+	switch headerValue(r.Header, h.forceHeader) {
 	case "always":
 		return Canary
 	case "never":
@@ -311,17 +328,17 @@ func (h *Handler) sideOf(bucket int) string {
 // user header, the device header, the bucket cookie; else it draws one and
 // sets the bucket cookie.
 func (h *Handler) bucket(w http.ResponseWriter, r *http.Request) int {
-	if c, err := r.Cookie(h.UserCookie); err == nil && validKey(c.Value) {
-		return UserBucket(c.Value)
-	}
-	if v := r.Header.Get(h.UserHeader); validKey(v) {
+	if v, ok := cookie(r, h.UserCookie); ok && validKey(v) {
 		return UserBucket(v)
 	}
-	if v := r.Header.Get(h.DeviceHeader); validKey(v) {
+	if v := headerValue(r.Header, h.userHeader); validKey(v) {
+		return UserBucket(v)
+	}
+	if v := headerValue(r.Header, h.deviceHeader); validKey(v) {
 		return DeviceBucket(v)
 	}
-	if c, err := r.Cookie(h.BucketCookie); err == nil {
-		if b, err := strconv.Atoi(c.Value); err == nil && b >= 0 && b < Buckets && strconv.Itoa(b) == c.Value {
+	if v, ok := cookie(r, h.BucketCookie); ok {
+		if b, ok := parseBucket(v); ok {
 			return b
 		}
 	}
@@ -336,6 +353,94 @@ func (h *Handler) bucket(w http.ResponseWriter, r *http.Request) int {
 		SameSite: http.SameSiteLaxMode,
 	})
 	return b
+}
+
+// Shared values of VarName and SideHeader.
+var (
+	canaryVar   any = Canary
+	stableVar   any = Stable
+	canaryValue     = []string{Canary}[:1:1]
+	stableValue     = []string{Stable}[:1:1]
+)
+
+// headerValue is Header.Get for a key already in canonical form: no
+// canonicalization per request.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// cookie returns the value of the first cookie called name, as
+// r.Cookie(name) would, without building the request's other cookies: the
+// same splitting, trimming, unquoting and value rules as net/http's
+// readCookies (TestCookieAsNetHTTP compares the two), and no allocation.
+// name is a valid token (Validate).
+func cookie(r *http.Request, name string) (string, bool) {
+	lines := r.Header["Cookie"]
+	count := 0
+	for _, line := range lines {
+		count += strings.Count(line, ";") + 1
+	}
+	if count > maxCookies {
+		return "", false // net/http reads none past its limit
+	}
+	for _, line := range lines {
+		line = textproto.TrimString(line)
+		var part string
+		for len(line) > 0 {
+			part, line, _ = strings.Cut(line, ";")
+			part = textproto.TrimString(part)
+			if part == "" {
+				continue
+			}
+			n, val, _ := strings.Cut(part, "=")
+			if textproto.TrimString(n) != name {
+				continue
+			}
+			if len(val) > 1 && val[0] == '"' && val[len(val)-1] == '"' {
+				val = val[1 : len(val)-1]
+			}
+			if !validCookieValue(val) {
+				continue
+			}
+			return val, true
+		}
+	}
+	return "", false
+}
+
+// maxCookies is net/http's default limit on the cookies of one request
+// (GODEBUG httpcookiemaxnum).
+const maxCookies = 3000
+
+// validCookieValue applies net/http's rule for the bytes of a cookie value.
+func validCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b >= 0x7f || b == '"' || b == ';' || b == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseBucket reads a bucket cookie's value: a number in 0..Buckets-1 in
+// its canonical decimal form (no sign, no leading zeros), as
+// strconv.Itoa writes it.
+func parseBucket(v string) (int, bool) {
+	if v == "" || len(v) > bucketDigits || (v[0] == '0' && len(v) > 1) {
+		return 0, false
+	}
+	b := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		b = b*10 + int(c-'0')
+	}
+	return b, b < Buckets
 }
 
 func validKey(v string) bool {
@@ -385,7 +490,7 @@ func grpcStatus(h http.Header) string {
 // Flushes, hijacking and full duplex reach the underlying writer through
 // Unwrap, so server streams keep flushing at once.
 type recorder struct {
-	*caddyhttp.ResponseWriterWrapper
+	caddyhttp.ResponseWriterWrapper
 	status int
 	end    *endStream
 }

@@ -117,8 +117,7 @@ func (s *scan) query(raw string) error {
 // body judges a request body as the backend would read it, by its
 // Content-Type and compression headers.
 func (s *scan) body(h http.Header, body []byte) error {
-	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
-	ct = strings.ToLower(ct)
+	ct := mediaType(h.Get("Content-Type"))
 	switch {
 	case strings.HasPrefix(ct, "application/grpc-web"):
 		if strings.HasPrefix(ct, "application/grpc-web-text") {
@@ -153,6 +152,22 @@ func (s *scan) body(h http.Header, body []byte) error {
 		s.text(body)
 	}
 	return nil
+}
+
+// mediaType returns a Content-Type's media type in lower case, or "" when
+// it is malformed. The Content-Types of Connect, gRPC and gRPC-Web RPCs as
+// their clients send them are returned as they are, without parsing them
+// (mime.ParseMediaType allocates a map of parameters per request).
+func mediaType(contentType string) string {
+	switch contentType {
+	case "application/json", "application/proto", "application/connect+json", "application/connect+proto",
+		"application/grpc", "application/grpc+proto", "application/grpc+json",
+		"application/grpc-web", "application/grpc-web+proto", "application/grpc-web+json",
+		"application/grpc-web-text", "application/grpc-web-text+proto":
+		return contentType
+	}
+	ct, _, _ := mime.ParseMediaType(contentType)
+	return strings.ToLower(ct)
 }
 
 // frames judges a body of length-prefixed messages: gRPC, gRPC-Web and

@@ -75,16 +75,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if len(r.Header.Values(h.Header)) != 1 || !Valid(id) {
 		id = New()
 	}
-	r.Header.Set(h.Header, id)
-	w.Header().Set(h.Header, id)
+	// The request's and the response's value in one allocation, as two
+	// full slices: an Add to either copies it rather than growing into
+	// the other. The response's is set again as the header is written.
+	both := []string{id, id}
+	r.Header[h.Header] = both[0:1:1]
+	ids := both[1:2:2]
+	w.Header()[h.Header] = ids
 	caddyhttp.SetVar(r.Context(), VarName, id)
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
 		extra.Set(zap.String("request_id", id))
 	}
 	return next.ServeHTTP(&responseWriter{
-		ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
+		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		header:                h.Header,
-		id:                    id,
+		ids:                   ids,
 	}, r)
 }
 
@@ -115,15 +120,15 @@ func New() string {
 // even when an upstream echoes the header back (reverse_proxy adds the
 // upstream's response headers to the ones already set).
 type responseWriter struct {
-	*caddyhttp.ResponseWriterWrapper
+	caddyhttp.ResponseWriterWrapper
 	header      string
-	id          string
+	ids         []string // the ID, as the one value of the header
 	wroteHeader bool
 }
 
 func (rw *responseWriter) WriteHeader(status int) {
 	if !rw.wroteHeader {
-		rw.ResponseWriterWrapper.Header()[rw.header] = []string{rw.id}
+		rw.ResponseWriterWrapper.Header()[rw.header] = rw.ids
 		rw.wroteHeader = status >= 200
 	}
 	rw.ResponseWriterWrapper.WriteHeader(status)

@@ -151,6 +151,8 @@
 //	          #provider-skills (.chip), #provider-rate, #provider-city,
 //	          #portfolio-list (.portfolio-item).
 //	header:   #nav-provider (signed in), #nav-review (admins).
+//	users:    "/admin/users" (admins): see usersPage in users.go;
+//	          header #nav-admin-users.
 //
 // Pages never call the services while being prerendered on the server: the
 // calls start in OnMount/OnNav only when the app runs in the browser.
@@ -234,6 +236,8 @@ func Register(server *rpc.Clients) {
 	app.RouteWithRegexp(`^/providers/[0-9a-f-]+$`, func() app.Composer { return &profilePage{env: e} })
 	app.Route("/admin/vetting", func() app.Composer { return &reviewQueuePage{env: e} })
 	app.RouteWithRegexp(`^/admin/vetting/[0-9a-f-]+$`, func() app.Composer { return &reviewPage{env: e} })
+	// Users and roles (ID-3).
+	app.Route("/admin/users", func() app.Composer { return &usersPage{env: e} })
 }
 
 // sessionState is the go-app state key holding the current session.

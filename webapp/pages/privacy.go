@@ -25,6 +25,21 @@ type privacyPage struct {
 	password string
 	confirm  bool
 	delForm  formState
+	// dialog asks for a step-up before deleting an account that can do
+	// one (ID-4); mounted is the context it continues with.
+	dialog  stepUpDialog
+	mounted app.Context
+	// needStepUp: the account has a phone and a second factor, so the
+	// service asks for a step-up before deleting it.
+	needStepUp bool
+	// secLoaded: the security settings were read (or failed to be), so
+	// needStepUp is known and the delete button works.
+	secLoaded bool
+}
+
+func (p *privacyPage) OnMount(ctx app.Context) {
+	p.dialog.env, p.dialog.compo, p.dialog.mounted = p.env, &p.Compo, ctx
+	p.mounted = ctx
 }
 
 func (p *privacyPage) OnNav(ctx app.Context) {
@@ -41,6 +56,16 @@ func (p *privacyPage) OnNav(ctx app.Context) {
 			}
 			p.loaded, p.settings, p.consent = true, resp.Msg.GetSettings(), resp.Msg.GetConsentVersion()
 		})
+	})
+	ctx.Async(func() {
+		resp, err := p.env.rpc.Identity.GetSecuritySettings(ctx, connect.NewRequest(&identityv1.GetSecuritySettingsRequest{}))
+		// Without the settings the deletion itself tells what it needs.
+		need := false
+		if err == nil {
+			m := resp.Msg
+			need = m.GetMaskedPhone() != "" && (m.GetTotpEnrolled() || len(m.GetPasskeys()) > 0)
+		}
+		ctx.Dispatch(func(ctx app.Context) { p.needStepUp, p.secLoaded = need, true })
 	})
 }
 
@@ -88,9 +113,10 @@ func (p *privacyPage) Render() app.UI {
 				),
 				f.formError(),
 				app.Button().ID("delete-account").Class("btn btn-danger").Type("submit").
-					Disabled(!p.confirm || f.busy).Text(l.T("privacy.delete_button")),
+					Disabled(!p.confirm || f.busy || !p.secLoaded).Text(l.T("privacy.delete_button")),
 			),
 		),
+		p.dialog.render(),
 	)
 }
 
@@ -171,8 +197,26 @@ func download(name, contentType string, data []byte) {
 	w.Get("URL").Call("revokeObjectURL", href)
 }
 
+// deleteAccount deletes the account, after a step-up when the account
+// can do one (ID-4).
 func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	f := &p.delForm
+	if f.busy || !p.confirm || !p.secLoaded || p.env.rpc == nil {
+		return
+	}
+	if !p.needStepUp {
+		p.sendDelete(ctx)
+		return
+	}
+	f.reset()
+	p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT, "",
+		func(app.Context) { p.sendDelete(p.mounted) },
+		func(msg string) { f.formErr = msg })
+}
+
+// sendDelete asks to delete the account.
+func (p *privacyPage) sendDelete(ctx app.Context) {
 	f := &p.delForm
 	if f.busy || !p.confirm || p.env.rpc == nil {
 		return
@@ -186,6 +230,9 @@ func (p *privacyPage) deleteAccount(ctx app.Context, e app.Event) {
 			f.busy = false
 			if err != nil {
 				prob := rpc.Explain(err)
+				if prob.Reason == "STEP_UP_REQUIRED" {
+					p.needStepUp = true // the next attempt asks for one
+				}
 				f.fail(p.env.lang, prob, "password")
 				if prob.Reason != "" {
 					f.formErr = p.env.lang.Reason(prob.Reason, "")

@@ -125,10 +125,12 @@ func (s *liveStream) run(c context.Context, clients *rpc.Clients, post app.Conte
 	backoff := streamMinBackoff
 	for c.Err() == nil {
 		ready, err := s.once(c, clients, post)
-		s.setLive(post, false)
 		if c.Err() != nil {
+			// Signed out: the stream of whoever signs in next may already
+			// be live; this one must not mark it down.
 			return
 		}
+		s.setLive(post, false)
 		if rpc.IsCode(err, connect.CodeUnauthenticated) {
 			// Signed out elsewhere: the session check stops the stream.
 			backoff = streamMaxBackoff
@@ -166,6 +168,11 @@ func (s *liveStream) once(c context.Context, clients *rpc.Clients, post app.Cont
 	defer watchdog.Stop()
 	ready := false
 	for stream.Receive() {
+		if c.Err() != nil {
+			// Dropped or signed out: a browser may still deliver what
+			// was in flight (WebKit does); none of it is for this page.
+			break
+		}
 		watchdog.Reset(silenceLimit)
 		m := stream.Msg()
 		var cursor int64

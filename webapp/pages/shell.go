@@ -101,6 +101,9 @@ func (h *header) Render() app.UI {
 					return app.A().ID("nav-matching-admin").Href("/admin/matching").Text(l.T("nav.matching_admin"))
 				}),
 				app.If(h.s.Provider, func() app.UI { return app.A().ID("nav-work").Href("/work").Text(l.T("work.title")) }),
+				app.If(h.s.Admin, func() app.UI {
+					return app.A().ID("nav-admin-users").Href("/admin/users").Text(l.T("nav.users"))
+				}),
 			),
 			account,
 		),

@@ -46,6 +46,8 @@ var opKey = map[identityv1.StepUpOperation]string{
 	identityv1.StepUpOperation_STEP_UP_OPERATION_MANAGE_FACTORS:        "stepup.op.manage_factors",
 	identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT: "stepup.op.change_payout_account",
 	identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_ID_NUMBER:      "stepup.op.change_id_number",
+	identityv1.StepUpOperation_STEP_UP_OPERATION_CHANGE_ROLES:          "stepup.op.change_roles",
+	identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT:        "stepup.op.delete_account",
 }
 
 // run starts a step-up for op on target and, once it succeeds, calls then.

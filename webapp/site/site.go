@@ -156,6 +156,7 @@ func Handler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 
+	fresh := freshPages(h)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -168,7 +169,7 @@ func Handler(cfg Config) (http.Handler, error) {
 			// Assets and go-app's files (app-worker.js, manifest.webmanifest).
 			h.ServeHTTP(w, r)
 		default:
-			servePage(w, r, h)
+			servePage(w, r, fresh)
 		}
 	})
 	// go-app would fetch these from its own Host header (an open proxy to

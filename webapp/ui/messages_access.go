@@ -65,7 +65,7 @@ var accessMessages = map[string]message{
 	"privacy.delete_confirm": {"I understand that this cannot be undone.", "我了解此操作无法撤销。"},
 	"privacy.delete_button":  {"Delete my account", "注销我的账号"},
 	"privacy.password":       {"Password", "密码"},
-	"privacy.password_hint":  {"Accounts without a password: log in again just before deleting.", "无密码的账号：请在注销前重新登录。"},
+	"privacy.password_hint":  {"With a second factor set up, you verify it's you instead. Accounts without a password: log in again just before deleting.", "已设置第二重验证的账号将改为验证身份。无密码的账号：请在注销前重新登录。"},
 
 	// Consent page.
 	"consent.title":  {"Updated privacy notice", "隐私声明已更新"},

@@ -100,3 +100,21 @@ func TestMarketReasonsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// rolesReasons are the reasons of the role RPCs (backend/identity/roles.go);
+// each needs its own message in every language.
+var rolesReasons = []string{
+	"LAST_ADMIN", "LAST_ROLE", "USER_DELETED", "USER_ID_INVALID", "ROLE_UNKNOWN",
+	"USER_QUERY_TOO_LONG", "PAGE_SIZE_INVALID", "PAGE_TOKEN_INVALID", "STEP_UP_REQUIRED",
+}
+
+func TestRolesReasonsTranslated(t *testing.T) {
+	t.Parallel()
+	for _, r := range rolesReasons {
+		for _, l := range []Lang{English, Chinese} {
+			if got := l.Reason(r, "service description"); !Has(r) || got == "service description" || got == r {
+				t.Errorf("Reason(%s) in %s = %q, want a specific message", r, l, got)
+			}
+		}
+	}
+}

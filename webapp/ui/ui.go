@@ -118,6 +118,7 @@ var messages = merge(
 	accessMessages,
 	realtimeMessages,
 	providersMessages,
+	rolesMessages,
 )
 
 // merge returns the union of the area catalogues, panicking on a key two

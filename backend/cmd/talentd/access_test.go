@@ -107,6 +107,10 @@ var wantAccess = map[string]access{
 	identityv1connect.IdentityServiceAcceptConsentProcedure:             anySignedIn,
 	identityv1connect.IdentityServiceExportMyDataProcedure:              anySignedIn,
 	identityv1connect.IdentityServiceDeleteAccountProcedure:             anySignedIn,
+	// Role management is the admins' alone (ID-3).
+	identityv1connect.IdentityServiceSearchUsersProcedure: onlyRoles(auth.RoleAdmin),
+	identityv1connect.IdentityServiceGrantRoleProcedure:   onlyRoles(auth.RoleAdmin),
+	identityv1connect.IdentityServiceRevokeRoleProcedure:  onlyRoles(auth.RoleAdmin),
 
 	tasksv1connect.TaskServiceCreateTaskProcedure: onlyRoles(auth.RoleClient),
 	tasksv1connect.TaskServiceGetTaskProcedure:    anyone,

@@ -206,6 +206,7 @@ func accessPolicies() auth.Policies {
 	policies := auth.Policies{}
 	maps.Copy(policies, identity.Policies())
 	maps.Copy(policies, identity.StepUpPolicies())
+	maps.Copy(policies, identity.RolePolicies())
 	maps.Copy(policies, tasks.Policies())
 	maps.Copy(policies, tasks.MarketPolicies())
 	maps.Copy(policies, reviews.Policies())

@@ -34,6 +34,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) > 1 && args[1] == "rotate-keys" {
 		return rotateKeys(ctx, args[1:], getenv, stdout)
 	}
+	if len(args) > 1 && args[1] == "grant-role" {
+		return grantRole(ctx, args[1:], getenv, stdout)
+	}
 	if len(args) > 1 && args[1] == "verify-audit" {
 		return verifyAudit(ctx, args[1:], getenv, stdout)
 	}

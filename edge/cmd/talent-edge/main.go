@@ -17,6 +17,7 @@ import (
 	_ "github.com/talent-hub/talent/edge/logbuffer"
 	_ "github.com/talent-hub/talent/edge/ratelimit"
 	_ "github.com/talent-hub/talent/edge/requestid"
+	_ "github.com/talent-hub/talent/edge/secheaders"
 )
 
 func main() {

@@ -12,14 +12,17 @@ import (
 	"github.com/google/uuid"
 )
 
-const addProviderRole = `-- name: AddProviderRole :exec
+const addProviderRole = `-- name: AddProviderRole :execrows
 UPDATE users SET roles = array_append(roles, 'provider')
 WHERE id = $1 AND NOT ('provider' = ANY (roles))
 `
 
-func (q *Queries) AddProviderRole(ctx context.Context, userID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, addProviderRole, userID)
-	return err
+func (q *Queries) AddProviderRole(ctx context.Context, userID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, addProviderRole, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const createFile = `-- name: CreateFile :one

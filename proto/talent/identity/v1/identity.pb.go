@@ -156,20 +156,27 @@ const (
 	// passkeys once a second factor exists.
 	StepUpOperation_STEP_UP_OPERATION_MANAGE_FACTORS   StepUpOperation = 7
 	StepUpOperation_STEP_UP_OPERATION_CHANGE_ID_NUMBER StepUpOperation = 8
+	// STEP_UP_OPERATION_CHANGE_ROLES: an admin granting a staff role
+	// (admin, ops, auditor); target is the account's ID.
+	StepUpOperation_STEP_UP_OPERATION_CHANGE_ROLES StepUpOperation = 9
+	// STEP_UP_OPERATION_DELETE_ACCOUNT: deleting the caller's own account.
+	StepUpOperation_STEP_UP_OPERATION_DELETE_ACCOUNT StepUpOperation = 10
 )
 
 // Enum value maps for StepUpOperation.
 var (
 	StepUpOperation_name = map[int32]string{
-		0: "STEP_UP_OPERATION_UNSPECIFIED",
-		1: "STEP_UP_OPERATION_WITHDRAW",
-		2: "STEP_UP_OPERATION_DELETE_PROJECT",
-		3: "STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT",
-		4: "STEP_UP_OPERATION_CHANGE_PASSWORD",
-		5: "STEP_UP_OPERATION_CHANGE_PHONE",
-		6: "STEP_UP_OPERATION_VIEW_SENSITIVE",
-		7: "STEP_UP_OPERATION_MANAGE_FACTORS",
-		8: "STEP_UP_OPERATION_CHANGE_ID_NUMBER",
+		0:  "STEP_UP_OPERATION_UNSPECIFIED",
+		1:  "STEP_UP_OPERATION_WITHDRAW",
+		2:  "STEP_UP_OPERATION_DELETE_PROJECT",
+		3:  "STEP_UP_OPERATION_CHANGE_PAYOUT_ACCOUNT",
+		4:  "STEP_UP_OPERATION_CHANGE_PASSWORD",
+		5:  "STEP_UP_OPERATION_CHANGE_PHONE",
+		6:  "STEP_UP_OPERATION_VIEW_SENSITIVE",
+		7:  "STEP_UP_OPERATION_MANAGE_FACTORS",
+		8:  "STEP_UP_OPERATION_CHANGE_ID_NUMBER",
+		9:  "STEP_UP_OPERATION_CHANGE_ROLES",
+		10: "STEP_UP_OPERATION_DELETE_ACCOUNT",
 	}
 	StepUpOperation_value = map[string]int32{
 		"STEP_UP_OPERATION_UNSPECIFIED":           0,
@@ -181,6 +188,8 @@ var (
 		"STEP_UP_OPERATION_VIEW_SENSITIVE":        6,
 		"STEP_UP_OPERATION_MANAGE_FACTORS":        7,
 		"STEP_UP_OPERATION_CHANGE_ID_NUMBER":      8,
+		"STEP_UP_OPERATION_CHANGE_ROLES":          9,
+		"STEP_UP_OPERATION_DELETE_ACCOUNT":        10,
 	}
 )
 
@@ -371,6 +380,58 @@ func (x LoginMethodKind) Number() protoreflect.EnumNumber {
 // Deprecated: Use LoginMethodKind.Descriptor instead.
 func (LoginMethodKind) EnumDescriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{5}
+}
+
+// UserStatus is whether an account is in use.
+type UserStatus int32
+
+const (
+	UserStatus_USER_STATUS_UNSPECIFIED UserStatus = 0
+	UserStatus_USER_STATUS_ACTIVE      UserStatus = 1
+	// USER_STATUS_DELETED: the person deleted the account; it is kept,
+	// de-identified, for the records that refer to it (SEC-4).
+	UserStatus_USER_STATUS_DELETED UserStatus = 2
+)
+
+// Enum value maps for UserStatus.
+var (
+	UserStatus_name = map[int32]string{
+		0: "USER_STATUS_UNSPECIFIED",
+		1: "USER_STATUS_ACTIVE",
+		2: "USER_STATUS_DELETED",
+	}
+	UserStatus_value = map[string]int32{
+		"USER_STATUS_UNSPECIFIED": 0,
+		"USER_STATUS_ACTIVE":      1,
+		"USER_STATUS_DELETED":     2,
+	}
+)
+
+func (x UserStatus) Enum() *UserStatus {
+	p := new(UserStatus)
+	*p = x
+	return p
+}
+
+func (x UserStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_talent_identity_v1_identity_proto_enumTypes[6].Descriptor()
+}
+
+func (UserStatus) Type() protoreflect.EnumType {
+	return &file_talent_identity_v1_identity_proto_enumTypes[6]
+}
+
+func (x UserStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserStatus.Descriptor instead.
+func (UserStatus) EnumDescriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{6}
 }
 
 // User is a person's account as others and they themselves see it.
@@ -3909,7 +3970,8 @@ func (x *ExportMyDataResponse) GetFileName() string {
 
 type DeleteAccountRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// password confirms the deletion for accounts with a password.
+	// password confirms the deletion for accounts with a password that
+	// cannot do a step-up; it is ignored when a step-up is needed.
 	Password      string `protobuf:"bytes,1,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3986,6 +4048,408 @@ func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
 	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{70}
+}
+
+// UserSummary is an account as admins see it in the user list (ID-3).
+type UserSummary struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	User   *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Status UserStatus             `protobuf:"varint,2,opt,name=status,proto3,enum=talent.identity.v1.UserStatus" json:"status,omitempty"`
+	// last_seen_time is the latest use of any of the account's sessions;
+	// unset when it has none.
+	LastSeenTime  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=last_seen_time,json=lastSeenTime,proto3" json:"last_seen_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSummary) Reset() {
+	*x = UserSummary{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSummary) ProtoMessage() {}
+
+func (x *UserSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSummary.ProtoReflect.Descriptor instead.
+func (*UserSummary) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *UserSummary) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *UserSummary) GetStatus() UserStatus {
+	if x != nil {
+		return x.Status
+	}
+	return UserStatus_USER_STATUS_UNSPECIFIED
+}
+
+func (x *UserSummary) GetLastSeenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeenTime
+	}
+	return nil
+}
+
+type SearchUsersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// query, when set, keeps accounts whose email, phone or display name
+	// contains it (case-insensitive); at most 100 characters. An account ID
+	// finds that account.
+	Query string `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
+	// role, when set, keeps accounts holding it.
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=talent.identity.v1.Role" json:"role,omitempty"`
+	// page_size is at most 100; 0 means 20.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token is next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchUsersRequest) Reset() {
+	*x = SearchUsersRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchUsersRequest) ProtoMessage() {}
+
+func (x *SearchUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchUsersRequest.ProtoReflect.Descriptor instead.
+func (*SearchUsersRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *SearchUsersRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *SearchUsersRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *SearchUsersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *SearchUsersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type SearchUsersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Users []*UserSummary         `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	// next_page_token fetches the next page; empty on the last one.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchUsersResponse) Reset() {
+	*x = SearchUsersResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchUsersResponse) ProtoMessage() {}
+
+func (x *SearchUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchUsersResponse.ProtoReflect.Descriptor instead.
+func (*SearchUsersResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *SearchUsersResponse) GetUsers() []*UserSummary {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *SearchUsersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GrantRoleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account's ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Role          Role   `protobuf:"varint,2,opt,name=role,proto3,enum=talent.identity.v1.Role" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrantRoleRequest) Reset() {
+	*x = GrantRoleRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantRoleRequest) ProtoMessage() {}
+
+func (x *GrantRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantRoleRequest.ProtoReflect.Descriptor instead.
+func (*GrantRoleRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *GrantRoleRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *GrantRoleRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+type GrantRoleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	User  *UserSummary           `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// changed is false when the account already held the role.
+	Changed       bool `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrantRoleResponse) Reset() {
+	*x = GrantRoleResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantRoleResponse) ProtoMessage() {}
+
+func (x *GrantRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantRoleResponse.ProtoReflect.Descriptor instead.
+func (*GrantRoleResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *GrantRoleResponse) GetUser() *UserSummary {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *GrantRoleResponse) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
+}
+
+type RevokeRoleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account's ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Role          Role   `protobuf:"varint,2,opt,name=role,proto3,enum=talent.identity.v1.Role" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeRoleRequest) Reset() {
+	*x = RevokeRoleRequest{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeRoleRequest) ProtoMessage() {}
+
+func (x *RevokeRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeRoleRequest.ProtoReflect.Descriptor instead.
+func (*RevokeRoleRequest) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *RevokeRoleRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *RevokeRoleRequest) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+type RevokeRoleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	User  *UserSummary           `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// changed is false when the account did not hold the role.
+	Changed       bool `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeRoleResponse) Reset() {
+	*x = RevokeRoleResponse{}
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeRoleResponse) ProtoMessage() {}
+
+func (x *RevokeRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_talent_identity_v1_identity_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeRoleResponse.ProtoReflect.Descriptor instead.
+func (*RevokeRoleResponse) Descriptor() ([]byte, []int) {
+	return file_talent_identity_v1_identity_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *RevokeRoleResponse) GetUser() *UserSummary {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *RevokeRoleResponse) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
 }
 
 var File_talent_identity_v1_identity_proto protoreflect.FileDescriptor
@@ -4197,7 +4661,32 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\"2\n" +
 	"\x14DeleteAccountRequest\x12\x1a\n" +
 	"\bpassword\x18\x01 \x01(\tR\bpassword\"\x17\n" +
-	"\x15DeleteAccountResponse*p\n" +
+	"\x15DeleteAccountResponse\"\xb5\x01\n" +
+	"\vUserSummary\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.talent.identity.v1.UserR\x04user\x126\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1e.talent.identity.v1.UserStatusR\x06status\x12@\n" +
+	"\x0elast_seen_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\"\x94\x01\n" +
+	"\x12SearchUsersRequest\x12\x14\n" +
+	"\x05query\x18\x01 \x01(\tR\x05query\x12,\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x18.talent.identity.v1.RoleR\x04role\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"t\n" +
+	"\x13SearchUsersResponse\x125\n" +
+	"\x05users\x18\x01 \x03(\v2\x1f.talent.identity.v1.UserSummaryR\x05users\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"Y\n" +
+	"\x10GrantRoleRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12,\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x18.talent.identity.v1.RoleR\x04role\"b\n" +
+	"\x11GrantRoleResponse\x123\n" +
+	"\x04user\x18\x01 \x01(\v2\x1f.talent.identity.v1.UserSummaryR\x04user\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\bR\achanged\"Z\n" +
+	"\x11RevokeRoleRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12,\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x18.talent.identity.v1.RoleR\x04role\"c\n" +
+	"\x12RevokeRoleResponse\x123\n" +
+	"\x04user\x18\x01 \x01(\v2\x1f.talent.identity.v1.UserSummaryR\x04user\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\bR\achanged*p\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_CLIENT\x10\x01\x12\x11\n" +
@@ -4208,7 +4697,7 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\fROLE_AUDITOR\x10\x05*U\n" +
 	"\x10PhoneCodePurpose\x12\"\n" +
 	"\x1ePHONE_CODE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1d\n" +
-	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x01*\xe6\x02\n" +
+	"\x19PHONE_CODE_PURPOSE_LOG_IN\x10\x01*\xb0\x03\n" +
 	"\x0fStepUpOperation\x12!\n" +
 	"\x1dSTEP_UP_OPERATION_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aSTEP_UP_OPERATION_WITHDRAW\x10\x01\x12$\n" +
@@ -4218,7 +4707,10 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x1eSTEP_UP_OPERATION_CHANGE_PHONE\x10\x05\x12$\n" +
 	" STEP_UP_OPERATION_VIEW_SENSITIVE\x10\x06\x12$\n" +
 	" STEP_UP_OPERATION_MANAGE_FACTORS\x10\a\x12&\n" +
-	"\"STEP_UP_OPERATION_CHANGE_ID_NUMBER\x10\b*c\n" +
+	"\"STEP_UP_OPERATION_CHANGE_ID_NUMBER\x10\b\x12\"\n" +
+	"\x1eSTEP_UP_OPERATION_CHANGE_ROLES\x10\t\x12$\n" +
+	" STEP_UP_OPERATION_DELETE_ACCOUNT\x10\n" +
+	"*c\n" +
 	"\fStepUpFactor\x12\x1e\n" +
 	"\x1aSTEP_UP_FACTOR_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13STEP_UP_FACTOR_TOTP\x10\x01\x12\x1a\n" +
@@ -4232,7 +4724,12 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x1aLOGIN_METHOD_KIND_PASSWORD\x10\x01\x12\x1b\n" +
 	"\x17LOGIN_METHOD_KIND_PHONE\x10\x02\x12\x1c\n" +
 	"\x18LOGIN_METHOD_KIND_GITHUB\x10\x03\x12\x1c\n" +
-	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x042\xb8\x1b\n" +
+	"\x18LOGIN_METHOD_KIND_WECHAT\x10\x04*Z\n" +
+	"\n" +
+	"UserStatus\x12\x1b\n" +
+	"\x17USER_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12USER_STATUS_ACTIVE\x10\x01\x12\x17\n" +
+	"\x13USER_STATUS_DELETED\x10\x022\xd8\x1d\n" +
 	"\x0fIdentityService\x12Q\n" +
 	"\x06SignUp\x12!.talent.identity.v1.SignUpRequest\x1a\".talent.identity.v1.SignUpResponse\"\x00\x12N\n" +
 	"\x05LogIn\x12 .talent.identity.v1.LogInRequest\x1a!.talent.identity.v1.LogInResponse\"\x00\x12Q\n" +
@@ -4267,7 +4764,11 @@ const file_talent_identity_v1_identity_proto_rawDesc = "" +
 	"\x15UpdatePrivacySettings\x120.talent.identity.v1.UpdatePrivacySettingsRequest\x1a1.talent.identity.v1.UpdatePrivacySettingsResponse\"\x00\x12f\n" +
 	"\rAcceptConsent\x12(.talent.identity.v1.AcceptConsentRequest\x1a).talent.identity.v1.AcceptConsentResponse\"\x00\x12c\n" +
 	"\fExportMyData\x12'.talent.identity.v1.ExportMyDataRequest\x1a(.talent.identity.v1.ExportMyDataResponse\"\x00\x12f\n" +
-	"\rDeleteAccount\x12(.talent.identity.v1.DeleteAccountRequest\x1a).talent.identity.v1.DeleteAccountResponse\"\x00BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
+	"\rDeleteAccount\x12(.talent.identity.v1.DeleteAccountRequest\x1a).talent.identity.v1.DeleteAccountResponse\"\x00\x12c\n" +
+	"\vSearchUsers\x12&.talent.identity.v1.SearchUsersRequest\x1a'.talent.identity.v1.SearchUsersResponse\"\x03\x90\x02\x01\x12Z\n" +
+	"\tGrantRole\x12$.talent.identity.v1.GrantRoleRequest\x1a%.talent.identity.v1.GrantRoleResponse\"\x00\x12]\n" +
+	"\n" +
+	"RevokeRole\x12%.talent.identity.v1.RevokeRoleRequest\x1a&.talent.identity.v1.RevokeRoleResponse\"\x00BBZ@github.com/talent-hub/talent/proto/talent/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_talent_identity_v1_identity_proto_rawDescOnce sync.Once
@@ -4281,8 +4782,8 @@ func file_talent_identity_v1_identity_proto_rawDescGZIP() []byte {
 	return file_talent_identity_v1_identity_proto_rawDescData
 }
 
-var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 71)
+var file_talent_identity_v1_identity_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_talent_identity_v1_identity_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
 var file_talent_identity_v1_identity_proto_goTypes = []any{
 	(Role)(0),                                 // 0: talent.identity.v1.Role
 	(PhoneCodePurpose)(0),                     // 1: talent.identity.v1.PhoneCodePurpose
@@ -4290,193 +4791,216 @@ var file_talent_identity_v1_identity_proto_goTypes = []any{
 	(StepUpFactor)(0),                         // 3: talent.identity.v1.StepUpFactor
 	(SensitiveFieldKind)(0),                   // 4: talent.identity.v1.SensitiveFieldKind
 	(LoginMethodKind)(0),                      // 5: talent.identity.v1.LoginMethodKind
-	(*User)(nil),                              // 6: talent.identity.v1.User
-	(*SignUpRequest)(nil),                     // 7: talent.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),                    // 8: talent.identity.v1.SignUpResponse
-	(*LogInRequest)(nil),                      // 9: talent.identity.v1.LogInRequest
-	(*LogInResponse)(nil),                     // 10: talent.identity.v1.LogInResponse
-	(*LogOutRequest)(nil),                     // 11: talent.identity.v1.LogOutRequest
-	(*LogOutResponse)(nil),                    // 12: talent.identity.v1.LogOutResponse
-	(*GetMeRequest)(nil),                      // 13: talent.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),                     // 14: talent.identity.v1.GetMeResponse
-	(*SendPhoneCodeRequest)(nil),              // 15: talent.identity.v1.SendPhoneCodeRequest
-	(*SendPhoneCodeResponse)(nil),             // 16: talent.identity.v1.SendPhoneCodeResponse
-	(*LogInWithPhoneRequest)(nil),             // 17: talent.identity.v1.LogInWithPhoneRequest
-	(*LogInWithPhoneResponse)(nil),            // 18: talent.identity.v1.LogInWithPhoneResponse
-	(*SignUpWithPhoneRequest)(nil),            // 19: talent.identity.v1.SignUpWithPhoneRequest
-	(*SignUpWithPhoneResponse)(nil),           // 20: talent.identity.v1.SignUpWithPhoneResponse
-	(*Session)(nil),                           // 21: talent.identity.v1.Session
-	(*ListSessionsRequest)(nil),               // 22: talent.identity.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),              // 23: talent.identity.v1.ListSessionsResponse
-	(*EndSessionRequest)(nil),                 // 24: talent.identity.v1.EndSessionRequest
-	(*EndSessionResponse)(nil),                // 25: talent.identity.v1.EndSessionResponse
-	(*LogOutEverywhereRequest)(nil),           // 26: talent.identity.v1.LogOutEverywhereRequest
-	(*LogOutEverywhereResponse)(nil),          // 27: talent.identity.v1.LogOutEverywhereResponse
-	(*Passkey)(nil),                           // 28: talent.identity.v1.Passkey
-	(*SensitiveField)(nil),                    // 29: talent.identity.v1.SensitiveField
-	(*GetSecuritySettingsRequest)(nil),        // 30: talent.identity.v1.GetSecuritySettingsRequest
-	(*GetSecuritySettingsResponse)(nil),       // 31: talent.identity.v1.GetSecuritySettingsResponse
-	(*BeginStepUpRequest)(nil),                // 32: talent.identity.v1.BeginStepUpRequest
-	(*BeginStepUpResponse)(nil),               // 33: talent.identity.v1.BeginStepUpResponse
-	(*FinishStepUpRequest)(nil),               // 34: talent.identity.v1.FinishStepUpRequest
-	(*FinishStepUpResponse)(nil),              // 35: talent.identity.v1.FinishStepUpResponse
-	(*BeginTotpEnrollmentRequest)(nil),        // 36: talent.identity.v1.BeginTotpEnrollmentRequest
-	(*BeginTotpEnrollmentResponse)(nil),       // 37: talent.identity.v1.BeginTotpEnrollmentResponse
-	(*ConfirmTotpEnrollmentRequest)(nil),      // 38: talent.identity.v1.ConfirmTotpEnrollmentRequest
-	(*ConfirmTotpEnrollmentResponse)(nil),     // 39: talent.identity.v1.ConfirmTotpEnrollmentResponse
-	(*RemoveTotpRequest)(nil),                 // 40: talent.identity.v1.RemoveTotpRequest
-	(*RemoveTotpResponse)(nil),                // 41: talent.identity.v1.RemoveTotpResponse
-	(*BeginPasskeyRegistrationRequest)(nil),   // 42: talent.identity.v1.BeginPasskeyRegistrationRequest
-	(*BeginPasskeyRegistrationResponse)(nil),  // 43: talent.identity.v1.BeginPasskeyRegistrationResponse
-	(*FinishPasskeyRegistrationRequest)(nil),  // 44: talent.identity.v1.FinishPasskeyRegistrationRequest
-	(*FinishPasskeyRegistrationResponse)(nil), // 45: talent.identity.v1.FinishPasskeyRegistrationResponse
-	(*RemovePasskeyRequest)(nil),              // 46: talent.identity.v1.RemovePasskeyRequest
-	(*RemovePasskeyResponse)(nil),             // 47: talent.identity.v1.RemovePasskeyResponse
-	(*ChangePasswordRequest)(nil),             // 48: talent.identity.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil),            // 49: talent.identity.v1.ChangePasswordResponse
-	(*SendChangePhoneCodeRequest)(nil),        // 50: talent.identity.v1.SendChangePhoneCodeRequest
-	(*SendChangePhoneCodeResponse)(nil),       // 51: talent.identity.v1.SendChangePhoneCodeResponse
-	(*ChangePhoneRequest)(nil),                // 52: talent.identity.v1.ChangePhoneRequest
-	(*ChangePhoneResponse)(nil),               // 53: talent.identity.v1.ChangePhoneResponse
-	(*SetSensitiveFieldRequest)(nil),          // 54: talent.identity.v1.SetSensitiveFieldRequest
-	(*SetSensitiveFieldResponse)(nil),         // 55: talent.identity.v1.SetSensitiveFieldResponse
-	(*RevealSensitiveFieldRequest)(nil),       // 56: talent.identity.v1.RevealSensitiveFieldRequest
-	(*RevealSensitiveFieldResponse)(nil),      // 57: talent.identity.v1.RevealSensitiveFieldResponse
-	(*LoginProvider)(nil),                     // 58: talent.identity.v1.LoginProvider
-	(*ListLoginProvidersRequest)(nil),         // 59: talent.identity.v1.ListLoginProvidersRequest
-	(*ListLoginProvidersResponse)(nil),        // 60: talent.identity.v1.ListLoginProvidersResponse
-	(*LoginMethod)(nil),                       // 61: talent.identity.v1.LoginMethod
-	(*ListLoginMethodsRequest)(nil),           // 62: talent.identity.v1.ListLoginMethodsRequest
-	(*ListLoginMethodsResponse)(nil),          // 63: talent.identity.v1.ListLoginMethodsResponse
-	(*UnlinkLoginMethodRequest)(nil),          // 64: talent.identity.v1.UnlinkLoginMethodRequest
-	(*UnlinkLoginMethodResponse)(nil),         // 65: talent.identity.v1.UnlinkLoginMethodResponse
-	(*PrivacySettings)(nil),                   // 66: talent.identity.v1.PrivacySettings
-	(*GetPrivacySettingsRequest)(nil),         // 67: talent.identity.v1.GetPrivacySettingsRequest
-	(*GetPrivacySettingsResponse)(nil),        // 68: talent.identity.v1.GetPrivacySettingsResponse
-	(*UpdatePrivacySettingsRequest)(nil),      // 69: talent.identity.v1.UpdatePrivacySettingsRequest
-	(*UpdatePrivacySettingsResponse)(nil),     // 70: talent.identity.v1.UpdatePrivacySettingsResponse
-	(*AcceptConsentRequest)(nil),              // 71: talent.identity.v1.AcceptConsentRequest
-	(*AcceptConsentResponse)(nil),             // 72: talent.identity.v1.AcceptConsentResponse
-	(*ExportMyDataRequest)(nil),               // 73: talent.identity.v1.ExportMyDataRequest
-	(*ExportMyDataResponse)(nil),              // 74: talent.identity.v1.ExportMyDataResponse
-	(*DeleteAccountRequest)(nil),              // 75: talent.identity.v1.DeleteAccountRequest
-	(*DeleteAccountResponse)(nil),             // 76: talent.identity.v1.DeleteAccountResponse
-	(*timestamppb.Timestamp)(nil),             // 77: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),               // 78: google.protobuf.Duration
+	(UserStatus)(0),                           // 6: talent.identity.v1.UserStatus
+	(*User)(nil),                              // 7: talent.identity.v1.User
+	(*SignUpRequest)(nil),                     // 8: talent.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                    // 9: talent.identity.v1.SignUpResponse
+	(*LogInRequest)(nil),                      // 10: talent.identity.v1.LogInRequest
+	(*LogInResponse)(nil),                     // 11: talent.identity.v1.LogInResponse
+	(*LogOutRequest)(nil),                     // 12: talent.identity.v1.LogOutRequest
+	(*LogOutResponse)(nil),                    // 13: talent.identity.v1.LogOutResponse
+	(*GetMeRequest)(nil),                      // 14: talent.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                     // 15: talent.identity.v1.GetMeResponse
+	(*SendPhoneCodeRequest)(nil),              // 16: talent.identity.v1.SendPhoneCodeRequest
+	(*SendPhoneCodeResponse)(nil),             // 17: talent.identity.v1.SendPhoneCodeResponse
+	(*LogInWithPhoneRequest)(nil),             // 18: talent.identity.v1.LogInWithPhoneRequest
+	(*LogInWithPhoneResponse)(nil),            // 19: talent.identity.v1.LogInWithPhoneResponse
+	(*SignUpWithPhoneRequest)(nil),            // 20: talent.identity.v1.SignUpWithPhoneRequest
+	(*SignUpWithPhoneResponse)(nil),           // 21: talent.identity.v1.SignUpWithPhoneResponse
+	(*Session)(nil),                           // 22: talent.identity.v1.Session
+	(*ListSessionsRequest)(nil),               // 23: talent.identity.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),              // 24: talent.identity.v1.ListSessionsResponse
+	(*EndSessionRequest)(nil),                 // 25: talent.identity.v1.EndSessionRequest
+	(*EndSessionResponse)(nil),                // 26: talent.identity.v1.EndSessionResponse
+	(*LogOutEverywhereRequest)(nil),           // 27: talent.identity.v1.LogOutEverywhereRequest
+	(*LogOutEverywhereResponse)(nil),          // 28: talent.identity.v1.LogOutEverywhereResponse
+	(*Passkey)(nil),                           // 29: talent.identity.v1.Passkey
+	(*SensitiveField)(nil),                    // 30: talent.identity.v1.SensitiveField
+	(*GetSecuritySettingsRequest)(nil),        // 31: talent.identity.v1.GetSecuritySettingsRequest
+	(*GetSecuritySettingsResponse)(nil),       // 32: talent.identity.v1.GetSecuritySettingsResponse
+	(*BeginStepUpRequest)(nil),                // 33: talent.identity.v1.BeginStepUpRequest
+	(*BeginStepUpResponse)(nil),               // 34: talent.identity.v1.BeginStepUpResponse
+	(*FinishStepUpRequest)(nil),               // 35: talent.identity.v1.FinishStepUpRequest
+	(*FinishStepUpResponse)(nil),              // 36: talent.identity.v1.FinishStepUpResponse
+	(*BeginTotpEnrollmentRequest)(nil),        // 37: talent.identity.v1.BeginTotpEnrollmentRequest
+	(*BeginTotpEnrollmentResponse)(nil),       // 38: talent.identity.v1.BeginTotpEnrollmentResponse
+	(*ConfirmTotpEnrollmentRequest)(nil),      // 39: talent.identity.v1.ConfirmTotpEnrollmentRequest
+	(*ConfirmTotpEnrollmentResponse)(nil),     // 40: talent.identity.v1.ConfirmTotpEnrollmentResponse
+	(*RemoveTotpRequest)(nil),                 // 41: talent.identity.v1.RemoveTotpRequest
+	(*RemoveTotpResponse)(nil),                // 42: talent.identity.v1.RemoveTotpResponse
+	(*BeginPasskeyRegistrationRequest)(nil),   // 43: talent.identity.v1.BeginPasskeyRegistrationRequest
+	(*BeginPasskeyRegistrationResponse)(nil),  // 44: talent.identity.v1.BeginPasskeyRegistrationResponse
+	(*FinishPasskeyRegistrationRequest)(nil),  // 45: talent.identity.v1.FinishPasskeyRegistrationRequest
+	(*FinishPasskeyRegistrationResponse)(nil), // 46: talent.identity.v1.FinishPasskeyRegistrationResponse
+	(*RemovePasskeyRequest)(nil),              // 47: talent.identity.v1.RemovePasskeyRequest
+	(*RemovePasskeyResponse)(nil),             // 48: talent.identity.v1.RemovePasskeyResponse
+	(*ChangePasswordRequest)(nil),             // 49: talent.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),            // 50: talent.identity.v1.ChangePasswordResponse
+	(*SendChangePhoneCodeRequest)(nil),        // 51: talent.identity.v1.SendChangePhoneCodeRequest
+	(*SendChangePhoneCodeResponse)(nil),       // 52: talent.identity.v1.SendChangePhoneCodeResponse
+	(*ChangePhoneRequest)(nil),                // 53: talent.identity.v1.ChangePhoneRequest
+	(*ChangePhoneResponse)(nil),               // 54: talent.identity.v1.ChangePhoneResponse
+	(*SetSensitiveFieldRequest)(nil),          // 55: talent.identity.v1.SetSensitiveFieldRequest
+	(*SetSensitiveFieldResponse)(nil),         // 56: talent.identity.v1.SetSensitiveFieldResponse
+	(*RevealSensitiveFieldRequest)(nil),       // 57: talent.identity.v1.RevealSensitiveFieldRequest
+	(*RevealSensitiveFieldResponse)(nil),      // 58: talent.identity.v1.RevealSensitiveFieldResponse
+	(*LoginProvider)(nil),                     // 59: talent.identity.v1.LoginProvider
+	(*ListLoginProvidersRequest)(nil),         // 60: talent.identity.v1.ListLoginProvidersRequest
+	(*ListLoginProvidersResponse)(nil),        // 61: talent.identity.v1.ListLoginProvidersResponse
+	(*LoginMethod)(nil),                       // 62: talent.identity.v1.LoginMethod
+	(*ListLoginMethodsRequest)(nil),           // 63: talent.identity.v1.ListLoginMethodsRequest
+	(*ListLoginMethodsResponse)(nil),          // 64: talent.identity.v1.ListLoginMethodsResponse
+	(*UnlinkLoginMethodRequest)(nil),          // 65: talent.identity.v1.UnlinkLoginMethodRequest
+	(*UnlinkLoginMethodResponse)(nil),         // 66: talent.identity.v1.UnlinkLoginMethodResponse
+	(*PrivacySettings)(nil),                   // 67: talent.identity.v1.PrivacySettings
+	(*GetPrivacySettingsRequest)(nil),         // 68: talent.identity.v1.GetPrivacySettingsRequest
+	(*GetPrivacySettingsResponse)(nil),        // 69: talent.identity.v1.GetPrivacySettingsResponse
+	(*UpdatePrivacySettingsRequest)(nil),      // 70: talent.identity.v1.UpdatePrivacySettingsRequest
+	(*UpdatePrivacySettingsResponse)(nil),     // 71: talent.identity.v1.UpdatePrivacySettingsResponse
+	(*AcceptConsentRequest)(nil),              // 72: talent.identity.v1.AcceptConsentRequest
+	(*AcceptConsentResponse)(nil),             // 73: talent.identity.v1.AcceptConsentResponse
+	(*ExportMyDataRequest)(nil),               // 74: talent.identity.v1.ExportMyDataRequest
+	(*ExportMyDataResponse)(nil),              // 75: talent.identity.v1.ExportMyDataResponse
+	(*DeleteAccountRequest)(nil),              // 76: talent.identity.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil),             // 77: talent.identity.v1.DeleteAccountResponse
+	(*UserSummary)(nil),                       // 78: talent.identity.v1.UserSummary
+	(*SearchUsersRequest)(nil),                // 79: talent.identity.v1.SearchUsersRequest
+	(*SearchUsersResponse)(nil),               // 80: talent.identity.v1.SearchUsersResponse
+	(*GrantRoleRequest)(nil),                  // 81: talent.identity.v1.GrantRoleRequest
+	(*GrantRoleResponse)(nil),                 // 82: talent.identity.v1.GrantRoleResponse
+	(*RevokeRoleRequest)(nil),                 // 83: talent.identity.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),                // 84: talent.identity.v1.RevokeRoleResponse
+	(*timestamppb.Timestamp)(nil),             // 85: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),               // 86: google.protobuf.Duration
 }
 var file_talent_identity_v1_identity_proto_depIdxs = []int32{
 	0,  // 0: talent.identity.v1.User.roles:type_name -> talent.identity.v1.Role
-	77, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	85, // 1: talent.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: talent.identity.v1.SignUpRequest.roles:type_name -> talent.identity.v1.Role
-	6,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
-	6,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
-	6,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
+	7,  // 3: talent.identity.v1.SignUpResponse.user:type_name -> talent.identity.v1.User
+	7,  // 4: talent.identity.v1.LogInResponse.user:type_name -> talent.identity.v1.User
+	7,  // 5: talent.identity.v1.GetMeResponse.user:type_name -> talent.identity.v1.User
 	1,  // 6: talent.identity.v1.SendPhoneCodeRequest.purpose:type_name -> talent.identity.v1.PhoneCodePurpose
-	78, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	78, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	6,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	86, // 7: talent.identity.v1.SendPhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	86, // 8: talent.identity.v1.SendPhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	7,  // 9: talent.identity.v1.LogInWithPhoneResponse.user:type_name -> talent.identity.v1.User
 	0,  // 10: talent.identity.v1.SignUpWithPhoneRequest.roles:type_name -> talent.identity.v1.Role
-	6,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
-	77, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
-	77, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
-	77, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
-	21, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
-	77, // 16: talent.identity.v1.Passkey.create_time:type_name -> google.protobuf.Timestamp
-	77, // 17: talent.identity.v1.Passkey.last_used_time:type_name -> google.protobuf.Timestamp
+	7,  // 11: talent.identity.v1.SignUpWithPhoneResponse.user:type_name -> talent.identity.v1.User
+	85, // 12: talent.identity.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	85, // 13: talent.identity.v1.Session.last_seen_time:type_name -> google.protobuf.Timestamp
+	85, // 14: talent.identity.v1.Session.expire_time:type_name -> google.protobuf.Timestamp
+	22, // 15: talent.identity.v1.ListSessionsResponse.sessions:type_name -> talent.identity.v1.Session
+	85, // 16: talent.identity.v1.Passkey.create_time:type_name -> google.protobuf.Timestamp
+	85, // 17: talent.identity.v1.Passkey.last_used_time:type_name -> google.protobuf.Timestamp
 	4,  // 18: talent.identity.v1.SensitiveField.kind:type_name -> talent.identity.v1.SensitiveFieldKind
-	77, // 19: talent.identity.v1.SensitiveField.update_time:type_name -> google.protobuf.Timestamp
-	28, // 20: talent.identity.v1.GetSecuritySettingsResponse.passkeys:type_name -> talent.identity.v1.Passkey
-	29, // 21: talent.identity.v1.GetSecuritySettingsResponse.sensitive_fields:type_name -> talent.identity.v1.SensitiveField
+	85, // 19: talent.identity.v1.SensitiveField.update_time:type_name -> google.protobuf.Timestamp
+	29, // 20: talent.identity.v1.GetSecuritySettingsResponse.passkeys:type_name -> talent.identity.v1.Passkey
+	30, // 21: talent.identity.v1.GetSecuritySettingsResponse.sensitive_fields:type_name -> talent.identity.v1.SensitiveField
 	2,  // 22: talent.identity.v1.BeginStepUpRequest.operation:type_name -> talent.identity.v1.StepUpOperation
 	3,  // 23: talent.identity.v1.BeginStepUpResponse.factors:type_name -> talent.identity.v1.StepUpFactor
-	77, // 24: talent.identity.v1.BeginStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
-	77, // 25: talent.identity.v1.FinishStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
-	28, // 26: talent.identity.v1.FinishPasskeyRegistrationResponse.passkey:type_name -> talent.identity.v1.Passkey
-	78, // 27: talent.identity.v1.SendChangePhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
-	78, // 28: talent.identity.v1.SendChangePhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
-	6,  // 29: talent.identity.v1.ChangePhoneResponse.user:type_name -> talent.identity.v1.User
+	85, // 24: talent.identity.v1.BeginStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	85, // 25: talent.identity.v1.FinishStepUpResponse.expire_time:type_name -> google.protobuf.Timestamp
+	29, // 26: talent.identity.v1.FinishPasskeyRegistrationResponse.passkey:type_name -> talent.identity.v1.Passkey
+	86, // 27: talent.identity.v1.SendChangePhoneCodeResponse.resend_after:type_name -> google.protobuf.Duration
+	86, // 28: talent.identity.v1.SendChangePhoneCodeResponse.expire_after:type_name -> google.protobuf.Duration
+	7,  // 29: talent.identity.v1.ChangePhoneResponse.user:type_name -> talent.identity.v1.User
 	4,  // 30: talent.identity.v1.SetSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
-	29, // 31: talent.identity.v1.SetSensitiveFieldResponse.field:type_name -> talent.identity.v1.SensitiveField
+	30, // 31: talent.identity.v1.SetSensitiveFieldResponse.field:type_name -> talent.identity.v1.SensitiveField
 	4,  // 32: talent.identity.v1.RevealSensitiveFieldRequest.kind:type_name -> talent.identity.v1.SensitiveFieldKind
 	5,  // 33: talent.identity.v1.LoginProvider.kind:type_name -> talent.identity.v1.LoginMethodKind
-	58, // 34: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
+	59, // 34: talent.identity.v1.ListLoginProvidersResponse.providers:type_name -> talent.identity.v1.LoginProvider
 	5,  // 35: talent.identity.v1.LoginMethod.kind:type_name -> talent.identity.v1.LoginMethodKind
-	77, // 36: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
-	61, // 37: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
+	85, // 36: talent.identity.v1.LoginMethod.create_time:type_name -> google.protobuf.Timestamp
+	62, // 37: talent.identity.v1.ListLoginMethodsResponse.methods:type_name -> talent.identity.v1.LoginMethod
 	5,  // 38: talent.identity.v1.UnlinkLoginMethodRequest.kind:type_name -> talent.identity.v1.LoginMethodKind
-	66, // 39: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
-	77, // 40: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
-	66, // 41: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
-	66, // 42: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
-	7,  // 43: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
-	9,  // 44: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
-	11, // 45: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
-	15, // 46: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
-	17, // 47: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
-	19, // 48: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
-	22, // 49: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
-	24, // 50: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
-	26, // 51: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
-	13, // 52: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
-	30, // 53: talent.identity.v1.IdentityService.GetSecuritySettings:input_type -> talent.identity.v1.GetSecuritySettingsRequest
-	32, // 54: talent.identity.v1.IdentityService.BeginStepUp:input_type -> talent.identity.v1.BeginStepUpRequest
-	34, // 55: talent.identity.v1.IdentityService.FinishStepUp:input_type -> talent.identity.v1.FinishStepUpRequest
-	36, // 56: talent.identity.v1.IdentityService.BeginTotpEnrollment:input_type -> talent.identity.v1.BeginTotpEnrollmentRequest
-	38, // 57: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:input_type -> talent.identity.v1.ConfirmTotpEnrollmentRequest
-	40, // 58: talent.identity.v1.IdentityService.RemoveTotp:input_type -> talent.identity.v1.RemoveTotpRequest
-	42, // 59: talent.identity.v1.IdentityService.BeginPasskeyRegistration:input_type -> talent.identity.v1.BeginPasskeyRegistrationRequest
-	44, // 60: talent.identity.v1.IdentityService.FinishPasskeyRegistration:input_type -> talent.identity.v1.FinishPasskeyRegistrationRequest
-	46, // 61: talent.identity.v1.IdentityService.RemovePasskey:input_type -> talent.identity.v1.RemovePasskeyRequest
-	48, // 62: talent.identity.v1.IdentityService.ChangePassword:input_type -> talent.identity.v1.ChangePasswordRequest
-	50, // 63: talent.identity.v1.IdentityService.SendChangePhoneCode:input_type -> talent.identity.v1.SendChangePhoneCodeRequest
-	52, // 64: talent.identity.v1.IdentityService.ChangePhone:input_type -> talent.identity.v1.ChangePhoneRequest
-	54, // 65: talent.identity.v1.IdentityService.SetSensitiveField:input_type -> talent.identity.v1.SetSensitiveFieldRequest
-	56, // 66: talent.identity.v1.IdentityService.RevealSensitiveField:input_type -> talent.identity.v1.RevealSensitiveFieldRequest
-	59, // 67: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
-	62, // 68: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
-	64, // 69: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
-	67, // 70: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
-	69, // 71: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
-	71, // 72: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
-	73, // 73: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
-	75, // 74: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
-	8,  // 75: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
-	10, // 76: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
-	12, // 77: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
-	16, // 78: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
-	18, // 79: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
-	20, // 80: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
-	23, // 81: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
-	25, // 82: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
-	27, // 83: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
-	14, // 84: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
-	31, // 85: talent.identity.v1.IdentityService.GetSecuritySettings:output_type -> talent.identity.v1.GetSecuritySettingsResponse
-	33, // 86: talent.identity.v1.IdentityService.BeginStepUp:output_type -> talent.identity.v1.BeginStepUpResponse
-	35, // 87: talent.identity.v1.IdentityService.FinishStepUp:output_type -> talent.identity.v1.FinishStepUpResponse
-	37, // 88: talent.identity.v1.IdentityService.BeginTotpEnrollment:output_type -> talent.identity.v1.BeginTotpEnrollmentResponse
-	39, // 89: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:output_type -> talent.identity.v1.ConfirmTotpEnrollmentResponse
-	41, // 90: talent.identity.v1.IdentityService.RemoveTotp:output_type -> talent.identity.v1.RemoveTotpResponse
-	43, // 91: talent.identity.v1.IdentityService.BeginPasskeyRegistration:output_type -> talent.identity.v1.BeginPasskeyRegistrationResponse
-	45, // 92: talent.identity.v1.IdentityService.FinishPasskeyRegistration:output_type -> talent.identity.v1.FinishPasskeyRegistrationResponse
-	47, // 93: talent.identity.v1.IdentityService.RemovePasskey:output_type -> talent.identity.v1.RemovePasskeyResponse
-	49, // 94: talent.identity.v1.IdentityService.ChangePassword:output_type -> talent.identity.v1.ChangePasswordResponse
-	51, // 95: talent.identity.v1.IdentityService.SendChangePhoneCode:output_type -> talent.identity.v1.SendChangePhoneCodeResponse
-	53, // 96: talent.identity.v1.IdentityService.ChangePhone:output_type -> talent.identity.v1.ChangePhoneResponse
-	55, // 97: talent.identity.v1.IdentityService.SetSensitiveField:output_type -> talent.identity.v1.SetSensitiveFieldResponse
-	57, // 98: talent.identity.v1.IdentityService.RevealSensitiveField:output_type -> talent.identity.v1.RevealSensitiveFieldResponse
-	60, // 99: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
-	63, // 100: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
-	65, // 101: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
-	68, // 102: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
-	70, // 103: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
-	72, // 104: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
-	74, // 105: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
-	76, // 106: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
-	75, // [75:107] is the sub-list for method output_type
-	43, // [43:75] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	67, // 39: talent.identity.v1.GetPrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	85, // 40: talent.identity.v1.GetPrivacySettingsResponse.consent_time:type_name -> google.protobuf.Timestamp
+	67, // 41: talent.identity.v1.UpdatePrivacySettingsRequest.settings:type_name -> talent.identity.v1.PrivacySettings
+	67, // 42: talent.identity.v1.UpdatePrivacySettingsResponse.settings:type_name -> talent.identity.v1.PrivacySettings
+	7,  // 43: talent.identity.v1.UserSummary.user:type_name -> talent.identity.v1.User
+	6,  // 44: talent.identity.v1.UserSummary.status:type_name -> talent.identity.v1.UserStatus
+	85, // 45: talent.identity.v1.UserSummary.last_seen_time:type_name -> google.protobuf.Timestamp
+	0,  // 46: talent.identity.v1.SearchUsersRequest.role:type_name -> talent.identity.v1.Role
+	78, // 47: talent.identity.v1.SearchUsersResponse.users:type_name -> talent.identity.v1.UserSummary
+	0,  // 48: talent.identity.v1.GrantRoleRequest.role:type_name -> talent.identity.v1.Role
+	78, // 49: talent.identity.v1.GrantRoleResponse.user:type_name -> talent.identity.v1.UserSummary
+	0,  // 50: talent.identity.v1.RevokeRoleRequest.role:type_name -> talent.identity.v1.Role
+	78, // 51: talent.identity.v1.RevokeRoleResponse.user:type_name -> talent.identity.v1.UserSummary
+	8,  // 52: talent.identity.v1.IdentityService.SignUp:input_type -> talent.identity.v1.SignUpRequest
+	10, // 53: talent.identity.v1.IdentityService.LogIn:input_type -> talent.identity.v1.LogInRequest
+	12, // 54: talent.identity.v1.IdentityService.LogOut:input_type -> talent.identity.v1.LogOutRequest
+	16, // 55: talent.identity.v1.IdentityService.SendPhoneCode:input_type -> talent.identity.v1.SendPhoneCodeRequest
+	18, // 56: talent.identity.v1.IdentityService.LogInWithPhone:input_type -> talent.identity.v1.LogInWithPhoneRequest
+	20, // 57: talent.identity.v1.IdentityService.SignUpWithPhone:input_type -> talent.identity.v1.SignUpWithPhoneRequest
+	23, // 58: talent.identity.v1.IdentityService.ListSessions:input_type -> talent.identity.v1.ListSessionsRequest
+	25, // 59: talent.identity.v1.IdentityService.EndSession:input_type -> talent.identity.v1.EndSessionRequest
+	27, // 60: talent.identity.v1.IdentityService.LogOutEverywhere:input_type -> talent.identity.v1.LogOutEverywhereRequest
+	14, // 61: talent.identity.v1.IdentityService.GetMe:input_type -> talent.identity.v1.GetMeRequest
+	31, // 62: talent.identity.v1.IdentityService.GetSecuritySettings:input_type -> talent.identity.v1.GetSecuritySettingsRequest
+	33, // 63: talent.identity.v1.IdentityService.BeginStepUp:input_type -> talent.identity.v1.BeginStepUpRequest
+	35, // 64: talent.identity.v1.IdentityService.FinishStepUp:input_type -> talent.identity.v1.FinishStepUpRequest
+	37, // 65: talent.identity.v1.IdentityService.BeginTotpEnrollment:input_type -> talent.identity.v1.BeginTotpEnrollmentRequest
+	39, // 66: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:input_type -> talent.identity.v1.ConfirmTotpEnrollmentRequest
+	41, // 67: talent.identity.v1.IdentityService.RemoveTotp:input_type -> talent.identity.v1.RemoveTotpRequest
+	43, // 68: talent.identity.v1.IdentityService.BeginPasskeyRegistration:input_type -> talent.identity.v1.BeginPasskeyRegistrationRequest
+	45, // 69: talent.identity.v1.IdentityService.FinishPasskeyRegistration:input_type -> talent.identity.v1.FinishPasskeyRegistrationRequest
+	47, // 70: talent.identity.v1.IdentityService.RemovePasskey:input_type -> talent.identity.v1.RemovePasskeyRequest
+	49, // 71: talent.identity.v1.IdentityService.ChangePassword:input_type -> talent.identity.v1.ChangePasswordRequest
+	51, // 72: talent.identity.v1.IdentityService.SendChangePhoneCode:input_type -> talent.identity.v1.SendChangePhoneCodeRequest
+	53, // 73: talent.identity.v1.IdentityService.ChangePhone:input_type -> talent.identity.v1.ChangePhoneRequest
+	55, // 74: talent.identity.v1.IdentityService.SetSensitiveField:input_type -> talent.identity.v1.SetSensitiveFieldRequest
+	57, // 75: talent.identity.v1.IdentityService.RevealSensitiveField:input_type -> talent.identity.v1.RevealSensitiveFieldRequest
+	60, // 76: talent.identity.v1.IdentityService.ListLoginProviders:input_type -> talent.identity.v1.ListLoginProvidersRequest
+	63, // 77: talent.identity.v1.IdentityService.ListLoginMethods:input_type -> talent.identity.v1.ListLoginMethodsRequest
+	65, // 78: talent.identity.v1.IdentityService.UnlinkLoginMethod:input_type -> talent.identity.v1.UnlinkLoginMethodRequest
+	68, // 79: talent.identity.v1.IdentityService.GetPrivacySettings:input_type -> talent.identity.v1.GetPrivacySettingsRequest
+	70, // 80: talent.identity.v1.IdentityService.UpdatePrivacySettings:input_type -> talent.identity.v1.UpdatePrivacySettingsRequest
+	72, // 81: talent.identity.v1.IdentityService.AcceptConsent:input_type -> talent.identity.v1.AcceptConsentRequest
+	74, // 82: talent.identity.v1.IdentityService.ExportMyData:input_type -> talent.identity.v1.ExportMyDataRequest
+	76, // 83: talent.identity.v1.IdentityService.DeleteAccount:input_type -> talent.identity.v1.DeleteAccountRequest
+	79, // 84: talent.identity.v1.IdentityService.SearchUsers:input_type -> talent.identity.v1.SearchUsersRequest
+	81, // 85: talent.identity.v1.IdentityService.GrantRole:input_type -> talent.identity.v1.GrantRoleRequest
+	83, // 86: talent.identity.v1.IdentityService.RevokeRole:input_type -> talent.identity.v1.RevokeRoleRequest
+	9,  // 87: talent.identity.v1.IdentityService.SignUp:output_type -> talent.identity.v1.SignUpResponse
+	11, // 88: talent.identity.v1.IdentityService.LogIn:output_type -> talent.identity.v1.LogInResponse
+	13, // 89: talent.identity.v1.IdentityService.LogOut:output_type -> talent.identity.v1.LogOutResponse
+	17, // 90: talent.identity.v1.IdentityService.SendPhoneCode:output_type -> talent.identity.v1.SendPhoneCodeResponse
+	19, // 91: talent.identity.v1.IdentityService.LogInWithPhone:output_type -> talent.identity.v1.LogInWithPhoneResponse
+	21, // 92: talent.identity.v1.IdentityService.SignUpWithPhone:output_type -> talent.identity.v1.SignUpWithPhoneResponse
+	24, // 93: talent.identity.v1.IdentityService.ListSessions:output_type -> talent.identity.v1.ListSessionsResponse
+	26, // 94: talent.identity.v1.IdentityService.EndSession:output_type -> talent.identity.v1.EndSessionResponse
+	28, // 95: talent.identity.v1.IdentityService.LogOutEverywhere:output_type -> talent.identity.v1.LogOutEverywhereResponse
+	15, // 96: talent.identity.v1.IdentityService.GetMe:output_type -> talent.identity.v1.GetMeResponse
+	32, // 97: talent.identity.v1.IdentityService.GetSecuritySettings:output_type -> talent.identity.v1.GetSecuritySettingsResponse
+	34, // 98: talent.identity.v1.IdentityService.BeginStepUp:output_type -> talent.identity.v1.BeginStepUpResponse
+	36, // 99: talent.identity.v1.IdentityService.FinishStepUp:output_type -> talent.identity.v1.FinishStepUpResponse
+	38, // 100: talent.identity.v1.IdentityService.BeginTotpEnrollment:output_type -> talent.identity.v1.BeginTotpEnrollmentResponse
+	40, // 101: talent.identity.v1.IdentityService.ConfirmTotpEnrollment:output_type -> talent.identity.v1.ConfirmTotpEnrollmentResponse
+	42, // 102: talent.identity.v1.IdentityService.RemoveTotp:output_type -> talent.identity.v1.RemoveTotpResponse
+	44, // 103: talent.identity.v1.IdentityService.BeginPasskeyRegistration:output_type -> talent.identity.v1.BeginPasskeyRegistrationResponse
+	46, // 104: talent.identity.v1.IdentityService.FinishPasskeyRegistration:output_type -> talent.identity.v1.FinishPasskeyRegistrationResponse
+	48, // 105: talent.identity.v1.IdentityService.RemovePasskey:output_type -> talent.identity.v1.RemovePasskeyResponse
+	50, // 106: talent.identity.v1.IdentityService.ChangePassword:output_type -> talent.identity.v1.ChangePasswordResponse
+	52, // 107: talent.identity.v1.IdentityService.SendChangePhoneCode:output_type -> talent.identity.v1.SendChangePhoneCodeResponse
+	54, // 108: talent.identity.v1.IdentityService.ChangePhone:output_type -> talent.identity.v1.ChangePhoneResponse
+	56, // 109: talent.identity.v1.IdentityService.SetSensitiveField:output_type -> talent.identity.v1.SetSensitiveFieldResponse
+	58, // 110: talent.identity.v1.IdentityService.RevealSensitiveField:output_type -> talent.identity.v1.RevealSensitiveFieldResponse
+	61, // 111: talent.identity.v1.IdentityService.ListLoginProviders:output_type -> talent.identity.v1.ListLoginProvidersResponse
+	64, // 112: talent.identity.v1.IdentityService.ListLoginMethods:output_type -> talent.identity.v1.ListLoginMethodsResponse
+	66, // 113: talent.identity.v1.IdentityService.UnlinkLoginMethod:output_type -> talent.identity.v1.UnlinkLoginMethodResponse
+	69, // 114: talent.identity.v1.IdentityService.GetPrivacySettings:output_type -> talent.identity.v1.GetPrivacySettingsResponse
+	71, // 115: talent.identity.v1.IdentityService.UpdatePrivacySettings:output_type -> talent.identity.v1.UpdatePrivacySettingsResponse
+	73, // 116: talent.identity.v1.IdentityService.AcceptConsent:output_type -> talent.identity.v1.AcceptConsentResponse
+	75, // 117: talent.identity.v1.IdentityService.ExportMyData:output_type -> talent.identity.v1.ExportMyDataResponse
+	77, // 118: talent.identity.v1.IdentityService.DeleteAccount:output_type -> talent.identity.v1.DeleteAccountResponse
+	80, // 119: talent.identity.v1.IdentityService.SearchUsers:output_type -> talent.identity.v1.SearchUsersResponse
+	82, // 120: talent.identity.v1.IdentityService.GrantRole:output_type -> talent.identity.v1.GrantRoleResponse
+	84, // 121: talent.identity.v1.IdentityService.RevokeRole:output_type -> talent.identity.v1.RevokeRoleResponse
+	87, // [87:122] is the sub-list for method output_type
+	52, // [52:87] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_talent_identity_v1_identity_proto_init() }
@@ -4493,8 +5017,8 @@ func file_talent_identity_v1_identity_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_talent_identity_v1_identity_proto_rawDesc), len(file_talent_identity_v1_identity_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   71,
+			NumEnums:      7,
+			NumMessages:   78,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -127,6 +127,15 @@ const (
 	// IdentityServiceDeleteAccountProcedure is the fully-qualified name of the IdentityService's
 	// DeleteAccount RPC.
 	IdentityServiceDeleteAccountProcedure = "/talent.identity.v1.IdentityService/DeleteAccount"
+	// IdentityServiceSearchUsersProcedure is the fully-qualified name of the IdentityService's
+	// SearchUsers RPC.
+	IdentityServiceSearchUsersProcedure = "/talent.identity.v1.IdentityService/SearchUsers"
+	// IdentityServiceGrantRoleProcedure is the fully-qualified name of the IdentityService's GrantRole
+	// RPC.
+	IdentityServiceGrantRoleProcedure = "/talent.identity.v1.IdentityService/GrantRole"
+	// IdentityServiceRevokeRoleProcedure is the fully-qualified name of the IdentityService's
+	// RevokeRole RPC.
+	IdentityServiceRevokeRoleProcedure = "/talent.identity.v1.IdentityService/RevokeRole"
 )
 
 // IdentityServiceClient is a client for the talent.identity.v1.IdentityService service.
@@ -250,11 +259,33 @@ type IdentityServiceClient interface {
 	// holds about the caller (SEC-4).
 	ExportMyData(context.Context, *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error)
 	// DeleteAccount erases the caller's personal data and ends all their
-	// sessions (SEC-4). It needs the password, or, for accounts without one,
-	// a sign-in in the last few minutes: otherwise FAILED_PRECONDITION with
-	// reason REAUTHENTICATE. Records others depend on (tasks, reviews,
-	// payments) are kept, de-identified; see docs/privacy.md.
+	// sessions (SEC-4). An account that can do a step-up (it has a phone and
+	// a second factor) needs a fresh one for STEP_UP_OPERATION_DELETE_ACCOUNT
+	// (FAILED_PRECONDITION, reason STEP_UP_REQUIRED, otherwise, ID-4). Other
+	// accounts confirm with the password, or, without one, a sign-in in the
+	// last few minutes: otherwise FAILED_PRECONDITION with reason
+	// REAUTHENTICATE. The last admin cannot delete their account
+	// (FAILED_PRECONDITION, reason LAST_ADMIN). Records others depend on
+	// (tasks, reviews, payments) are kept, de-identified; see docs/privacy.md.
 	DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error)
+	// SearchUsers lists accounts for admins (ID-3): newest first, filtered by
+	// a text found in the email, phone or display name, and by role.
+	SearchUsers(context.Context, *connect.Request[v1.SearchUsersRequest]) (*connect.Response[v1.SearchUsersResponse], error)
+	// GrantRole gives an account a role (ID-3). Admins only. Granting
+	// ROLE_ADMIN, ROLE_OPS or ROLE_AUDITOR needs the calling admin's fresh
+	// step-up for STEP_UP_OPERATION_CHANGE_ROLES with the target account's ID
+	// (FAILED_PRECONDITION, reason STEP_UP_REQUIRED, otherwise). Granting a
+	// role the account holds changes nothing. A deleted account gets no
+	// roles (FAILED_PRECONDITION, reason USER_DELETED). Each change is
+	// audited ("role.grant", SEC-3) and the person is notified.
+	GrantRole(context.Context, *connect.Request[v1.GrantRoleRequest]) (*connect.Response[v1.GrantRoleResponse], error)
+	// RevokeRole takes a role from an account (ID-3). Admins only. The last
+	// admin keeps ROLE_ADMIN (FAILED_PRECONDITION, reason LAST_ADMIN) and an
+	// account keeps at least one role (FAILED_PRECONDITION, reason
+	// LAST_ROLE). Revoking a role the account does not hold changes nothing.
+	// The change holds from the account's next request; it is audited
+	// ("role.revoke", SEC-3) and the person is notified.
+	RevokeRole(context.Context, *connect.Request[v1.RevokeRoleRequest]) (*connect.Response[v1.RevokeRoleResponse], error)
 }
 
 // NewIdentityServiceClient constructs a client for the talent.identity.v1.IdentityService service.
@@ -466,6 +497,25 @@ func NewIdentityServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(identityServiceMethods.ByName("DeleteAccount")),
 			connect.WithClientOptions(opts...),
 		),
+		searchUsers: connect.NewClient[v1.SearchUsersRequest, v1.SearchUsersResponse](
+			httpClient,
+			baseURL+IdentityServiceSearchUsersProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("SearchUsers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		grantRole: connect.NewClient[v1.GrantRoleRequest, v1.GrantRoleResponse](
+			httpClient,
+			baseURL+IdentityServiceGrantRoleProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("GrantRole")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeRole: connect.NewClient[v1.RevokeRoleRequest, v1.RevokeRoleResponse](
+			httpClient,
+			baseURL+IdentityServiceRevokeRoleProcedure,
+			connect.WithSchema(identityServiceMethods.ByName("RevokeRole")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -503,6 +553,9 @@ type identityServiceClient struct {
 	acceptConsent             *connect.Client[v1.AcceptConsentRequest, v1.AcceptConsentResponse]
 	exportMyData              *connect.Client[v1.ExportMyDataRequest, v1.ExportMyDataResponse]
 	deleteAccount             *connect.Client[v1.DeleteAccountRequest, v1.DeleteAccountResponse]
+	searchUsers               *connect.Client[v1.SearchUsersRequest, v1.SearchUsersResponse]
+	grantRole                 *connect.Client[v1.GrantRoleRequest, v1.GrantRoleResponse]
+	revokeRole                *connect.Client[v1.RevokeRoleRequest, v1.RevokeRoleResponse]
 }
 
 // SignUp calls talent.identity.v1.IdentityService.SignUp.
@@ -665,6 +718,21 @@ func (c *identityServiceClient) DeleteAccount(ctx context.Context, req *connect.
 	return c.deleteAccount.CallUnary(ctx, req)
 }
 
+// SearchUsers calls talent.identity.v1.IdentityService.SearchUsers.
+func (c *identityServiceClient) SearchUsers(ctx context.Context, req *connect.Request[v1.SearchUsersRequest]) (*connect.Response[v1.SearchUsersResponse], error) {
+	return c.searchUsers.CallUnary(ctx, req)
+}
+
+// GrantRole calls talent.identity.v1.IdentityService.GrantRole.
+func (c *identityServiceClient) GrantRole(ctx context.Context, req *connect.Request[v1.GrantRoleRequest]) (*connect.Response[v1.GrantRoleResponse], error) {
+	return c.grantRole.CallUnary(ctx, req)
+}
+
+// RevokeRole calls talent.identity.v1.IdentityService.RevokeRole.
+func (c *identityServiceClient) RevokeRole(ctx context.Context, req *connect.Request[v1.RevokeRoleRequest]) (*connect.Response[v1.RevokeRoleResponse], error) {
+	return c.revokeRole.CallUnary(ctx, req)
+}
+
 // IdentityServiceHandler is an implementation of the talent.identity.v1.IdentityService service.
 type IdentityServiceHandler interface {
 	// SignUp creates an account with email and password and starts a session.
@@ -786,11 +854,33 @@ type IdentityServiceHandler interface {
 	// holds about the caller (SEC-4).
 	ExportMyData(context.Context, *connect.Request[v1.ExportMyDataRequest]) (*connect.Response[v1.ExportMyDataResponse], error)
 	// DeleteAccount erases the caller's personal data and ends all their
-	// sessions (SEC-4). It needs the password, or, for accounts without one,
-	// a sign-in in the last few minutes: otherwise FAILED_PRECONDITION with
-	// reason REAUTHENTICATE. Records others depend on (tasks, reviews,
-	// payments) are kept, de-identified; see docs/privacy.md.
+	// sessions (SEC-4). An account that can do a step-up (it has a phone and
+	// a second factor) needs a fresh one for STEP_UP_OPERATION_DELETE_ACCOUNT
+	// (FAILED_PRECONDITION, reason STEP_UP_REQUIRED, otherwise, ID-4). Other
+	// accounts confirm with the password, or, without one, a sign-in in the
+	// last few minutes: otherwise FAILED_PRECONDITION with reason
+	// REAUTHENTICATE. The last admin cannot delete their account
+	// (FAILED_PRECONDITION, reason LAST_ADMIN). Records others depend on
+	// (tasks, reviews, payments) are kept, de-identified; see docs/privacy.md.
 	DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error)
+	// SearchUsers lists accounts for admins (ID-3): newest first, filtered by
+	// a text found in the email, phone or display name, and by role.
+	SearchUsers(context.Context, *connect.Request[v1.SearchUsersRequest]) (*connect.Response[v1.SearchUsersResponse], error)
+	// GrantRole gives an account a role (ID-3). Admins only. Granting
+	// ROLE_ADMIN, ROLE_OPS or ROLE_AUDITOR needs the calling admin's fresh
+	// step-up for STEP_UP_OPERATION_CHANGE_ROLES with the target account's ID
+	// (FAILED_PRECONDITION, reason STEP_UP_REQUIRED, otherwise). Granting a
+	// role the account holds changes nothing. A deleted account gets no
+	// roles (FAILED_PRECONDITION, reason USER_DELETED). Each change is
+	// audited ("role.grant", SEC-3) and the person is notified.
+	GrantRole(context.Context, *connect.Request[v1.GrantRoleRequest]) (*connect.Response[v1.GrantRoleResponse], error)
+	// RevokeRole takes a role from an account (ID-3). Admins only. The last
+	// admin keeps ROLE_ADMIN (FAILED_PRECONDITION, reason LAST_ADMIN) and an
+	// account keeps at least one role (FAILED_PRECONDITION, reason
+	// LAST_ROLE). Revoking a role the account does not hold changes nothing.
+	// The change holds from the account's next request; it is audited
+	// ("role.revoke", SEC-3) and the person is notified.
+	RevokeRole(context.Context, *connect.Request[v1.RevokeRoleRequest]) (*connect.Response[v1.RevokeRoleResponse], error)
 }
 
 // NewIdentityServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -998,6 +1088,25 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 		connect.WithSchema(identityServiceMethods.ByName("DeleteAccount")),
 		connect.WithHandlerOptions(opts...),
 	)
+	identityServiceSearchUsersHandler := connect.NewUnaryHandler(
+		IdentityServiceSearchUsersProcedure,
+		svc.SearchUsers,
+		connect.WithSchema(identityServiceMethods.ByName("SearchUsers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceGrantRoleHandler := connect.NewUnaryHandler(
+		IdentityServiceGrantRoleProcedure,
+		svc.GrantRole,
+		connect.WithSchema(identityServiceMethods.ByName("GrantRole")),
+		connect.WithHandlerOptions(opts...),
+	)
+	identityServiceRevokeRoleHandler := connect.NewUnaryHandler(
+		IdentityServiceRevokeRoleProcedure,
+		svc.RevokeRole,
+		connect.WithSchema(identityServiceMethods.ByName("RevokeRole")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/talent.identity.v1.IdentityService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case IdentityServiceSignUpProcedure:
@@ -1064,6 +1173,12 @@ func NewIdentityServiceHandler(svc IdentityServiceHandler, opts ...connect.Handl
 			identityServiceExportMyDataHandler.ServeHTTP(w, r)
 		case IdentityServiceDeleteAccountProcedure:
 			identityServiceDeleteAccountHandler.ServeHTTP(w, r)
+		case IdentityServiceSearchUsersProcedure:
+			identityServiceSearchUsersHandler.ServeHTTP(w, r)
+		case IdentityServiceGrantRoleProcedure:
+			identityServiceGrantRoleHandler.ServeHTTP(w, r)
+		case IdentityServiceRevokeRoleProcedure:
+			identityServiceRevokeRoleHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -1199,4 +1314,16 @@ func (UnimplementedIdentityServiceHandler) ExportMyData(context.Context, *connec
 
 func (UnimplementedIdentityServiceHandler) DeleteAccount(context.Context, *connect.Request[v1.DeleteAccountRequest]) (*connect.Response[v1.DeleteAccountResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.DeleteAccount is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) SearchUsers(context.Context, *connect.Request[v1.SearchUsersRequest]) (*connect.Response[v1.SearchUsersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.SearchUsers is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) GrantRole(context.Context, *connect.Request[v1.GrantRoleRequest]) (*connect.Response[v1.GrantRoleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.GrantRole is not implemented"))
+}
+
+func (UnimplementedIdentityServiceHandler) RevokeRole(context.Context, *connect.Request[v1.RevokeRoleRequest]) (*connect.Response[v1.RevokeRoleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("talent.identity.v1.IdentityService.RevokeRole is not implemented"))
 }
