@@ -94,7 +94,6 @@ var talentPending = {};
 
 // talentKeep records what the person did on the prerendered page.
 function talentKeep() {
-  talentStop();
   const active = document.activeElement;
   const kept = {focus: active && active.id, values: []};
   document.querySelectorAll("input[id], select[id], textarea[id]").forEach((el) => {
@@ -110,6 +109,9 @@ function talentKeep() {
 // talentRestore carries it over to the app's elements once it rendered.
 function talentRestore(kept, before) {
   const apply = () => {
+    // Until now a press or a submit on the prerendered page was held back
+    // (the app may render after go.run returns); from here the app has them.
+    talentStop();
     for (const [id, prop, v] of kept.values) {
       const el = document.getElementById(id);
       if (!el || el[prop] === v) continue;
