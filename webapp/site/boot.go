@@ -54,12 +54,7 @@ function talentStart() {
   const meta = document.querySelector('meta[name="talent-start"]');
   let signedIn = false;
   try { signedIn = localStorage.getItem("talent.signed-in") === "1"; } catch (e) {}
-  if (!meta || meta.content !== "on-use" || meta.dataset.path !== location.pathname || signedIn || !("WebAssembly" in window)) {
-    const loader = document.getElementById("app-wasm-loader");
-    if (loader) loader.hidden = false;
-    goappInitWebAssembly();
-    return;
-  }
+  const now = !meta || meta.content !== "on-use" || meta.dataset.path !== location.pathname || signedIn || !("WebAssembly" in window);
   const kinds = ["pointerdown", "keydown", "focusin", "click", "submit"];
   let started = false;
   const use = (ev) => {
@@ -87,6 +82,14 @@ function talentStart() {
   talentStop = () => kinds.forEach((k) => removeEventListener(k, use, true));
   kinds.forEach((k) => addEventListener(k, use, true));
   window.talentStartNow = () => use(new Event("keydown"));
+  if (now) {
+    // Started at once: presses and submits before the app took over are
+    // held back and replayed all the same.
+    started = true;
+    const loader = document.getElementById("app-wasm-loader");
+    if (loader) loader.hidden = false;
+    goappInitWebAssembly();
+  }
 }
 
 var talentStop = function () {};

@@ -151,7 +151,7 @@ func TestAppJSStartsOnUse(t *testing.T) {
 		t.Fatalf("GET /app.js: %s %s", res.Status, res.Header.Get("Content-Type"))
 	}
 	for _, want := range []string{m.Wasm, "function talentStart()", `meta[name="talent-start"]`, "talent.signed-in",
-		"talentKeep()", "talentRestore(", "goappInitWebAssembly();\n    return;", "goappInitWebAssembly();\n  };"} {
+		"talentKeep()", "talentRestore(", "if (now) {", "goappInitWebAssembly();\n  };"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("app.js lacks %q", want)
 		}
