@@ -338,7 +338,9 @@ func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context
 // appReady waits until the wasm app runs and has mounted the page (the
 // prerendered HTML alone does not react to input).
 func appReady() chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](`document.documentElement.dataset.app === "ready" || undefined`)
+	// A public page starts the app on first use (webapp/site/boot.go):
+	// talentStartNow stands in for it.
+	return chromedp.Poll[chromedp.Void](`(window.talentStartNow && talentStartNow(), document.documentElement.dataset.app === "ready") || undefined`)
 }
 
 // fill sets an input's value the way typing does, firing input and change

@@ -187,6 +187,10 @@ type env struct {
 	now  func() time.Time
 	// live is the app's one event stream (realtime.go).
 	live *liveStream
+	// signedOut: nobody is signed in as far as the first render knows (no
+	// session cookie on the server, no signed-in hint in the browser), so
+	// the header offers "log in" before the session is loaded.
+	signedOut bool
 }
 
 // Register declares the app's routes. It is called by the wasm entry point
@@ -199,7 +203,12 @@ func Register(server *rpc.Clients) {
 		e.snap = readSnapshot()
 		e.rpc = rpc.ForPage()
 		e.lang = chosenLang()
+		e.signedOut = !signedInHint()
 		app.Window().Get("document").Get("documentElement").Set("lang", string(e.lang))
+	} else {
+		serverPages.mu.Lock()
+		serverPages.e = e
+		serverPages.mu.Unlock()
 	}
 	app.Route("/", func() app.Composer { return &homePage{env: e} })
 	app.Route("/signup", func() app.Composer { return newSignUpPage(e) })

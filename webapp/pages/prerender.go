@@ -2,12 +2,14 @@ package pages
 
 import (
 	"encoding/base64"
+	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/talent-hub/talent/webapp/rpc"
+	"github.com/talent-hub/talent/webapp/ui"
 )
 
 // Public pages (the task list and a task's page) are prerendered on the
@@ -100,4 +102,61 @@ func snapshotUI(url string, msgs map[string]proto.Message) app.UI {
 		el = el.DataSet(k, base64.StdEncoding.EncodeToString(b))
 	}
 	return el
+}
+
+// ServerView is what a prerendered page depends on besides its URL: the
+// language the visitor reads (ARCH-1: Chinese for Chinese browsers) and
+// whether the request carries no session at all, so the header can offer
+// "log in" and "sign up" instead of waiting for the app.
+type ServerView struct {
+	Lang      ui.Lang
+	SignedOut bool
+}
+
+// serverPages is the env the server's pages render with, and a gate that
+// lets any number of renders of one view run at once while a render of
+// another view waits: go-app renders a page from its route's component with no
+// access to the request, so the view lives in the shared env and changes
+// only while no render reads it.
+var serverPages struct {
+	e       *env
+	mu      sync.Mutex
+	idle    *sync.Cond
+	view    ServerView
+	active  int
+	waiting int
+}
+
+// Prerender runs render, which serves one page through go-app's handler,
+// with the pages in view v. Register must have been called.
+func Prerender(v ServerView, render func()) {
+	if v.Lang == "" {
+		v.Lang = ui.English
+	}
+	serverPages.mu.Lock()
+	if serverPages.idle == nil {
+		serverPages.idle = sync.NewCond(&serverPages.mu)
+	}
+	// Renders of the current view join while nobody waits; once someone
+	// waits (for another view), newcomers wait too, so no view starves.
+	for serverPages.active > 0 && (serverPages.view != v || serverPages.waiting > 0) {
+		serverPages.waiting++
+		serverPages.idle.Wait()
+		serverPages.waiting--
+	}
+	serverPages.view = v
+	if serverPages.e != nil {
+		serverPages.e.lang, serverPages.e.signedOut = v.Lang, v.SignedOut
+	}
+	serverPages.active++
+	serverPages.mu.Unlock()
+	defer func() {
+		serverPages.mu.Lock()
+		serverPages.active--
+		if serverPages.active == 0 {
+			serverPages.idle.Broadcast()
+		}
+		serverPages.mu.Unlock()
+	}()
+	render()
 }

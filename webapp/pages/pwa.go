@@ -45,15 +45,56 @@ func (b *updateBanner) Render() app.UI {
 	)
 }
 
-// langKey is where the chosen language is kept in localStorage.
-const langKey = "talent.lang"
+// langKey is where the chosen language is kept in localStorage; langCookie
+// tells the server, so that it prerenders pages in it (webapp/site).
+const (
+	langKey    = "talent.lang"
+	langCookie = "talent_lang"
+)
 
-// chosenLang is the language the person chose, or the browser's.
+// chosenLang is the language of the page's address (?lang=zh-CN), else the
+// one the person chose, else the one the server prerendered the page in
+// (its pick from the browser's Accept-Language), else the browser's: the
+// app takes over in the language of the prerendered page, without a flash.
 func chosenLang() ui.Lang {
+	if v := app.Window().URL().Query().Get("lang"); v != "" {
+		return ui.LangFor(v)
+	}
 	if v := app.Window().Get("localStorage").Call("getItem", langKey); v.Truthy() {
+		rememberLang(ui.LangFor(v.String()))
+		return ui.LangFor(v.String())
+	}
+	if v := app.Window().Get("document").Get("documentElement").Call("getAttribute", "lang"); v.Truthy() && v.String() != "" {
 		return ui.LangFor(v.String())
 	}
 	return ui.LangFor(app.Window().Get("navigator").Get("language").String())
+}
+
+// rememberLang keeps the chosen language for the app and the server.
+func rememberLang(l ui.Lang) {
+	app.Window().Get("localStorage").Call("setItem", langKey, string(l))
+	app.Window().Get("document").Set("cookie", langCookie+"="+string(l)+"; Path=/; Max-Age=31536000; SameSite=Lax; Secure")
+}
+
+// signedInKey is the hint that someone is signed in on this device: the
+// session cookie is HttpOnly, and public pages start the app at once only
+// for them (webapp/site/boot.go).
+const signedInKey = "talent.signed-in"
+
+func signedInHint() bool {
+	v := app.Window().Get("localStorage").Call("getItem", signedInKey)
+	return v.Truthy() && v.String() == "1"
+}
+
+func keepSignedInHint(signedIn bool) {
+	if !app.IsClient {
+		return
+	}
+	if signedIn {
+		app.Window().Get("localStorage").Call("setItem", signedInKey, "1")
+	} else {
+		app.Window().Get("localStorage").Call("removeItem", signedInKey)
+	}
 }
 
 // langSwitch switches between Chinese and English and reloads the page in
@@ -66,7 +107,14 @@ func (e *env) langSwitch() app.UI {
 	return app.Button().ID("lang-switch").Class("btn btn-quiet lang-switch").Type("button").
 		Lang(string(other)).Aria("label", e.lang.T("app.switch_language")+": "+label).Text(label).
 		OnClick(func(ctx app.Context, ev app.Event) {
-			app.Window().Get("localStorage").Call("setItem", langKey, string(other))
+			rememberLang(other)
+			u := app.Window().URL()
+			if q := u.Query(); q.Has("lang") {
+				q.Del("lang")
+				u.RawQuery = q.Encode()
+				app.Window().Get("location").Call("replace", u.String())
+				return
+			}
 			ctx.Reload()
 		})
 }

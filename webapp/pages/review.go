@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"google.golang.org/protobuf/proto"
 
 	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
 	"github.com/talent-hub/talent/webapp/rpc"
@@ -252,16 +253,28 @@ type profilePage struct {
 	env     *env
 	profile *providersv1.Profile
 	err     string
+	// uri is the page's path and query; served is what the server read
+	// for it, sent to the wasm as the snapshot (prerender.go).
+	uri    string
+	served *providersv1.GetProfileResponse
 }
 
 func (p *profilePage) OnNav(ctx app.Context) {
 	id := strings.TrimPrefix(ctx.Page().URL().Path, "/providers/")
-	p.profile, p.err = nil, ""
-	if p.env.rpc == nil {
+	p.uri = ctx.Page().URL().RequestURI()
+	p.profile, p.err, p.served = nil, "", nil
+	// The server prerenders the public profile with its data (prerender.go).
+	api := p.env.reader()
+	if api == nil {
+		return
+	}
+	var snap providersv1.GetProfileResponse
+	if p.env.takeSnapshot(p.uri, map[string]proto.Message{"profile": &snap}) {
+		p.show(ctx, snap.GetProfile())
 		return
 	}
 	ctx.Async(func() {
-		resp, err := p.env.rpc.Providers.GetProfile(ctx, connect.NewRequest(&providersv1.GetProfileRequest{UserId: id}))
+		resp, err := api.Providers.GetProfile(ctx, connect.NewRequest(&providersv1.GetProfileRequest{UserId: id}))
 		ctx.Dispatch(func(ctx app.Context) {
 			switch {
 			case rpc.IsCode(err, connect.CodeNotFound), rpc.IsCode(err, connect.CodeInvalidArgument):
@@ -269,11 +282,27 @@ func (p *profilePage) OnNav(ctx app.Context) {
 			case err != nil:
 				p.err = p.env.lang.Code(rpc.Explain(err).Code)
 			default:
-				p.profile = resp.Msg.GetProfile()
-				ctx.Page().SetTitle(p.profile.GetDisplayName() + " · " + p.env.lang.T("app.name"))
+				if p.env.rpc == nil {
+					p.served = resp.Msg
+				}
+				p.show(ctx, resp.Msg.GetProfile())
 			}
 		})
 	})
+}
+
+// show shows a profile and names the page after it, for browsers, sharing
+// and search engines.
+func (p *profilePage) show(ctx app.Context, pr *providersv1.Profile) {
+	p.profile = pr
+	ctx.Page().SetTitle(pr.GetDisplayName() + " · " + p.env.lang.T("app.name"))
+	desc := []rune(strings.Join(strings.Fields(pr.GetBio()), " "))
+	if len(desc) > 160 {
+		desc = append(desc[:157], []rune("...")...)
+	}
+	if len(desc) > 0 {
+		ctx.Page().SetDescription(string(desc))
+	}
 }
 
 func (p *profilePage) Render() app.UI {
@@ -285,10 +314,14 @@ func (p *profilePage) Render() app.UI {
 			app.H1().Class("provider-name").Text(p.profile.GetDisplayName()),
 			profileBody(l, p.profile),
 		)
+
 	case p.err != "":
 		body = app.P().ID("form-error").Class("form-error").Role("alert").Text(p.err)
 	default:
 		body = app.P().Class("loading").Role("status").Text(l.T("common.loading"))
+	}
+	if p.served != nil {
+		return p.env.layout(body, snapshotUI(p.uri, map[string]proto.Message{"profile": p.served}))
 	}
 	return p.env.layout(body)
 }

@@ -35,7 +35,12 @@ type header struct {
 // which does not react to input. End-to-end tests wait for the mark.
 func (h *header) OnMount(ctx app.Context) {
 	// The event stream runs while someone is signed in (realtime.go).
-	ctx.ObserveState(sessionState, &h.s).OnChange(func() { h.env.syncStream(ctx, h.s.SignedIn) })
+	ctx.ObserveState(sessionState, &h.s).OnChange(func() {
+		h.env.syncStream(ctx, h.s.SignedIn)
+		if h.s.Loaded {
+			keepSignedInHint(h.s.SignedIn)
+		}
+	})
 	if h.s.Loaded {
 		h.env.syncStream(ctx, h.s.SignedIn)
 	}
@@ -49,7 +54,7 @@ func (h *header) Render() app.UI {
 	l := h.env.lang
 	var account app.UI
 	switch {
-	case !h.s.Loaded:
+	case !h.s.Loaded && !h.env.signedOut:
 		// Unknown yet: keep the space so the bar does not jump.
 		account = app.Span().Class("account account-pending").Aria("hidden", "true")
 	case h.s.SignedIn:
@@ -74,7 +79,7 @@ func (h *header) Render() app.UI {
 				app.Span().Class("brand-mark").Aria("hidden", "true").Text("T"),
 				app.Span().Class("brand-name").Text(l.T("app.name")),
 			),
-			app.Nav().Class("nav").Aria("label", "Main").Body(
+			app.Nav().Class("nav").Aria("label", l.T("nav.main")).Body(
 				app.A().ID("nav-tasks").Href("/tasks").Text(l.T("nav.tasks")),
 				app.A().ID("nav-post").Href("/tasks/new").Text(l.T("nav.post")),
 				app.If(h.s.SignedIn, func() app.UI {

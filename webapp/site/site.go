@@ -151,8 +151,27 @@ func Handler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 
+	appJS, appJSHeader, err := patchedAppJS(h)
+	if err != nil {
+		return nil, err
+	}
+
+	fresh := freshPages(h)
 	mux := http.NewServeMux()
-	mux.Handle("/", freshPages(h))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/app.js":
+			for k, v := range appJSHeader {
+				w.Header()[k] = v
+			}
+			http.ServeContent(w, r, "app.js", time.Time{}, bytes.NewReader(appJS))
+		case strings.HasPrefix(r.URL.Path, "/web/") || strings.Contains(path.Base(r.URL.Path), "."):
+			// Assets and go-app's files (app-worker.js, manifest.webmanifest).
+			h.ServeHTTP(w, r)
+		default:
+			servePage(w, r, fresh)
+		}
+	})
 	// go-app would fetch these from its own Host header (an open proxy to
 	// whatever Host a client sends); answer them here instead.
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
@@ -314,23 +333,26 @@ const workerFetch = `async function fetchWithCache(request) {
 
 // offlineWorkerFetch adds the offline shell (ARCH-1, issue 7): a page
 // opened without a network gets the cached app, which routes itself to the
-// URL and shows what it kept for offline reading.
+// URL and shows what it kept for offline reading. Online, pages come from
+// the network: they are prerendered with fresh data in the visitor's
+// language, while the assets (wasm, CSS, scripts) come from the cache.
 const offlineWorkerFetch = `async function fetchWithCache(request) {
-  const cachedResponse = await caches.match(request);
-  if (cachedResponse) {
-    return cachedResponse;
-  }
-  try {
-    return await fetch(request);
-  } catch (err) {
-    if (request.mode === "navigate") {
+  if (request.mode === "navigate") {
+    try {
+      return await fetch(request);
+    } catch (err) {
       const shell = await caches.match("/");
       if (shell) {
         return shell;
       }
+      throw err;
     }
-    throw err;
   }
+  const cachedResponse = await caches.match(request);
+  if (cachedResponse) {
+    return cachedResponse;
+  }
+  return await fetch(request);
 }`
 
 // offlineWorker returns go-app's service worker with the offline shell. It

@@ -110,6 +110,7 @@ type message struct{ en, zh string }
 // read-only; a key defined by two areas panics at start (and in tests).
 var messages = merge(
 	coreMessages,
+	webMessages,
 	stepUpMessages,
 	moderationMessages,
 	matchingMessages,

@@ -166,7 +166,8 @@ async function poll(d, what, expr, timeoutMs = 45000) {
   throw new Error(`${what}: not so after ${timeoutMs} ms (last: ${q(last)})`);
 }
 
-const appReady = (d) => poll(d, 'app ready', `document.documentElement.dataset.app === "ready"`);
+// A public page starts the app on first use (webapp/site/boot.go): talentStartNow stands in for it.
+const appReady = (d) => poll(d, 'app ready', `(window.talentStartNow && talentStartNow(), document.documentElement.dataset.app === "ready")`);
 
 // nav opens a page of the running app as a link does: the app routes
 // itself, without loading the wasm again (slow in WebKit), as a person

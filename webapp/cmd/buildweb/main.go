@@ -1,5 +1,6 @@
 // Command buildweb builds the web app for the browser: it compiles
-// ./webapp to WebAssembly once, names it and every file of webapp/static by
+// ./webapp to WebAssembly once (stripped, without inlining: see
+// buildWasm), names it and every file of webapp/static by
 // content hash, writes Brotli (quality 11) and gzip (best) copies for the
 // edge to serve precompressed, and writes manifest.json, which
 // webapp/site reads to point go-app at the hashed files.
@@ -141,7 +142,12 @@ func buildWasm(ctx context.Context, root, pkg, outDir string, stderr io.Writer) 
 	tmp.Close()
 	defer os.Remove(tmp.Name())
 
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", tmp.Name(), pkg)
+	// -s -w: no symbol table or DWARF. -l everywhere: no inlining, which
+	// copies function bodies into their callers; the app spends its time
+	// in the browser's DOM, not in Go loops, and the binary is an eighth
+	// smaller once compressed (3.78 MB → 3.29 MB Brotli in November 2026;
+	// ARCH-1 allows 3.5 MB).
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w", "-o", tmp.Name(), pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	cmd.Stdout = stderr
