@@ -5,13 +5,15 @@
 // It starts Postgres (track_commit_timestamp on), Redis and MinIO
 // (backend/devstack), two talentd processes A and B on the same database
 // and talent-edge in front of A (canary weight 0, so every stream lands on
-// A). It creates -streams providers, each with tasks awarded to them by one
-// client, and opens one stream per provider over HTTP/2 through the edge
+// A). It creates -streams clients, each with tasks awarded to one
+// provider, and opens one stream per client over HTTP/2 through the edge
 // with the generated Connect client, all from this one process. Then, at
-// -rate per second for -duration, -runs times after a -warmup, the client
-// cancels a random provider's task with CancelTask sent straight to B
-// (h2c), and the provider's stream on A receives "task.changed" after the
-// commit travels A's LISTEN connection.
+// -rate per second for -duration, -runs times after a -warmup, the
+// provider starts work on a task (StartWork, awarded → in progress) sent
+// straight to B (h2c), and that task's client's stream on A receives
+// "task.changed" after the commit travels A's LISTEN connection. (The
+// benchmark once cancelled tasks as the client; cancelling now needs the
+// client's step-up, ID-4.)
 //
 // Each run reports p50, p95, p99 and max of commit→receive, timed from
 // Postgres' own commit timestamp of the event row to its arrival here; A's
@@ -121,13 +123,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	perRun := o.rate * int(math.Ceil(o.duration.Seconds()))
 	warm := int(float64(o.rate) * o.warmup.Seconds())
-	fmt.Fprintf(stdout, "creating %d providers, a client and %d awarded tasks\n", o.streams, warm+perRun*o.runs)
+	fmt.Fprintf(stdout, "creating %d clients, %d providers and %d awarded tasks\n", o.streams, o.streams, warm+perRun*o.runs)
 	w, err := seed(ctx, p.dbURL, o.streams, warm+perRun*o.runs)
 	if err != nil {
 		return err
 	}
-	// Each run cancels its share of the tasks in random order: random
-	// providers.
+	// Each run starts work on its share of the tasks in random order:
+	// random clients.
 	mrand.Shuffle(len(w.tasks), func(i, j int) { w.tasks[i], w.tasks[j] = w.tasks[j], w.tasks[i] })
 	conn, err := pgx.Connect(ctx, p.dbURL)
 	if err != nil {
@@ -155,7 +157,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancelStreams()
 	ready.Add(o.streams)
 	var streamsDone sync.WaitGroup
-	for i, token := range w.providerTokens {
+	for i, token := range w.streamTokens {
 		streamsDone.Add(1)
 		go func() {
 			defer streamsDone.Done()
@@ -279,7 +281,7 @@ func (r *result) print(w io.Writer, o options) {
 	fmt.Fprintf(w, "  commit→receive (Postgres commit timestamp → client): %s\n", summary(r.commitToReceive))
 	fmt.Fprintf(w, "  talentd A, commit→write on the stream (histogram):   %s\n", r.server.summary())
 	fmt.Fprintf(w, "  from before the committing call → client:           %s\n", summary(r.callToReceive))
-	fmt.Fprintf(w, "  the committing call (CancelTask on B):              %s\n", summary(r.call))
+	fmt.Fprintf(w, "  the committing call (StartWork on B):               %s\n", summary(r.call))
 	fmt.Fprintf(w, "  received %d, call errors %d, lost %d\n", len(r.commitToReceive), r.callErrs, r.lost)
 	secs := r.wall.Seconds()
 	var ours float64
@@ -302,8 +304,8 @@ func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *wo
 	busy0 := machineBusy()
 	t0 := time.Now()
 
-	// The commits: CancelTask straight to talentd B, paced.
-	tasksB := tasksv1connect.NewTaskServiceClient(p.h2cClient(), p.talentdB)
+	// The commits: StartWork straight to talentd B, paced.
+	tasksB := tasksv1connect.NewMarketServiceClient(p.h2cClient(), p.talentdB)
 	tick := time.NewTicker(time.Second / time.Duration(o.rate))
 	defer tick.Stop()
 	sent := make([]int64, len(tasks)) // unix ns before each call
@@ -321,11 +323,11 @@ func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *wo
 		calls.Add(1)
 		go func() {
 			defer calls.Done()
-			req := connect.NewRequest(&tasksv1.CancelTaskRequest{IdOrRef: ref})
-			req.Header().Set("Authorization", "Bearer "+w.clientToken)
+			req := connect.NewRequest(&tasksv1.StartWorkRequest{IdOrRef: ref})
+			req.Header().Set("Authorization", "Bearer "+w.actorTokens[ref])
 			t0 := time.Now()
 			sent[i] = t0.UnixNano()
-			_, err := tasksB.CancelTask(ctx, req)
+			_, err := tasksB.StartWork(ctx, req)
 			d := time.Since(t0)
 			mu.Lock()
 			res.call = append(res.call, d)
@@ -333,7 +335,7 @@ func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *wo
 			if err != nil {
 				sent[i] = 0
 				if callErrs.Add(1) == 1 {
-					fmt.Fprintf(os.Stderr, "CancelTask %s: %v\n", ref, err)
+					fmt.Fprintf(os.Stderr, "StartWork %s: %v\n", ref, err)
 				}
 			}
 		}()
@@ -375,7 +377,7 @@ func (p *platform) measure(ctx context.Context, conn *pgx.Conn, o options, w *wo
 	rows, err := conn.Query(ctx, `
 		SELECT 'T-' || lpad(t.ref_no::text, 6, '0'), (extract(epoch FROM pg_xact_commit_timestamp(e.xmin)) * 1e9)::bigint
 		FROM events e JOIN tasks t ON t.id = e.task_id
-		WHERE e.kind = 'task.changed' AND e.user_id = t.provider_id
+		WHERE e.kind = 'task.changed' AND e.user_id = t.client_id
 		  AND 'T-' || lpad(t.ref_no::text, 6, '0') = ANY($1)`, tasks)
 	if err != nil {
 		return nil, fmt.Errorf("read commit timestamps: %w", err)
@@ -557,15 +559,15 @@ func (p *platform) h2cClient() *http.Client {
 
 // world is the seeded data.
 type world struct {
-	clientToken    string
-	providerTokens []string
-	tasks          []string // readable references, each awarded to a provider
+	streamTokens []string          // the clients': one stream each
+	tasks        []string          // readable references: client i's task is awarded to provider i
+	actorTokens  map[string]string // by task: its provider's session, which starts the work
 }
 
-// seed creates the providers with sessions, one client with a session, and
-// n tasks from the client each awarded to a provider (round robin), with
-// SQL: the benchmark is about streams, not sign-ups.
-func seed(ctx context.Context, dbURL string, providers, n int) (*world, error) {
+// seed creates pairs clients and pairs providers with sessions, and n
+// tasks, round robin: client i's tasks are awarded to provider i. With SQL:
+// the benchmark is about streams, not sign-ups.
+func seed(ctx context.Context, dbURL string, pairs, n int) (*world, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return nil, err
@@ -588,37 +590,51 @@ func seed(ctx context.Context, dbURL string, providers, n int) (*world, error) {
 		return id, err
 	}
 	w := &world{}
-	client, err := newUser("client", 0)
-	if err != nil {
-		return nil, fmt.Errorf("seed client: %w", err)
-	}
-	if w.clientToken, err = token(client); err != nil {
-		return nil, err
-	}
-	var ids []string
-	for i := range providers {
-		id, err := newUser("provider", i)
+	var ids, pids, ptokens []string
+	for i := range pairs {
+		id, err := newUser("client", i)
 		if err != nil {
-			return nil, fmt.Errorf("seed provider: %w", err)
+			return nil, fmt.Errorf("seed client: %w", err)
 		}
 		t, err := token(id)
 		if err != nil {
 			return nil, err
 		}
 		ids = append(ids, id)
-		w.providerTokens = append(w.providerTokens, t)
+		w.streamTokens = append(w.streamTokens, t)
+		pid, err := newUser("provider", i)
+		if err != nil {
+			return nil, fmt.Errorf("seed provider: %w", err)
+		}
+		if t, err = token(pid); err != nil {
+			return nil, err
+		}
+		pids = append(pids, pid)
+		ptokens = append(ptokens, t)
 	}
 	rows, err := conn.Query(ctx, `
 		INSERT INTO tasks (client_id, provider_id, title, budget_min_fen, budget_max_fen, delivery_date, skill_tags, status)
-		SELECT $1, ($2::uuid[])[1 + (i % cardinality($2::uuid[]))], 'Bench task ' || i, 100000, 200000,
-		       DATE '2030-01-01', ARRAY['go'], 'awarded'
+		SELECT ($1::uuid[])[1 + (i % cardinality($1::uuid[]))], ($2::uuid[])[1 + (i % cardinality($2::uuid[]))],
+		       'Bench task ' || i, 100000, 200000, DATE '2030-01-01', ARRAY['go'], 'awarded'
 		FROM generate_series(0, $3 - 1) AS i
-		RETURNING 'T-' || lpad(ref_no::text, 6, '0')`, client, ids, n)
+		RETURNING 'T-' || lpad(ref_no::text, 6, '0'), provider_id::text`, ids, pids, n)
 	if err != nil {
 		return nil, fmt.Errorf("seed tasks: %w", err)
 	}
-	w.tasks, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	tokenOf := make(map[string]string, len(pids))
+	for i, pid := range pids {
+		tokenOf[pid] = ptokens[i]
+	}
+	w.actorTokens = make(map[string]string, n)
+	for rows.Next() {
+		var ref, pid string
+		if err := rows.Scan(&ref, &pid); err != nil {
+			return nil, fmt.Errorf("seed tasks: %w", err)
+		}
+		w.tasks = append(w.tasks, ref)
+		w.actorTokens[ref] = tokenOf[pid]
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("seed tasks: %w", err)
 	}
 	return w, nil
