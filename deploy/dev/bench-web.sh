@@ -63,3 +63,6 @@ for p in "${pages[@]}"; do
   ' "$p" "${reports[@]}"
 done
 echo "reports: $out/page*.report.html"
+
+# A repeat visit, app.wasm from the service-worker cache (issue 7).
+node "$root/deploy/dev/bench-repeat.mjs" "$base" "${RUNS:-3}"
