@@ -178,6 +178,43 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestSecurityHeadersOnRPCs checks an RPC response carries the API set of
+// security headers (SEC-1): HSTS, nosniff, a CSP that allows nothing and no
+// framing, and none of the document-only headers.
+func TestSecurityHeadersOnRPCs(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost,
+		s.url("localhost", "/talent.tasks.v1.TaskService/GetTask"), strings.NewReader(`{"idOrRef":"T-000042"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("POST GetTask: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("POST GetTask: status %d", res.StatusCode)
+	}
+	for k, v := range map[string]string{
+		"Strict-Transport-Security": "max-age=31536000",
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Content-Security-Policy":   "default-src 'none'; frame-ancestors 'none'",
+	} {
+		if got := res.Header.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	for _, k := range []string{"Permissions-Policy", "Cross-Origin-Opener-Policy"} {
+		if got := res.Header.Get(k); got != "" {
+			t.Errorf("%s = %q on an RPC response, want it only on documents", k, got)
+		}
+	}
+}
+
 // TestRateLimitsThroughEdge signs in too often from one address (SEC-1):
 // the sixth attempt within the burst of five is refused with
 // resource_exhausted and Retry-After whatever the protocol, before it
