@@ -310,27 +310,12 @@ func (s *Service) changeRole(ctx context.Context, admin uuid.UUID, c roleChange,
 			return fmt.Errorf("set roles: %w", err)
 		}
 		changed = true
-		action, kind := auditRoleRevoke, "role.revoked."+c.role
-		if grant {
-			action, kind = auditRoleGrant, "role.granted."+c.role
-		}
 		detail := map[string]any{"role": c.role, "roles": roles}
 		if grant {
 			detail["step_up"] = stepUp
 		}
-		err = audit.Record(ctx, tx, audit.Entry{
-			ActorID: admin.String(), Action: action, Target: "user:" + c.target.String(), IP: ip, Detail: detail,
-		})
-		if err != nil {
-			return fmt.Errorf("audit %s: %w", action, err)
-		}
-		if !user.DeleteTime.Valid {
-			n := notifications.Notification{UserID: c.target, Kind: kind, Link: roleLink(c.role, grant)}
-			if _, err := notifications.Send(ctx, tx, n); err != nil {
-				return err
-			}
-		}
-		return nil
+		return recordRoleChange(ctx, tx, audit.Entry{ActorID: admin.String(), IP: ip, Detail: detail},
+			c.target, c.role, grant, !user.DeleteTime.Valid)
 	})
 	if err != nil {
 		return nil, false, err
@@ -373,4 +358,25 @@ func (s *Service) checkNotLastAdmin(ctx context.Context, q *db.Queries, user db.
 		return ErrLastAdmin
 	}
 	return nil
+}
+
+// recordRoleChange writes a role change to the audit log (e carries the
+// actor, IP and detail; the action and target are filled in) and, when
+// notify, tells the person, both in tx (SEC-3). GrantRole, RevokeRole and
+// GrantRoleAsOperator share it.
+func recordRoleChange(ctx context.Context, tx pgx.Tx, e audit.Entry, target uuid.UUID, role string, grant, notify bool) error {
+	action, kind := auditRoleRevoke, "role.revoked."+role
+	if grant {
+		action, kind = auditRoleGrant, "role.granted."+role
+	}
+	e.Action, e.Target = action, "user:"+target.String()
+	if err := audit.Record(ctx, tx, e); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	if !notify {
+		return nil
+	}
+	n := notifications.Notification{UserID: target, Kind: kind, Link: roleLink(role, grant)}
+	_, err := notifications.Send(ctx, tx, n)
+	return err
 }

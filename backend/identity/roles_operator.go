@@ -12,7 +12,6 @@ import (
 	"github.com/talent-hub/talent/backend/audit"
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/identity/internal/db"
-	"github.com/talent-hub/talent/backend/notifications"
 )
 
 // operatorRoles are the roles an operator may grant from the command line
@@ -57,16 +56,8 @@ func GrantRoleAsOperator(ctx context.Context, pool *pgxpool.Pool, email, role, o
 			return fmt.Errorf("set roles: %w", err)
 		}
 		changed = true
-		err = audit.Record(ctx, tx, audit.Entry{
-			Action: auditRoleGrant, Target: "user:" + u.ID.String(),
-			Detail: map[string]any{"role": role, "roles": roles, "operator": operator, "command": "talentd grant-role"},
-		})
-		if err != nil {
-			return fmt.Errorf("audit %s: %w", auditRoleGrant, err)
-		}
-		n := notifications.Notification{UserID: u.ID, Kind: "role.granted." + role, Link: roleLink(role, true)}
-		_, err = notifications.Send(ctx, tx, n)
-		return err
+		detail := map[string]any{"role": role, "roles": roles, "operator": operator, "command": "talentd grant-role"}
+		return recordRoleChange(ctx, tx, audit.Entry{Detail: detail}, u.ID, role, true, true)
 	})
 	return changed, err
 }
