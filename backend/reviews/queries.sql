@@ -39,15 +39,6 @@ WHERE r.reviewee_id = @reviewee_id AND NOT r.hidden_by_reviewee
 ORDER BY r.create_time DESC, r.id
 LIMIT 100;
 
--- name: RatingSummary :one
--- RatingSummary counts and averages the revealed reviews a user received,
--- hidden ones included.
-SELECT count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
-FROM reviews r
-WHERE r.reviewee_id = @reviewee_id
-  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
-       OR r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days');
-
 -- name: SetReply :execrows
 -- SetReply stores the reviewee's reply; it changes nothing when they
 -- replied before.
@@ -69,8 +60,10 @@ UPDATE reviews SET takedown_reason = @reason WHERE id = @id RETURNING id;
 UPDATE reviews SET reply_takedown_reason = @reason WHERE id = @id RETURNING id;
 
 -- name: RatingSummaries :many
--- RatingSummaries is RatingSummary for many reviewees at once (all with
--- none named): the matching engine's batch read.
+-- RatingSummaries counts and sums the stars of the revealed reviews each
+-- reviewee received, hidden ones included: those named (all with none
+-- named). A review is revealed once the other side reviewed too or 14 days
+-- have passed.
 SELECT r.reviewee_id, count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
 FROM reviews r
 WHERE (cardinality(@reviewee_ids::uuid[]) = 0 OR r.reviewee_id = ANY (@reviewee_ids::uuid[]))

@@ -367,15 +367,14 @@ type Summary struct {
 // RatingSummary returns user's score: every revealed review counts,
 // hidden ones too. The matching service ranks providers by it.
 func (s *Service) RatingSummary(ctx context.Context, user uuid.UUID) (Summary, error) {
-	row, err := db.New(s.db.Replica).RatingSummary(ctx, db.RatingSummaryParams{RevieweeID: user, Now: s.now()})
+	sums, err := summaries(ctx, db.New(s.db.Replica), s.now(), []uuid.UUID{user})
 	if err != nil {
-		return Summary{}, fmt.Errorf("rating summary: %w", err)
+		return Summary{}, err
 	}
-	sum := Summary{Count: int(row.N), Bayesian: (priorStars*priorWeight + float64(row.Total)) / float64(priorWeight+row.N)}
-	if row.N > 0 {
-		sum.Average = float64(row.Total) / float64(row.N)
+	if sum, ok := sums[user]; ok {
+		return sum, nil
 	}
-	return sum, nil
+	return summaryOf(0, 0), nil
 }
 
 // GetRatingSummary returns a user's score.

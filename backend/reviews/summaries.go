@@ -20,17 +20,29 @@ func RatingSummaries(ctx context.Context, d *postgres.DB, now time.Time, users .
 	if users == nil {
 		users = []uuid.UUID{}
 	}
-	rows, err := db.New(d.Primary).RatingSummaries(ctx, db.RatingSummariesParams{RevieweeIds: users, Now: now})
+	return summaries(ctx, db.New(d.Primary), now, users)
+}
+
+// summaries runs the RatingSummaries query: the one place the reveal rule
+// and the score are computed, for RatingSummary and RatingSummaries.
+func summaries(ctx context.Context, q *db.Queries, now time.Time, users []uuid.UUID) (map[uuid.UUID]Summary, error) {
+	rows, err := q.RatingSummaries(ctx, db.RatingSummariesParams{RevieweeIds: users, Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("rating summaries: %w", err)
 	}
 	out := make(map[uuid.UUID]Summary, len(rows))
 	for _, r := range rows {
-		sum := Summary{Count: int(r.N), Bayesian: (priorStars*priorWeight + float64(r.Total)) / float64(priorWeight+r.N)}
-		if r.N > 0 {
-			sum.Average = float64(r.Total) / float64(r.N)
-		}
-		out[r.RevieweeID] = sum
+		out[r.RevieweeID] = summaryOf(r.N, r.Total)
 	}
 	return out, nil
+}
+
+// summaryOf is the score of n revealed reviews with total stars: the
+// plain average and the Bayesian one smoothed towards the prior.
+func summaryOf(n int32, total int64) Summary {
+	sum := Summary{Count: int(n), Bayesian: (priorStars*priorWeight + float64(total)) / float64(priorWeight+n)}
+	if n > 0 {
+		sum.Average = float64(total) / float64(n)
+	}
+	return sum
 }

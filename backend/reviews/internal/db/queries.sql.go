@@ -264,8 +264,10 @@ type RatingSummariesRow struct {
 	Total      int64
 }
 
-// RatingSummaries is RatingSummary for many reviewees at once (all with
-// none named): the matching engine's batch read.
+// RatingSummaries counts and sums the stars of the revealed reviews each
+// reviewee received, hidden ones included: those named (all with none
+// named). A review is revealed once the other side reviewed too or 14 days
+// have passed.
 func (q *Queries) RatingSummaries(ctx context.Context, arg RatingSummariesParams) ([]RatingSummariesRow, error) {
 	rows, err := q.db.Query(ctx, ratingSummaries, arg.RevieweeIds, arg.Now)
 	if err != nil {
@@ -284,33 +286,6 @@ func (q *Queries) RatingSummaries(ctx context.Context, arg RatingSummariesParams
 		return nil, err
 	}
 	return items, nil
-}
-
-const ratingSummary = `-- name: RatingSummary :one
-SELECT count(*)::int AS n, coalesce(sum(r.stars), 0)::bigint AS total
-FROM reviews r
-WHERE r.reviewee_id = $1
-  AND (EXISTS (SELECT 1 FROM reviews o WHERE o.task_id = r.task_id AND o.reviewer_id = r.reviewee_id)
-       OR r.create_time <= $2::timestamptz - interval '14 days')
-`
-
-type RatingSummaryParams struct {
-	RevieweeID uuid.UUID
-	Now        time.Time
-}
-
-type RatingSummaryRow struct {
-	N     int32
-	Total int64
-}
-
-// RatingSummary counts and averages the revealed reviews a user received,
-// hidden ones included.
-func (q *Queries) RatingSummary(ctx context.Context, arg RatingSummaryParams) (RatingSummaryRow, error) {
-	row := q.db.QueryRow(ctx, ratingSummary, arg.RevieweeID, arg.Now)
-	var i RatingSummaryRow
-	err := row.Scan(&i.N, &i.Total)
-	return i, err
 }
 
 const setHidden = `-- name: SetHidden :execrows
