@@ -144,9 +144,13 @@ func Prerender(v ServerView, render func()) {
 		serverPages.idle.Wait()
 		serverPages.waiting--
 	}
-	serverPages.view = v
-	if serverPages.e != nil {
-		serverPages.e.lang, serverPages.e.signedOut = v.Lang, v.SignedOut
+	// Only the first render of a view writes it: a render joining the
+	// current view must not write the env under the renders reading it.
+	if serverPages.active == 0 {
+		serverPages.view = v
+		if serverPages.e != nil {
+			serverPages.e.lang, serverPages.e.signedOut = v.Lang, v.SignedOut
+		}
 	}
 	serverPages.active++
 	serverPages.mu.Unlock()
