@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -187,8 +188,8 @@ func TestSkeletonInBrowser(t *testing.T) {
 	)
 	step(t, browser, "close the task",
 		click("#task-close"),
-		waitTextIs("#task-detail > .status", en.T("status.closed")),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length === 2 || undefined`),
+		waitFor(textIs("#task-detail > .status", en.T("status.closed"))),
+		waitCount("#task-timeline .timeline-item", 2),
 	)
 	step(t, browser, "the closed task is not listed as open",
 		chromedp.Navigate(platform.url+"/tasks?q="+url.QueryEscape("看板 "+suffix)), appReady(),
@@ -217,7 +218,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 	step(t, browser, "edit the draft",
 		click("#task-edit"),
 		waitPathSuffix("/edit"),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#title").value === %q || undefined`, draft)),
+		waitUntil(fmt.Sprintf(`document.querySelector("#title").value === %q`, draft)),
 		fill("#title", draft+" v2"),
 		click("#task-submit"),
 		waitTextIs("#task-detail .task-title", draft+" v2"),
@@ -232,7 +233,7 @@ func TestSkeletonInBrowser(t *testing.T) {
 
 // waitPathSuffix waits until the page's path ends with suffix.
 func waitPathSuffix(suffix string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`location.pathname.endsWith(%q) || undefined`, suffix))
+	return waitUntil(fmt.Sprintf(`location.pathname.endsWith(%q)`, suffix))
 }
 
 // TestErrorsAreTranslated checks that a person whose browser prefers Chinese
@@ -287,6 +288,9 @@ func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context
 		chromedp.WindowSize(1280, 900),
 	)
 	browser, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
+	console := &consoleLog{}
+	consoles.Store(browser, console)
+	t.Cleanup(func() { consoles.Delete(browser) })
 	// The edge sends a Content-Security-Policy (SEC-1); the app must run
 	// under it without a single violation. A script in every document
 	// reports the page's securitypolicyviolation events on the console;
@@ -305,6 +309,10 @@ func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context
 				text += string(arg.Value) + " " + arg.Description
 			}
 		}
+		if text == "" {
+			return
+		}
+		console.add(text)
 		if !strings.Contains(text, "Content Security Policy") {
 			return
 		}
@@ -340,7 +348,7 @@ func newBrowser(ctx context.Context, t *testing.T, lang string) (context.Context
 func appReady() chromedp.Action[chromedp.Void] {
 	// A public page starts the app on first use (webapp/site/boot.go):
 	// talentStartNow stands in for it.
-	return chromedp.Poll[chromedp.Void](`(window.talentStartNow && talentStartNow(), document.documentElement.dataset.app === "ready") || undefined`)
+	return waitUntil(`(window.talentStartNow && talentStartNow(), document.documentElement.dataset.app === "ready")`)
 }
 
 // fill sets an input's value the way typing does, firing input and change
@@ -384,48 +392,160 @@ func retryLostContext[T any](a chromedp.Action[T]) chromedp.Action[T] {
 // the button used to be. It waits until the element is there and enabled.
 func click(sel string) chromedp.Action[chromedp.Void] {
 	// Poll until the element exists and is enabled, then click it once.
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => {
+	return poll(fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
-		if (!el || el.disabled) return undefined;
+		if (!el || el.disabled) return false;
 		el.scrollIntoView({block: "center"});
 		el.click();
 		return true;
-	})()`, sel))
+	})()`, sel), pollOnce)
 }
 
 // waitText waits until the element shows some text.
 func waitText(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => {
+	return poll(fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
-		return (el && el.textContent.trim() !== "") || undefined;
-	})()`, sel))
+		return !!el && el.textContent.trim() !== "";
+	})()`, sel), 0)
 }
 
 // waitTextIs waits until the element's text is want.
 func waitTextIs(sel, want string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`(() => {
-		const el = document.querySelector(%q);
-		return (el && el.textContent.trim() === %q) || undefined;
-	})()`, sel, want))
+	return waitUntil(textIs(sel, want))
+}
+
+// textIs is a JavaScript condition: the element's text is want.
+func textIs(sel, want string) string {
+	return fmt.Sprintf(`document.querySelector(%q)?.textContent.trim() === %q`, sel, want)
 }
 
 // waitPath waits until the page's path is path.
 func waitPath(path string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`location.pathname === %q || undefined`, path))
+	return poll(fmt.Sprintf(`location.pathname === %q`, path), 0)
 }
 
 // waitTaskTitle waits until the task list shows a task with this title.
 func waitTaskTitle(title string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === %q) || undefined`, title))
+	return poll(fmt.Sprintf(`Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === %q)`, title), 0)
+}
+
+// waitUntil waits until the JavaScript expression cond is true.
+func waitUntil(cond string) chromedp.Action[chromedp.Void] {
+	return poll(cond, 0)
+}
+
+// waitFor waits until the JavaScript expression cond is true after an
+// action that may fail, such as submitting a form: when the page shows an
+// error message instead (a .form-error or .field-error with text), it fails
+// at once with that message rather than waiting out the timeout.
+func waitFor(cond string) chromedp.Action[chromedp.Void] {
+	return poll(cond, pollFailOnError)
+}
+
+// waitCount waits until sel matches n elements, failing at once when the
+// page shows an error message instead (see waitFor).
+func waitCount(sel string, n int) chromedp.Action[chromedp.Void] {
+	return waitFor(fmt.Sprintf(`document.querySelectorAll(%q).length === %d`, sel, n))
+}
+
+// pollTimeout is how long poll waits for its condition.
+const pollTimeout = 30 * time.Second
+
+// pollMode tells poll how to run its expression.
+type pollMode int
+
+const (
+	// pollOnce: the expression has an effect (a click) and must not run
+	// again once it returned true, nor after an answer that was lost.
+	pollOnce pollMode = 1 << iota
+	// pollFailOnError: an error message shown on the page ends the wait.
+	pollFailOnError
+)
+
+// poll evaluates the JavaScript expression every 100 ms until it is true,
+// for up to pollTimeout. The test drives it, one evaluation at a time,
+// unlike chromedp.Poll, whose loop runs in the page on animation frames
+// and checks its timer before the expression: when a loaded machine holds
+// back the page's frames, chromedp.Poll reports a timeout on a page that
+// may long have shown what it waited for. An evaluation that finds the page
+// between two documents is retried.
+//
+// With pollFailOnError, an error message (a .form-error or .field-error
+// with text) ends the wait, unless it was there when the wait began: the
+// app may not yet have drawn that the action cleared it. Once gone, its
+// return counts.
+func poll(expr string, mode pollMode) chromedp.Action[chromedp.Void] {
+	errorCheck := `[]`
+	if mode&pollFailOnError != 0 {
+		errorCheck = `Array.from(document.querySelectorAll(".form-error, .field-error"))
+			.filter(e => e.getClientRects().length > 0 && e.textContent.trim() !== "")
+			.map(e => (e.id ? "#" + e.id : "." + e.className.replaceAll(" ", ".")) + " says " + JSON.stringify(e.textContent.trim()))`
+	}
+	js := fmt.Sprintf(`(() => {
+		if (%s) return "ok";
+		return JSON.stringify(%s);
+	})()`, expr, errorCheck)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		deadline := time.Now().Add(pollTimeout)
+		// A page that stopped answering fails the wait too, leaving time
+		// for the step's screenshot and page state.
+		evalCtx, cancel := context.WithDeadline(ctx, deadline.Add(10*time.Second))
+		defer cancel()
+		var before map[string]bool // the errors shown when the wait began
+		for {
+			got, err := chromedp.Evaluate[string](js)(evalCtx, t)
+			switch {
+			case err != nil && evalCtx.Err() != nil && ctx.Err() == nil:
+				return chromedp.Void{}, fmt.Errorf("the page did not answer within %s: %w (waiting for %s)", pollTimeout+10*time.Second, err, expr)
+			case err != nil && !lostContext(err, mode&pollOnce != 0):
+				return chromedp.Void{}, err
+			case got == "ok":
+				return chromedp.Void{}, nil
+			case err == nil:
+				var shown []string
+				if err := json.Unmarshal([]byte(got), &shown); err != nil {
+					return chromedp.Void{}, fmt.Errorf("poll answered %q: %w", got, err)
+				}
+				now := make(map[string]bool, len(shown))
+				for _, e := range shown {
+					if before != nil && !before[e] {
+						return chromedp.Void{}, fmt.Errorf("the page shows an error: %s (waiting for %s)", e, expr)
+					}
+					now[e] = true
+				}
+				before = now
+			}
+			if time.Now().After(deadline) {
+				return chromedp.Void{}, fmt.Errorf("not true after %s: %s", pollTimeout, expr)
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// lostContext tells whether err says that the page's document changed
+// under an evaluation. Only "Cannot find context" is sure not to have run
+// it; strict asks for that.
+func lostContext(err error, strict bool) bool {
+	msg := err.Error()
+	if strings.Contains(msg, "Cannot find context with specified id") {
+		return true
+	}
+	return !strict && (strings.Contains(msg, "Execution context was destroyed") || strings.Contains(msg, "Inspected target navigated or closed"))
 }
 
 // step runs a browser step and fails the test with a screenshot, the page's
 // state and the end of the logs when it does not complete.
 func step(t *testing.T, browser context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	start := time.Now()
 	if err := chromedp.Do(browser, actions...); err != nil {
-		shot := screenshot(browser, t)
-		t.Fatalf("%s: %v (screenshot: %s)\n%s", what, err, shot, pageState(browser))
+		state := pageState(browser)
+		t.Fatalf("%s: %v after %s (screenshot: %s)\n%s", what, err, time.Since(start).Round(time.Millisecond), screenshot(browser, t), state)
 	}
 }
 
@@ -446,18 +566,98 @@ func pageState(ctx context.Context) string {
 	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
 		path: location.pathname,
 		ready: document.documentElement.dataset.app || "",
-		errors: Array.from(document.querySelectorAll("[id^=error-], #form-error")).map(e => e.id + ": " + e.textContent.trim()).filter(s => !s.endsWith(": ")),
+		visibility: document.visibilityState,
+		errors: Array.from(document.querySelectorAll("[id^=error-], #form-error, .form-error, .field-error")).map(e => e.id + ": " + e.textContent.trim()).filter(s => !s.endsWith(": ")),
+		inputs: Array.from(document.querySelectorAll("input[id], select[id], textarea[id]")).filter(e => e.type !== "password" && e.value !== "").map(e => e.id + "=" + e.value.slice(0, 80)),
+		disabled: Array.from(document.querySelectorAll("button[id]:disabled")).map(e => e.id),
 	})`))
 	if err != nil {
 		state = "unknown: " + err.Error()
 	}
 	fmt.Fprintf(&b, "page: %s\n", state)
+	// Whether the page still draws: a stalled renderer holds back
+	// animation frames (and screenshots).
+	probe, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	frame, err := chromedp.Run(probe, chromedp.Evaluate[string](`new Promise(r => {
+		const t0 = performance.now();
+		requestAnimationFrame(() => r("next animation frame after " + Math.round(performance.now() - t0) + " ms"));
+		setTimeout(() => r("no animation frame within 3 s"), 3000);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		frame = "unknown: " + err.Error()
+	}
+	fmt.Fprintf(&b, "frames: %s\n", frame)
+	if c, ok := consoles.Load(ctx); ok {
+		fmt.Fprintf(&b, "last console messages:\n%s\n", c.(*consoleLog).last(10))
+	}
 	if platform.stack != nil {
-		for _, name := range []string{"talentd.log", "edge.log"} {
-			fmt.Fprintf(&b, "last lines of %s:\n%s\n", name, tail(filepath.Join(platform.stack.LogDir, name), 8))
-		}
+		fmt.Fprintf(&b, "last lines of talentd.log:\n%s\n", tail(filepath.Join(platform.stack.LogDir, "talentd.log"), 8))
+		fmt.Fprintf(&b, "last requests through the edge:\n%s\n", edgeRequests(filepath.Join(platform.stack.LogDir, "edge.log"), 15))
 	}
 	return b.String()
+}
+
+// edgeRequests summarises the last n requests of the edge's access log at
+// path, one a line: time, method, URI, status and duration.
+func edgeRequests(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		var e struct {
+			TS      float64 `json:"ts"`
+			Msg     string  `json:"msg"`
+			Request struct {
+				Method string `json:"method"`
+				URI    string `json:"uri"`
+				Port   string `json:"remote_port"`
+			} `json:"request"`
+			Status   int     `json:"status"`
+			Duration float64 `json:"duration"`
+			Error    string  `json:"error"`
+		}
+		if json.Unmarshal([]byte(line), &e) != nil || e.Request.URI == "" {
+			continue
+		}
+		at := time.Unix(0, int64(e.TS*1e9)).Format("15:04:05.000")
+		out = append(out, fmt.Sprintf("%s %s %s %s port %s: %d in %.3fs %s", at, e.Msg, e.Request.Method, e.Request.URI, e.Request.Port, e.Status, e.Duration, e.Error))
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return strings.Join(out, "\n")
+}
+
+// consoles holds each browser's console messages, by its context.
+var consoles sync.Map
+
+// consoleLog keeps the browser's console messages for a failure message.
+type consoleLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (c *consoleLog) add(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines = append(c.lines, time.Now().Format("15:04:05.000")+" "+text)
+	if len(c.lines) > 200 {
+		c.lines = c.lines[len(c.lines)-100:]
+	}
+}
+
+// last returns the last n messages.
+func (c *consoleLog) last(n int) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.lines
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
 }
 
 // tail returns the last n lines of the file at path.

@@ -168,7 +168,7 @@ func TestMarketJourneyInBrowser(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`(document.querySelectorAll("#review-list .review-item").length === 2 &&
 			!document.querySelector("#review-list .review-blind")) || undefined`))
 	step(t, provider, "the timeline shows every step",
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length >= 6 || undefined`))
+		waitUntil(`document.querySelectorAll("#task-timeline .timeline-item").length >= 6`))
 }
 
 // stepWithin is step with its own deadline, so that a step that never

@@ -79,9 +79,9 @@ func TestModerationPagesInBrowser(t *testing.T) {
 	item := fmt.Sprintf(`#kw-items .kw-item[data-word=%q]`, w1)
 	step(t, browser, "find one and remove it",
 		fill("#kw-search", w1), click("#kw-search-submit"),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`(document.querySelectorAll("#kw-items .kw-item").length === 1 && document.querySelector(%q)) || undefined`, item)),
+		waitFor(fmt.Sprintf(`(document.querySelectorAll("#kw-items .kw-item").length === 1 && document.querySelector(%q))`, item)),
 		click(item+" .kw-remove"),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`!document.querySelector(%q) || undefined`, item)),
+		waitFor(fmt.Sprintf(`!document.querySelector(%q)`, item)),
 	)
 	list, err := moderation.ListKeywords(ctx, withToken(&moderationv1.ListKeywordsRequest{List: moderationv1.KeywordList_KEYWORD_LIST_BLOCK, Query: "巡查"}, adminToken))
 	if err != nil {
@@ -108,7 +108,7 @@ func TestModerationPagesInBrowser(t *testing.T) {
 		waitText("#patrol-error-"+id),
 		fill("#patrol-note-"+id, "联系方式不允许公开"),
 		click("#patrol-take-down-"+id),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`!document.querySelector(%q) || undefined`, row)),
+		waitUntil(fmt.Sprintf(`!document.querySelector(%q)`, row)),
 	)
 	if _, err := tasks.GetTask(ctx, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: ref})); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Fatalf("GetTask of the taken-down task, anonymously: %v, want not_found", err)

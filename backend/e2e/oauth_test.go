@@ -45,13 +45,13 @@ func TestGitHubSignInInBrowser(t *testing.T) {
 	}
 	step(t, browser, "hide reviews in privacy mode",
 		chromedp.Navigate(platform.url+"/account/privacy"), appReady(),
-		chromedp.Poll[chromedp.Void](`!document.querySelector("#privacy-save").disabled || undefined`),
+		waitUntil(`!document.querySelector("#privacy-save").disabled`),
 		click("#hide-reviews"), click("#privacy-save"),
 		waitTextIs("#privacy-notice", "Saved."),
 	)
 	step(t, browser, "the setting is kept",
 		chromedp.Navigate(platform.url+"/account/privacy"), appReady(),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#hide-reviews").checked || undefined`),
+		waitUntil(`document.querySelector("#hide-reviews").checked`),
 	)
 	step(t, browser, "delete the account (signed in moments ago, no password)",
 		click("#delete-confirm"), click("#delete-account"),

@@ -43,7 +43,7 @@ func TestPhoneSignUpInBrowser(t *testing.T) {
 		fill("#phone", phone[:3]+" "+phone[3:7]+" "+phone[7:]),
 		click("#send-code"),
 		waitText("#code-sent"),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#send-code").disabled || undefined`),
+		waitUntil(`document.querySelector("#send-code").disabled`),
 	)
 	if got := textOf(t, browser, "#send-code"); !strings.HasPrefix(got, "Resend in ") {
 		t.Fatalf("#send-code says %q during the countdown, want \"Resend in … s\"", got)

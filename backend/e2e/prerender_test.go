@@ -270,7 +270,7 @@ func TestPrerenderStartsOnUse(t *testing.T) {
 	defer closeBrowser()
 	email := "nobody-" + randomHex(t) + "@example.com"
 	step(t, browser, "open the log-in page", chromedp.Navigate(platform.url+"/login"),
-		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !!window.talentStartNow || undefined`))
+		waitUntil(`document.readyState === "complete" && !!window.talentStartNow`))
 	type pageBefore struct {
 		Lang  string `json:"lang"`
 		Ready string `json:"ready"`

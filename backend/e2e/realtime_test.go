@@ -99,7 +99,7 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	defer closeClient()
 	providerBrowser, closeProvider := newBrowser(ctx, t, "en-US")
 	defer closeProvider()
-	live := chromedp.Poll[chromedp.Void](`document.querySelector("#live-indicator")?.dataset.live === "true" || undefined`)
+	live := waitUntil(`document.querySelector("#live-indicator")?.dataset.live === "true"`)
 	for _, b := range []struct {
 		browser     context.Context
 		email, name string
@@ -118,14 +118,31 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		)
 	}
 
-	// The provider links a repository; the client sees it without reloading.
+	// A repository elsewhere than GitHub or GitLab is refused next to the
+	// field, which keeps the address.
+	bitbucket := "https://bitbucket.org/acme-dev/shop-api"
+	step(t, providerBrowser, "link a repository on another host",
+		fill("#repo-url", bitbucket),
+		click("#repo-link"),
+		waitText("#error-url"),
+	)
+	if got, want := textOf(t, providerBrowser, "#error-url"), en.Reason("REPOSITORY_HOST_UNSUPPORTED", ""); got != want {
+		t.Errorf("#error-url says %q, want %q", got, want)
+	}
+	if got, _ := chromedp.Run(providerBrowser, chromedp.Value(chromedp.CSS("#repo-url"))); got != bitbucket {
+		t.Errorf("after the refusal #repo-url holds %q, want %q", got, bitbucket)
+	}
+
+	// The provider links a repository, and the field empties; the client
+	// sees it without reloading.
 	step(t, providerBrowser, "link a repository",
 		fill("#repo-url", "https://github.com/acme-dev/shop-api"),
 		click("#repo-link"),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-links .repo-link").length === 1 || undefined`),
+		waitCount("#repo-links .repo-link", 1),
+		waitUntil(`document.querySelector("#repo-url").value === ""`),
 	)
 	step(t, clientBrowser, "see the repository appear",
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-links .repo-link").length === 1 || undefined`),
+		waitCount("#repo-links .repo-link", 1),
 		waitTextIs("#unread-count", "1"),
 	)
 	attr := func(sel, name string) string {
@@ -169,7 +186,7 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	}
 	for _, b := range []context.Context{clientBrowser, providerBrowser} {
 		step(t, b, "see the push",
-			chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-pushes .repo-commit").length === 2 || undefined`))
+			waitCount("#repo-pushes .repo-commit", 2))
 	}
 
 	// The provider's network drops. Meanwhile the client links a second
@@ -177,7 +194,7 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 	// and catches up from its last cursor: the link and the notification
 	// about it appear without a reload.
 	step(t, providerBrowser, "go offline", setOffline(true),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#live-indicator")?.dataset.live === "false" || undefined`))
+		waitUntil(`document.querySelector("#live-indicator")?.dataset.live === "false"`))
 	repos := repositoriesv1connect.NewRepositoryServiceClient(platform.client, platform.url)
 	link := connect.NewRequest(&repositoriesv1.LinkRepositoryRequest{Task: ref, Url: "https://gitlab.com/acme/apps/mobile-app"})
 	link.Header().Set("Authorization", "Bearer "+clientToken)
@@ -185,16 +202,16 @@ func TestLiveBetweenTwoBrowsers(t *testing.T) {
 		t.Fatalf("LinkRepository as the client: %v", err)
 	}
 	step(t, providerBrowser, "come back online and catch up", setOffline(false), live,
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#repo-links .repo-link").length === 2 || undefined`),
+		waitCount("#repo-links .repo-link", 2),
 		waitTextIs("#unread-count", "1"))
 
 	// The provider starts work; the client's page follows. (Cancelling
 	// needs a step-up, ID-4: TestCancelNeedsStepUp in backend/tasks.)
 	step(t, providerBrowser, "start work", click("#work-start"),
-		waitTextIs("#task-detail .status", en.T("status.in_progress")))
+		waitFor(textIs("#task-detail .status", en.T("status.in_progress"))))
 	step(t, clientBrowser, "see the work started",
 		waitTextIs("#task-detail .status", en.T("status.in_progress")),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#task-timeline .timeline-item").length >= 2 || undefined`))
+		waitUntil(`document.querySelectorAll("#task-timeline .timeline-item").length >= 2`))
 }
 
 // TestEventStreamOverEveryProtocol opens the event stream through the edge

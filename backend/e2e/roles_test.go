@@ -75,8 +75,8 @@ func TestRolesInBrowser(t *testing.T) {
 	step(t, browser, "find the person",
 		click("#nav-admin-users"), waitPath("/admin/users"),
 		fill("#users-query", person.GetEmail()), click("#users-search"),
+		waitCount("#user-list .user-item", 1),
 		chromedp.WaitVisible(chromedp.CSS(row)),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#user-list .user-item").length === 1 || undefined`),
 	)
 	step(t, browser, "grant ops: asked to confirm",
 		click("#grant-ops-"+person.GetId()),
@@ -84,7 +84,7 @@ func TestRolesInBrowser(t *testing.T) {
 	)
 	step(t, browser, "confirm: the step-up dialog opens",
 		click("#role-confirm-yes"),
-		chromedp.Poll[chromedp.Void](`(document.querySelector("#stepup-dialog") || document.querySelector("#users-error").textContent.trim() !== "") || undefined`),
+		waitUntil(`(document.querySelector("#stepup-dialog") || document.querySelector("#users-error").textContent.trim() !== "")`),
 	)
 	if msg := textOf(t, browser, "#users-error"); msg != "" {
 		t.Fatalf("granting ops failed: %s", msg)
@@ -177,7 +177,7 @@ func TestDeleteAccountStepUpInBrowser(t *testing.T) {
 		// is needed; click() waits for it to be enabled.
 		waitText("#privacy-consent"),
 		click("#delete-confirm"), click("#delete-account"),
-		chromedp.Poll[chromedp.Void](`(document.querySelector("#stepup-dialog") || document.querySelector("#form-error").textContent.trim() !== "") || undefined`),
+		waitUntil(`(document.querySelector("#stepup-dialog") || document.querySelector("#form-error").textContent.trim() !== "")`),
 	)
 	if msg := textOf(t, browser, "#form-error"); msg != "" {
 		t.Fatalf("deleting failed: %s", msg)

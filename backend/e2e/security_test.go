@@ -56,14 +56,14 @@ func TestSecurityPageInBrowser(t *testing.T) {
 	step(t, browser, "open the security page",
 		click("#nav-security"),
 		waitPath("/account/security"),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 2 || undefined`),
+		waitUntil(`document.querySelectorAll("#session-list .session-item").length === 2`),
 	)
 	if n := count("#session-list .session-current"); n != 1 {
 		t.Fatalf("%d sessions marked current, want 1 (screenshot: %s)", n, screenshot(browser, t))
 	}
 	step(t, browser, "log out the other device",
 		click("#session-list .end-session"),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#session-list .session-item").length === 1 || undefined`),
+		waitCount("#session-list .session-item", 1),
 	)
 	if otherAlive() {
 		t.Fatal("the other device's session still works after it was logged out")

@@ -66,18 +66,18 @@ func TestStepUpInBrowser(t *testing.T) {
 		click("#nav-security"), waitPath("/account/security"),
 		chromedp.WaitVisible(chromedp.CSS("#new-phone")),
 		fill("#new-phone", phone), click("#send-phone-code"),
-		waitTextIs("#factors-notice", en.T("phone.code_sent")),
+		waitFor(textIs("#factors-notice", en.T("phone.code_sent"))),
 	)
 	phoneCode := codeFromLog(ctx, t, e164)
 	step(t, browser, "confirm the phone number",
 		fill("#new-phone-code", phoneCode), click("#change-phone"),
-		waitTextIs("#factors-notice", en.T("stepup.phone.changed")),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#current-phone").textContent.includes("****") || undefined`),
+		waitFor(textIs("#factors-notice", en.T("stepup.phone.changed"))),
+		waitUntil(`document.querySelector("#current-phone").textContent.includes("****")`),
 	)
 
 	step(t, browser, "enrol a passkey",
 		fill("#passkey-name", "Virtual key"), click("#passkey-add"),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#passkey-list .passkey-item").length === 1 || undefined`),
+		waitCount("#passkey-list .passkey-item", 1),
 	)
 
 	step(t, browser, "ask to change the password",
@@ -93,7 +93,7 @@ func TestStepUpInBrowser(t *testing.T) {
 	var secret string
 	step(t, browser, "start the authenticator app setup",
 		click("#totp-setup"), waitText("#totp-secret"),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#totp-qr").naturalWidth > 0 || undefined`),
+		waitUntil(`document.querySelector("#totp-qr").naturalWidth > 0`),
 	)
 	secret = textOf(t, browser, "#totp-secret")
 	totpCode, err := totp.GenerateCode(secret, time.Now())

@@ -105,7 +105,7 @@ func TestProviderVettingInBrowser(t *testing.T) {
 
 	step(t, browser, "open vetting",
 		click("#to-vetting"), waitPath("/provider/vetting"),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_NOT_SUBMITTED" || undefined`),
+		waitUntil(`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_NOT_SUBMITTED"`),
 	)
 	step(t, browser, "a text file is refused",
 		chromedp.SetUploadFiles(chromedp.CSS("#id-front"), []string{notImage}),
@@ -139,7 +139,7 @@ func TestProviderVettingInBrowser(t *testing.T) {
 	step(t, browser, "submit vetting",
 		fill("#id-number", "11010519491231002X"),
 		click("#vetting-submit"),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_SUBMITTED" || undefined`),
+		waitUntil(`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_SUBMITTED"`),
 		waitText("#vetting-history .vetting-item"),
 	)
 	if got := textOf(t, browser, "#vetting-history .vetting-item"); !strings.Contains(got, "110***********002X") {
@@ -150,7 +150,7 @@ func TestProviderVettingInBrowser(t *testing.T) {
 	logIn(adminEmail)
 	step(t, browser, "open the queue",
 		click("#nav-review"), waitPath("/admin/vetting"),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll("#vetting-queue .queue-name")).some(e => e.textContent.trim() === %q) || undefined`, provider)),
+		waitUntil(fmt.Sprintf(`Array.from(document.querySelectorAll("#vetting-queue .queue-name")).some(e => e.textContent.trim() === %q)`, provider)),
 	)
 	step(t, browser, "open the submission",
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`Array.from(document.querySelectorAll("#vetting-queue .queue-name")).find(e => e.textContent.trim() === %q).click()`, provider)),
@@ -173,7 +173,7 @@ func TestProviderVettingInBrowser(t *testing.T) {
 	logIn(providerEmail)
 	step(t, browser, "see the approval",
 		chromedp.Navigate(platform.url+"/provider/vetting"), appReady(),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_APPROVED" || undefined`),
+		waitUntil(`document.querySelector("#vetting-status")?.dataset.status === "VETTING_STATUS_APPROVED"`),
 	)
 	if got, want := textOf(t, browser, "#vetting-status"), en.T("vetting.status.approved"); got != want {
 		t.Fatalf("#vetting-status says %q, want %q", got, want)

@@ -90,7 +90,10 @@ func (p *repoPanel) link(ctx app.Context, e app.Event) {
 				}
 				return
 			}
+			// The field empties for the next address: the bound string
+			// alone leaves the typed text in the DOM (see clearInputs).
 			p.url = ""
+			clearInputs("repo-url")
 			p.load(ctx)
 		})
 	})
