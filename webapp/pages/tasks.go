@@ -574,7 +574,7 @@ func (p *taskPage) cancel(ctx app.Context, ref string) error {
 // actions are the buttons the task's client has in the task's state.
 func (p *taskPage) actions(t *tasksv1.Task) app.UI {
 	if !p.s.SignedIn || p.s.ID != t.GetClientId() {
-		return nil
+		return placeholder() // see slot
 	}
 	l := p.env.lang
 	st := t.GetStatus()
@@ -629,10 +629,10 @@ func (p *taskPage) Render() app.UI {
 				app.Span().Class("task-ref").Text(t.GetRef()),
 			),
 			statusBadge(l, t.GetStatus()),
-			app.If(t.GetSubStatus() != "", func() app.UI { return app.Span().Class("sub-status muted").Text(" " + t.GetSubStatus()) }),
+			slot(t.GetSubStatus() != "", func() app.UI { return app.Span().Class("sub-status muted").Text(" " + t.GetSubStatus()) }),
 			p.actions(t),
-			app.If(p.dialog.open, p.dialog.render),
-			app.If(p.s.SignedIn && p.s.ID == t.GetClientId(), func() app.UI {
+			slot(p.dialog.open, p.dialog.render),
+			slot(p.s.SignedIn && p.s.ID == t.GetClientId(), func() app.UI {
 				return &recommendedProviders{env: p.env, taskID: t.GetId()}
 			}),
 			app.Dl().Class("facts").Body(
@@ -643,7 +643,7 @@ func (p *taskPage) Render() app.UI {
 				app.Dt().Text(l.T("tasks.by")), app.Dd().Text(t.GetClientDisplayName()),
 				app.Dt().Text(l.T("tasks.skills")), app.Dd().Body(chips(t.GetSkillTags())),
 			),
-			app.If(t.GetDescription() != "", func() app.UI {
+			slot(t.GetDescription() != "", func() app.UI {
 				return app.Div().Body(
 					app.H2().Text(l.T("tasks.description")),
 					markdown(t.GetDescription()),
@@ -673,6 +673,21 @@ func (p *taskPage) Render() app.UI {
 		snapshotUI(p.uri, p.served),
 	)
 }
+
+// slot is elem when show, else an empty hidden placeholder. go-app matches
+// children by position: an app.If that appears or goes before a component
+// would shift it and mount a new one, losing what was typed in it (a
+// repository address in the repositories panel) when a live event changes
+// the task.
+func slot(show bool, elem func() app.UI) app.UI {
+	if show {
+		return elem()
+	}
+	return placeholder()
+}
+
+// placeholder holds the place of an element not shown (see slot).
+func placeholder() app.UI { return app.Span().Hidden(true) }
 
 // openIf opens d when open. go-app prerenders Open(false) as open="false",
 // which browsers read as open, so the attribute is only set when true.
