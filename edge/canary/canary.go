@@ -51,6 +51,8 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
 // Defaults of the configuration.
@@ -126,7 +128,14 @@ type Handler struct {
 	// across restarts (see persist.go). Put it in the edge's data
 	// directory.
 	StateFile string `json:"state_file,omitempty"`
+	// Except are path patterns (as Caddy's path matcher takes them) of
+	// requests the handler passes on untouched: no side, no cookie, not
+	// counted. The edge excepts its static files (/web/*), which no
+	// backend serves. It does what a `not path` matcher on the handler
+	// would, without a route of Caddy's of its own.
+	Except []string `json:"except,omitempty"`
 
+	except    pathmatch.Matcher
 	threshold int // buckets below it go to the canary
 	// The headers' canonical forms, computed once.
 	forceHeader, userHeader, deviceHeader string
@@ -168,6 +177,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	if err := h.Validate(); err != nil {
 		return err
+	}
+	var err error
+	if h.except, err = pathmatch.Compile(h.Except); err != nil {
+		return fmt.Errorf("provision talent_canary: except: %w", err)
 	}
 	d, _, err := states.LoadOrNew(h.Name, func() (caddy.Destructor, error) {
 		return newState(h.Name), nil
@@ -268,6 +281,9 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP picks the side, records it for the routes that follow, calls
 // next and records the outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if !h.except.Empty() && h.except.MatchPath(r.URL.Path) {
+		return next.ServeHTTP(w, r)
+	}
 	side := h.side(w, r)
 	// The side's values are made once: no allocation per request. The
 	// header's is a full slice, so an Add to it copies.

@@ -74,6 +74,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+
+	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
 // DefaultMaxBytes is the largest body judged and passed when the config
@@ -128,7 +130,14 @@ type Handler struct {
 	// Route names the routes this handler guards in metrics and logs
 	// (label "route"). Default: "default".
 	Route string `json:"route,omitempty"`
+	// Except are path patterns (as Caddy's path matcher takes them) of
+	// requests passed on unjudged: the edge excepts LogIn (an email and a
+	// password, nothing to moderate) and the moderation service, where
+	// admins name the words they ban. It does what a `not path` matcher
+	// on the handler would, without a route of Caddy's of its own.
+	Except []string `json:"except,omitempty"`
 
+	except  pathmatch.Matcher
 	logger  *zap.Logger
 	metrics *metrics
 	scanned prometheus.Counter // metrics.scanned of Route, looked up once
@@ -161,6 +170,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	if h.Route == "" {
 		h.Route = "default"
+	}
+	var err error
+	if h.except, err = pathmatch.Compile(h.Except); err != nil {
+		return fmt.Errorf("provision talent_keywords: except: %w", err)
 	}
 	h.logger = ctx.Logger()
 	h.errs = connect.NewErrorWriter()
@@ -279,6 +292,9 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP judges the request and refuses it, or passes it on with its
 // body unchanged.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if !h.except.Empty() && h.except.MatchPath(r.URL.Path) {
+		return next.ServeHTTP(w, r)
+	}
 	s, _ := h.scans.Get().(*scan)
 	if s == nil {
 		s = new(scan)

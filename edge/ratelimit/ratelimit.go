@@ -29,6 +29,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
+
+	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
 // DefaultMaxKeys bounds the number of keys one zone tracks when the
@@ -81,7 +83,7 @@ type Zone struct {
 	// MaxKeys bounds the keys tracked at once. Default: DefaultMaxKeys.
 	MaxKeys int `json:"max_keys,omitempty"`
 
-	paths pathMatcher
+	paths pathmatch.Matcher
 }
 
 // CaddyModule returns the Caddy module information.
@@ -107,7 +109,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if z.MaxKeys == 0 {
 			z.MaxKeys = DefaultMaxKeys
 		}
-		m, err := compilePaths(z.Paths)
+		m, err := pathmatch.Compile(z.Paths)
 		if err != nil {
 			return fmt.Errorf("provision zone %s: %w", z.Name, err)
 		}
@@ -178,9 +180,9 @@ func (h *Handler) Cleanup() error {
 // when one of them is exhausted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	now := time.Now()
-	clean := cleanRequestPath(r.URL.Path)
+	path := pathmatch.Prepare(r.URL.Path)
 	for i, z := range h.Zones {
-		if !z.paths.match(clean) {
+		if !z.paths.Empty() && !z.paths.Match(&path) {
 			continue
 		}
 		key := bucketKey(r, z.Key)

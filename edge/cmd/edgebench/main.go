@@ -124,7 +124,9 @@ func rpcProxySettings(caddyfile string) (string, error) {
 }
 
 // accessLog is the edge Caddyfile's access logging: its global `log
-// default` block, the site's `log` block and its `log_append` lines.
+// default` block, the site's `log` block and its extra fields (the `log`
+// lines of its talent_request_id block, or `log_append` lines), as plain
+// Caddy writes them: `log_append` lines.
 type accessLog struct {
 	global, site string
 }
@@ -135,8 +137,21 @@ type accessLog struct {
 func splitAccessLog(caddyfile string) (without string, log accessLog, err error) {
 	lines := strings.SplitAfter(caddyfile, "\n")
 	var out, global, site strings.Builder
+	inRequestID := false
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
+		if strings.HasPrefix(l, "\ttalent_request_id") && strings.HasSuffix(strings.TrimSpace(l), "{") {
+			inRequestID = true
+		}
+		if inRequestID {
+			if field, ok := strings.CutPrefix(l, "\t\tlog "); ok {
+				site.WriteString("\tlog_append " + field)
+			} else {
+				out.WriteString(l)
+			}
+			inRequestID = l != "\t}\n"
+			continue
+		}
 		var dst *strings.Builder
 		switch {
 		case strings.HasPrefix(l, "\tlog default {"):
