@@ -284,6 +284,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !h.except.Empty() && h.except.MatchPath(r.URL.Path) {
 		return next.ServeHTTP(w, r)
 	}
+	// Before and after in calls of their own, so that their frames are
+	// not on this goroutine's stack while the rest of the chain runs.
+	rec := h.begin(w, r)
+	err := next.ServeHTTP(rec, r)
+	h.finish(w, rec, err)
+	return err
+}
+
+// begin chooses the request's side, tells the next handlers and the log,
+// and returns the recorder that watches the response.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request) *recorder {
 	side := h.side(w, r)
 	// The side's values are made once: no allocation per request. The
 	// header's is a full slice, so an Add to it copies.
@@ -297,10 +308,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
 		extra.Set(zap.String("canary", side))
 	}
+	return &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, side: side, start: time.Now()}
+}
 
-	rec := &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
-	start := time.Now()
-	err := next.ServeHTTP(rec, r)
+// finish records the response's outcome on its side.
+func (h *Handler) finish(w http.ResponseWriter, rec *recorder, err error) {
 	status := rec.status
 	if err != nil {
 		status = http.StatusInternalServerError
@@ -314,8 +326,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if grpc == "" && rec.end != nil {
 		grpc = rec.end.status(encodingOf(w.Header()))
 	}
-	h.state.record(side, status, grpc, time.Since(start), h.logger)
-	return err
+	h.state.record(rec.side, status, grpc, time.Since(rec.start), h.logger)
 }
 
 // side returns the side for r, giving an anonymous browser a bucket cookie
@@ -507,6 +518,8 @@ func grpcStatus(h http.Header) string {
 // Unwrap, so server streams keep flushing at once.
 type recorder struct {
 	caddyhttp.ResponseWriterWrapper
+	side   string    // the request's side
+	start  time.Time // when the canary handler began
 	status int
 	end    *endStream
 }

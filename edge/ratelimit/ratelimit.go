@@ -179,6 +179,17 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP counts the request against every matching zone and refuses it
 // when one of them is exhausted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Counted in a call of its own, so that its frame is gone before the
+	// rest of the chain runs on this goroutine's stack.
+	if refused, err := h.count(w, r); refused {
+		return err
+	}
+	return next.ServeHTTP(w, r)
+}
+
+// count takes a token from every matching zone; refused is true when one
+// was exhausted and the request was answered (err is then the result).
+func (h *Handler) count(w http.ResponseWriter, r *http.Request) (refused bool, err error) {
 	now := time.Now()
 	path := pathmatch.Prepare(r.URL.Path)
 	for i, z := range h.Zones {
@@ -195,9 +206,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			c.Write(zap.String("zone", z.Name), zap.String("path", r.URL.Path),
 				zap.String("client_ip", clientIP(r)), zap.Duration("retry_after", wait))
 		}
-		return refuse(w, r, wait)
+		return true, refuse(w, r, wait)
 	}
-	return next.ServeHTTP(w, r)
+	return false, nil
 }
 
 // retrySeconds rounds a wait up to whole seconds, at least one.

@@ -118,6 +118,15 @@ func (h *Handler) Validate() error {
 // travels on to the next handler (and so to any upstream) and on the
 // response, then calls next.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Set up in a call of its own, so that its frame is gone before the
+	// rest of the chain runs on this goroutine's stack.
+	return next.ServeHTTP(h.setUp(w, r), r)
+}
+
+// setUp keeps or creates the ID, sets it on the request, the response,
+// the request's variables and its log fields, and returns the response
+// writer that keeps the response's ID.
+func (h *Handler) setUp(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
 	id := r.Header.Get(h.Header)
 	if len(r.Header.Values(h.Header)) != 1 || !Valid(id) {
 		id = New()
@@ -136,11 +145,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 		extra.Add(zap.Inline(&lineFields{id: id, fields: h.fields, repl: repl}))
 	}
-	return next.ServeHTTP(&responseWriter{
+	return &responseWriter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		header:                h.Header,
 		ids:                   ids,
-	}, r)
+	}
 }
 
 // lineFields are a request's fields of the access log line.

@@ -148,6 +148,13 @@ func validateHeaders(headers map[string]string) error {
 
 // ServeHTTP sets the request's set of headers and calls next.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Set in a call of its own, so that its frame is gone before the
+	// rest of the chain runs on this goroutine's stack.
+	h.set(w, r)
+	return next.ServeHTTP(w, r)
+}
+
+func (h *Handler) set(w http.ResponseWriter, r *http.Request) {
 	set := &h.def
 	if len(h.sets) > 0 {
 		p := pathmatch.Prepare(r.URL.Path)
@@ -163,7 +170,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	for i, name := range set.names {
 		hdr[name] = vals[i : i+1 : i+1] // full: an Add copies
 	}
-	return next.ServeHTTP(w, r)
 }
 
 // Interface guards.
