@@ -15,14 +15,9 @@ func init() {
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
 //
-//	talent_request_id [<matcher>] [<header>] [{
-//		log <key> <value>
-//		...
-//	}]
+//	talent_request_id [<matcher>] [<header>]
 //
-// header defaults to X-Request-Id. Each `log` line adds a field to the
-// access log line as `log_append <key> <value>` would (a placeholder or a
-// constant, read after the response).
+// header defaults to X-Request-Id.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume the directive name
 	if d.NextArg() {
@@ -31,15 +26,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.ArgErr()
 	}
-	for d.NextBlock(0) {
-		if d.Val() != "log" {
-			return d.Errf("talent_request_id: unknown option %q", d.Val())
-		}
-		args := d.RemainingArgs()
-		if len(args) != 2 {
-			return d.Errf("talent_request_id: log: want <key> <value>, got %d arguments", len(args))
-		}
-		h.LogFields = append(h.LogFields, LogField{Key: args[0], Value: args[1]})
+	if d.NextBlock(0) {
+		return d.Errf("talent_request_id takes no block, got %q", d.Val())
 	}
 	return nil
 }

@@ -22,8 +22,6 @@ func TestCaddyfileErrors(t *testing.T) {
 	t.Parallel()
 	caddyfiletest.Errors(t, []caddyfiletest.Case{
 		{Name: "two args", Body: ":80 {\n\ttalent_request_id X-A X-B\n}\n"},
-		{Name: "unknown option", Body: ":80 {\n\ttalent_request_id {\n\t\theader X-A\n\t}\n}\n"},
-		{Name: "log without value", Body: ":80 {\n\ttalent_request_id {\n\t\tlog upstream\n\t}\n}\n"},
-		{Name: "log with three", Body: ":80 {\n\ttalent_request_id {\n\t\tlog a b c\n\t}\n}\n"},
+		{Name: "block", Body: ":80 {\n\ttalent_request_id {\n\t\theader X-A\n\t}\n}\n"},
 	})
 }

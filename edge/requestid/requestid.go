@@ -5,10 +5,6 @@
 // request header, returned to the client in the response header, stored in
 // the request variable talent_request_id (placeholder
 // {http.vars.talent_request_id}) and added to the access log as request_id.
-//
-// It can add more fields to the access log line (LogFields): what Caddy's
-// log_append does with one handler per field, done here in the handler
-// the edge runs anyway, and evaluated only when the line is written.
 package requestid
 
 import (
@@ -16,12 +12,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -46,27 +40,6 @@ type Handler struct {
 	// Header is the header field carrying the ID, in both directions.
 	// Default: X-Request-Id.
 	Header string `json:"header,omitempty"`
-	// LogFields are added to the request's access log line after
-	// request_id, with their values as the line is written (after the
-	// response, as log_append does): so {http.reverse_proxy.upstream.*}
-	// placeholders have their values.
-	LogFields []LogField `json:"log_fields,omitempty"`
-
-	fields []logField
-}
-
-// LogField is an access log field: Key, and Value, a placeholder such as
-// {http.request.header.User-Agent} (logged with the placeholder's type;
-// null when it has no value) or a constant.
-type LogField struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-type logField struct {
-	key         string
-	placeholder string // without braces; "" for a constant
-	constant    string
 }
 
 // CaddyModule returns the Caddy module information.
@@ -83,33 +56,13 @@ func (h *Handler) Provision(caddy.Context) error {
 		h.Header = DefaultHeader
 	}
 	h.Header = http.CanonicalHeaderKey(h.Header)
-	h.fields = make([]logField, len(h.LogFields))
-	for i, f := range h.LogFields {
-		h.fields[i].key = f.Key
-		if strings.HasPrefix(f.Value, "{") && strings.HasSuffix(f.Value, "}") && strings.Count(f.Value, "{") == 1 {
-			h.fields[i].placeholder = f.Value[1 : len(f.Value)-1]
-		} else {
-			h.fields[i].constant = f.Value
-		}
-	}
 	return nil
 }
 
-// Validate reports whether the configured header name is a valid field
-// name and the log fields have distinct keys of their own.
+// Validate reports whether the configured header name is a valid field name.
 func (h *Handler) Validate() error {
 	if !httpguts.ValidHeaderFieldName(h.Header) {
 		return fmt.Errorf("validate header %q: not a valid header field name", h.Header)
-	}
-	seen := map[string]bool{"request_id": true}
-	for _, f := range h.LogFields {
-		if f.Key == "" || f.Value == "" {
-			return fmt.Errorf("validate log field %q: want a key and a value", f.Key)
-		}
-		if seen[f.Key] {
-			return fmt.Errorf("validate log field %q: named twice (request_id is this handler's own)", f.Key)
-		}
-		seen[f.Key] = true
 	}
 	return nil
 }
@@ -124,8 +77,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 }
 
 // setUp keeps or creates the ID, sets it on the request, the response,
-// the request's variables and its log fields, and returns the response
-// writer that keeps the response's ID.
+// the request's variables and the log, and returns the response writer
+// that keeps the response's ID.
 func (h *Handler) setUp(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
 	id := r.Header.Get(h.Header)
 	if len(r.Header.Values(h.Header)) != 1 || !Valid(id) {
@@ -140,42 +93,13 @@ func (h *Handler) setUp(w http.ResponseWriter, r *http.Request) http.ResponseWri
 	w.Header()[h.Header] = ids
 	caddyhttp.SetVar(r.Context(), VarName, id)
 	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
-		// One field for the ID and all of LogFields, marshalled inline
-		// only when the line is written.
-		repl, _ := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
-		extra.Add(zap.Inline(&lineFields{id: id, fields: h.fields, repl: repl}))
+		extra.Set(zap.String("request_id", id))
 	}
 	return &responseWriter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		header:                h.Header,
 		ids:                   ids,
 	}
-}
-
-// lineFields are a request's fields of the access log line.
-type lineFields struct {
-	id     string
-	fields []logField
-	repl   *caddy.Replacer
-}
-
-// MarshalLogObject writes request_id and the log fields, reading the
-// placeholders now: the line is written after the response.
-func (l *lineFields) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("request_id", l.id)
-	for _, f := range l.fields {
-		if f.placeholder == "" {
-			enc.AddString(f.key, f.constant)
-			continue
-		}
-		var v any
-		if l.repl != nil {
-			v, _ = l.repl.Get(f.placeholder)
-		}
-		// zap.Any as log_append uses it: the value's own type.
-		zap.Any(f.key, v).AddTo(enc)
-	}
-	return nil
 }
 
 // Valid reports whether id is acceptable as a request ID: 1 to MaxLen

@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
+	_ "github.com/talent-hub/talent/edge/accesslog"
 	_ "github.com/talent-hub/talent/edge/canary"
 	_ "github.com/talent-hub/talent/edge/keywords"
 	_ "github.com/talent-hub/talent/edge/logbuffer"
