@@ -19,6 +19,7 @@ import (
 	_ "github.com/talent-hub/talent/edge/ratelimit"
 	_ "github.com/talent-hub/talent/edge/requestid"
 	_ "github.com/talent-hub/talent/edge/secheaders"
+	_ "github.com/talent-hub/talent/edge/stackreserve"
 )
 
 func main() {
