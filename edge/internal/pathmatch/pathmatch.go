@@ -8,11 +8,11 @@
 // It exists because the edge sits in front of every request: Caddy's own
 // matcher lower-cases the path into a new string on every evaluation, and
 // a route with a matcher costs Caddy a route of its own. Here a request
-// path is prepared once (Prepare) and exact and prefix patterns, the
-// common ones, compare it to the pattern ASCII-case-insensitively without
-// copying it; the lower-cased copy is made only for the other kinds, or
-// when the path holds non-ASCII bytes (where strings.ToLower's Unicode
-// rules apply, as in Caddy). TestMatchesLikeCaddy compares the two.
+// path is prepared once (Prepare) and compared with the patterns
+// ASCII-case-insensitively without copying it; a lower-cased copy is made
+// only for globs with '?' or '[', or when the path holds non-ASCII bytes
+// (where strings.ToLower's Unicode rules apply, as in Caddy).
+// TestMatchesLikeCaddy compares the two.
 package pathmatch
 
 import (
@@ -132,6 +132,12 @@ func (m Matcher) Match(p *Path) bool {
 			ok = len(p.clean) == len(pt.s) && hasPrefixFold(p.clean, pt.s)
 		case pt.kind == kindPrefix && p.ascii:
 			ok = hasPrefixFold(p.clean, pt.s)
+		case pt.kind == kindSuffix && p.ascii:
+			ok = len(p.clean) >= len(pt.s) && hasPrefixFold(p.clean[len(p.clean)-len(pt.s):], pt.s)
+		case pt.kind == kindSubstring && p.ascii:
+			ok = containsFold(p.clean, pt.s)
+		case pt.kind == kindStars && p.ascii:
+			ok = starMatchFold(pt.s, p.clean)
 		case pt.kind == kindExact:
 			ok = p.lowered() == pt.s
 		case pt.kind == kindPrefix:
@@ -169,15 +175,58 @@ func hasPrefixFold(s, prefix string) bool {
 		return false
 	}
 	for i := 0; i < len(prefix); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
+		if lowerASCII(s[i]) != prefix[i] {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerASCII is c lower-cased if it is an ASCII capital.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// containsFold reports whether the ASCII s contains the lower-case sub,
+// ignoring the case of s.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if hasPrefixFold(s[i:], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// starMatchFold is starMatch for a lower-case pattern and an ASCII name
+// in any case.
+func starMatchFold(pattern, name string) bool {
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
+		return len(name) == len(pattern) && hasPrefixFold(name, pattern)
+	}
+	if !hasPrefixFold(name, pattern[:star]) {
+		return false
+	}
+	name, pattern = name[star:], strings.TrimLeft(pattern[star:], "*")
+	if pattern == "" {
+		return !strings.Contains(name, "/")
+	}
+	for i := 0; i <= len(name); i++ {
+		if i > 0 && name[i-1] == '/' {
+			return false
+		}
+		if name[i:] != "" && lowerASCII(name[i]) != pattern[0] && pattern[0] != '*' {
+			continue // cannot start the rest here
+		}
+		if starMatchFold(pattern, name[i:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // starMatch is path.Match for patterns whose only special character is
