@@ -145,7 +145,7 @@ bench-keywords: ## Keyword filter throughput per core, 10,000 keywords on Chines
 
 .PHONY: bench-edge-modules
 bench-edge-modules: ## CPU ns per request of each edge module on the bench-edge mix's requests (docs/ops/benchmarks.md).
-	$(GO) test -run '^$$' -bench 'ServeHTTP' -benchmem -count 3 ./edge/requestid ./edge/secheaders ./edge/ratelimit ./edge/canary ./edge/keywords
+	$(GO) test -run '^$$' -bench 'ServeHTTP|DeepRequest' -benchmem -count 3 ./edge/stackreserve ./edge/accesslog ./edge/requestid ./edge/secheaders ./edge/ratelimit ./edge/canary ./edge/keywords
 
 .PHONY: bench-realtime
 bench-realtime: build ## Event stream commit→receive p50/p99 through the edge: 2 talentd, 1,000 streams (TASK-4).

@@ -27,6 +27,7 @@ func init() {
 //		bucket_cookie <cookie>
 //		force_header  <header>
 //		state_file    <path>
+//		except        <path pattern>...
 //		rollback off
 //		rollback {
 //			window       <duration>
@@ -60,6 +61,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			continue
 		}
 		switch opt {
+		case "except":
+			paths := d.RemainingArgs()
+			if len(paths) == 0 {
+				return d.Errf("talent_canary: except: want the path patterns to pass on untouched")
+			}
+			h.Except = append(h.Except, paths...)
 		case "weight":
 			f, err := floatArg(d)
 			if err != nil {

@@ -26,6 +26,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{Name: "argument", Body: "talent_canary 10"},
 		{Name: "unknown option", Body: "talent_canary {\n\t\tcolour blue\n\t}"},
 		{Name: "weight not a number", Body: "talent_canary {\n\t\tweight ten\n\t}"},
+		{Name: "except without paths", Body: "talent_canary {\n\t\texcept\n\t}"},
 		{Name: "weight two args", Body: "talent_canary {\n\t\tweight 1 2\n\t}"},
 		{Name: "id missing", Body: "talent_canary {\n\t\tid\n\t}"},
 		{Name: "rollback on", Body: "talent_canary {\n\t\trollback on\n\t}"},

@@ -51,6 +51,8 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
 // Defaults of the configuration.
@@ -126,7 +128,14 @@ type Handler struct {
 	// across restarts (see persist.go). Put it in the edge's data
 	// directory.
 	StateFile string `json:"state_file,omitempty"`
+	// Except are path patterns (as Caddy's path matcher takes them) of
+	// requests the handler passes on untouched: no side, no cookie, not
+	// counted. The edge excepts its static files (/web/*), which no
+	// backend serves. It does what a `not path` matcher on the handler
+	// would, without a route of Caddy's of its own.
+	Except []string `json:"except,omitempty"`
 
+	except    pathmatch.Matcher
 	threshold int // buckets below it go to the canary
 	// The headers' canonical forms, computed once.
 	forceHeader, userHeader, deviceHeader string
@@ -168,6 +177,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	if err := h.Validate(); err != nil {
 		return err
+	}
+	var err error
+	if h.except, err = pathmatch.Compile(h.Except); err != nil {
+		return fmt.Errorf("provision talent_canary: except: %w", err)
 	}
 	d, _, err := states.LoadOrNew(h.Name, func() (caddy.Destructor, error) {
 		return newState(h.Name), nil
@@ -268,6 +281,20 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP picks the side, records it for the routes that follow, calls
 // next and records the outcome.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if !h.except.Empty() && h.except.MatchPath(r.URL.Path) {
+		return next.ServeHTTP(w, r)
+	}
+	// Before and after in calls of their own, so that their frames are
+	// not on this goroutine's stack while the rest of the chain runs.
+	rec := h.begin(w, r)
+	err := next.ServeHTTP(rec, r)
+	h.finish(w, rec, err)
+	return err
+}
+
+// begin chooses the request's side, tells the next handlers and the log,
+// and returns the recorder that watches the response.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request) *recorder {
 	side := h.side(w, r)
 	// The side's values are made once: no allocation per request. The
 	// header's is a full slice, so an Add to it copies.
@@ -278,13 +305,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		caddyhttp.SetVar(r.Context(), VarName, stableVar)
 		w.Header()[SideHeader] = stableValue
 	}
-	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
+	// For Caddy's access log, when the server writes one (the edge's
+	// talent_access_log reads the variable instead).
+	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok && caddyLogs(r) {
 		extra.Set(zap.String("canary", side))
 	}
+	return &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, side: side, start: time.Now()}
+}
 
-	rec := &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}}
-	start := time.Now()
-	err := next.ServeHTTP(rec, r)
+// finish records the response's outcome on its side.
+func (h *Handler) finish(w http.ResponseWriter, rec *recorder, err error) {
 	status := rec.status
 	if err != nil {
 		status = http.StatusInternalServerError
@@ -298,8 +328,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if grpc == "" && rec.end != nil {
 		grpc = rec.end.status(encodingOf(w.Header()))
 	}
-	h.state.record(side, status, grpc, time.Since(start), h.logger)
-	return err
+	h.state.record(rec.side, status, grpc, time.Since(rec.start), h.logger)
 }
 
 // side returns the side for r, giving an anonymous browser a bucket cookie
@@ -491,6 +520,8 @@ func grpcStatus(h http.Header) string {
 // Unwrap, so server streams keep flushing at once.
 type recorder struct {
 	caddyhttp.ResponseWriterWrapper
+	side   string    // the request's side
+	start  time.Time // when the canary handler began
 	status int
 	end    *endStream
 }
@@ -537,3 +568,10 @@ var (
 	_ http.ResponseWriter         = (*recorder)(nil)
 	_ io.ReaderFrom               = (*recorder)(nil)
 )
+
+// caddyLogs reports whether the request's server writes Caddy's access
+// log (or the request comes from no server, as in tests).
+func caddyLogs(r *http.Request) bool {
+	srv, _ := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
+	return srv == nil || srv.Logs != nil
+}

@@ -449,3 +449,44 @@ func metric(t *testing.T, h *canary.Handler, name, label string) float64 {
 	}
 	return 0
 }
+
+// TestExcept checks that a request on an excepted path passes on untouched
+// (no side, no bucket cookie, not counted) while the others are split.
+func TestExcept(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	weight := 10.0
+	h := &canary.Handler{Name: t.Name(), Weight: &weight, Except: []string{"/web/*", "/healthz"}}
+	if err := h.Provision(ctx); err != nil {
+		t.Fatalf("Provision: %v", err)
+	}
+	defer h.Cleanup()
+	registries.Store(h, ctx.GetMetricsRegistry())
+	requests := func() float64 {
+		return metric(t, h, "talent_canary_requests_total", `side="stable"`) + metric(t, h, "talent_canary_requests_total", `side="canary"`)
+	}
+	for _, path := range []string{"/web/app.0123abcd.js", "/WEB/App.js", "//web/x", "/healthz"} {
+		res, side := serve(t, h, httptest.NewRequest(http.MethodGet, "https://x"+path, nil), http.StatusOK)
+		if side != "" || len(res.Cookies()) != 0 || res.Header.Get(canary.SideHeader) != "" {
+			t.Errorf("%s: side %q, cookies %v: want the request passed on untouched", path, side, res.Cookies())
+		}
+	}
+	if got := requests(); got != 0 {
+		t.Errorf("requests_total = %v after excepted requests only, want 0", got)
+	}
+	for _, path := range []string{"/webx", "/tasks", "/talent.tasks.v1.TaskService/GetTask", "/healthz/x"} {
+		res, side := serve(t, h, httptest.NewRequest(http.MethodGet, "https://x"+path, nil), http.StatusOK)
+		if side == "" || len(res.Cookies()) != 1 {
+			t.Errorf("%s: side %q, cookies %v: want a side and a bucket cookie", path, side, res.Cookies())
+		}
+	}
+	if got := requests(); got != 4 {
+		t.Errorf("requests_total = %v, want 4", got)
+	}
+	bad := &canary.Handler{Name: t.Name() + "-bad", Weight: &weight, Except: []string{"/web/{x}"}}
+	if err := bad.Provision(ctx); err == nil {
+		bad.Cleanup()
+		t.Error("Provision with a placeholder in except succeeded, want an error")
+	}
+}

@@ -31,6 +31,7 @@ func init() {
 //		max_bytes   <bytes>
 //		reload_interval <duration>
 //		route       <name>
+//		except      <path pattern>...
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // consume the directive name
@@ -100,6 +101,12 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if d.NextArg() {
 				return d.ArgErr()
 			}
+		case "except":
+			paths := d.RemainingArgs()
+			if len(paths) == 0 {
+				return d.Errf("talent_keywords: except: want the path patterns to pass on unjudged")
+			}
+			h.Except = append(h.Except, paths...)
 		default:
 			return d.Errf("talent_keywords: unknown option %q", opt)
 		}

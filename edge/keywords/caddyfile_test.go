@@ -25,6 +25,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{Name: "argument", Body: ":80 {\n\ttalent_keywords words\n}\n"},
 		{Name: "unknown option", Body: ":80 {\n\ttalent_keywords {\n\t\tdeny x\n\t}\n}\n"},
 		{Name: "no files", Body: ":80 {\n\ttalent_keywords {\n\t\tblock_file\n\t}\n}\n"},
+		{Name: "except without paths", Body: ":80 {\n\ttalent_keywords {\n\t\texcept\n\t}\n}\n"},
 		{Name: "bad max_bytes", Body: ":80 {\n\ttalent_keywords {\n\t\tmax_bytes 4MB\n\t}\n}\n"},
 		{Name: "bad interval", Body: ":80 {\n\ttalent_keywords {\n\t\treload_interval soon\n\t}\n}\n"},
 		{Name: "two routes", Body: ":80 {\n\ttalent_keywords {\n\t\troute a b\n\t}\n}\n"},

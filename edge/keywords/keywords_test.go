@@ -116,6 +116,52 @@ func js(fields map[string]any) []byte {
 // TestServeHTTP sends every request form the backend accepts, clean and
 // with a block keyword, and checks what is refused and that what passes
 // reaches the backend byte for byte (SEC-5).
+// TestExcept checks that requests on excepted paths reach the backend
+// unjudged and unchanged, and that every other path is still judged,
+// whatever case or doubled slashes it is written with.
+func TestExcept(t *testing.T) {
+	t.Parallel()
+	h := provision(t, &keywords.Handler{
+		Block:  []string{"赌博"},
+		Route:  "test",
+		Except: []string{"/talent.identity.v1.IdentityService/LogIn", "/talent.moderation.v1.ModerationService/*"},
+	})
+	body := js(map[string]any{"word": "赌博"})
+	for path, judged := range map[string]bool{
+		"/talent.identity.v1.IdentityService/LogIn":           false,
+		"/talent.identity.v1.identityservice/login":           false,
+		"//talent.identity.v1.IdentityService/LogIn":          false,
+		"/talent.moderation.v1.ModerationService/AddKeyword":  false,
+		"/talent.identity.v1.IdentityService/LogInX":          true,
+		"/talent.identity.v1.IdentityService/SignUp":          true,
+		"/talent.moderation.v1.ModerationServiceX/AddKeyword": true,
+		"/talent.tasks.v1.TaskService/CreateTask":             true,
+		"/talent.identity.v1.IdentityService/LogIn/../SignUp": true,
+	} {
+		be := &backend{}
+		r := httptest.NewRequest(http.MethodPost, "https://x"+path, bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		if err := h.ServeHTTP(w, r, caddyhttp.HandlerFunc(be.ServeHTTP)); err != nil {
+			t.Fatalf("%s: ServeHTTP: %v", path, err)
+		}
+		calls := be.calls()
+		switch {
+		case judged && (len(calls) != 0 || w.Code != http.StatusBadRequest):
+			t.Errorf("%s: status %d, backend called %d times: want it judged and refused", path, w.Code, len(calls))
+		case !judged && (len(calls) != 1 || !bytes.Equal(calls[0], body)):
+			t.Errorf("%s: status %d, backend got %q: want the body passed on unjudged", path, w.Code, calls)
+		}
+	}
+	bad := &keywords.Handler{Block: []string{"x"}, Except: []string{"/a["}}
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	if err := bad.Provision(ctx); err == nil {
+		_ = bad.Cleanup()
+		t.Error("Provision with a bad except pattern succeeded, want an error")
+	}
+}
+
 func TestServeHTTP(t *testing.T) {
 	t.Parallel()
 	type req struct {

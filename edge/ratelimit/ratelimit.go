@@ -29,6 +29,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
+
+	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
 // DefaultMaxKeys bounds the number of keys one zone tracks when the
@@ -81,7 +83,7 @@ type Zone struct {
 	// MaxKeys bounds the keys tracked at once. Default: DefaultMaxKeys.
 	MaxKeys int `json:"max_keys,omitempty"`
 
-	paths pathMatcher
+	paths pathmatch.Matcher
 }
 
 // CaddyModule returns the Caddy module information.
@@ -107,7 +109,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if z.MaxKeys == 0 {
 			z.MaxKeys = DefaultMaxKeys
 		}
-		m, err := compilePaths(z.Paths)
+		m, err := pathmatch.Compile(z.Paths)
 		if err != nil {
 			return fmt.Errorf("provision zone %s: %w", z.Name, err)
 		}
@@ -177,10 +179,21 @@ func (h *Handler) Cleanup() error {
 // ServeHTTP counts the request against every matching zone and refuses it
 // when one of them is exhausted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Counted in a call of its own, so that its frame is gone before the
+	// rest of the chain runs on this goroutine's stack.
+	if refused, err := h.count(w, r); refused {
+		return err
+	}
+	return next.ServeHTTP(w, r)
+}
+
+// count takes a token from every matching zone; refused is true when one
+// was exhausted and the request was answered (err is then the result).
+func (h *Handler) count(w http.ResponseWriter, r *http.Request) (refused bool, err error) {
 	now := time.Now()
-	clean := cleanRequestPath(r.URL.Path)
+	path := pathmatch.Prepare(r.URL.Path)
 	for i, z := range h.Zones {
-		if !z.paths.match(clean) {
+		if !z.paths.Empty() && !z.paths.Match(&path) {
 			continue
 		}
 		key := bucketKey(r, z.Key)
@@ -193,9 +206,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			c.Write(zap.String("zone", z.Name), zap.String("path", r.URL.Path),
 				zap.String("client_ip", clientIP(r)), zap.Duration("retry_after", wait))
 		}
-		return refuse(w, r, wait)
+		return true, refuse(w, r, wait)
 	}
-	return next.ServeHTTP(w, r)
+	return false, nil
 }
 
 // retrySeconds rounds a wait up to whole seconds, at least one.

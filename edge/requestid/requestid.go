@@ -71,6 +71,15 @@ func (h *Handler) Validate() error {
 // travels on to the next handler (and so to any upstream) and on the
 // response, then calls next.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Set up in a call of its own, so that its frame is gone before the
+	// rest of the chain runs on this goroutine's stack.
+	return next.ServeHTTP(h.setUp(w, r), r)
+}
+
+// setUp keeps or creates the ID, sets it on the request, the response,
+// the request's variables and the log, and returns the response writer
+// that keeps the response's ID.
+func (h *Handler) setUp(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
 	id := r.Header.Get(h.Header)
 	if len(r.Header.Values(h.Header)) != 1 || !Valid(id) {
 		id = New()
@@ -83,14 +92,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	ids := both[1:2:2]
 	w.Header()[h.Header] = ids
 	caddyhttp.SetVar(r.Context(), VarName, id)
-	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok {
+	// For Caddy's access log, when the server writes one (the edge's
+	// talent_access_log reads the variable instead): a field costs an
+	// allocation per request.
+	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok && caddyLogs(r) {
 		extra.Set(zap.String("request_id", id))
 	}
-	return next.ServeHTTP(&responseWriter{
+	return &responseWriter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		header:                h.Header,
 		ids:                   ids,
-	}, r)
+	}
 }
 
 // Valid reports whether id is acceptable as a request ID: 1 to MaxLen
@@ -156,3 +168,10 @@ var (
 	_ http.ResponseWriter         = (*responseWriter)(nil)
 	_ io.ReaderFrom               = (*responseWriter)(nil)
 )
+
+// caddyLogs reports whether the request's server writes Caddy's access
+// log (or the request comes from no server, as in tests).
+func caddyLogs(r *http.Request) bool {
+	srv, _ := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
+	return srv == nil || srv.Logs != nil
+}

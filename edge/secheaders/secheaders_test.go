@@ -128,6 +128,59 @@ func TestResponsesShareNothing(t *testing.T) {
 	}
 }
 
+// api is the short set the edge gives RPC responses.
+var api = map[string]string{
+	"Strict-Transport-Security": "max-age=31536000",
+	"Content-Security-Policy":   "default-src 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options":    "nosniff",
+	"X-Frame-Options":           "DENY",
+}
+
+// TestPathSets checks that a request gets the set of the first path set
+// whose patterns match its path (as Caddy's path matcher would match
+// them), and the default set otherwise, and never a mix of the two.
+func TestPathSets(t *testing.T) {
+	t.Parallel()
+	h := &secheaders.Handler{Headers: shipped, PathSets: []secheaders.PathSet{
+		{Paths: []string{"/talent.*", "/grpc.health.v1.*"}, Headers: api},
+		{Paths: []string{"*.json"}, Headers: map[string]string{"X-Content-Type-Options": "nosniff"}},
+	}}
+	if err := h.Provision(caddy.Context{}); err != nil {
+		t.Fatal(err)
+	}
+	jsonSet := map[string]string{"X-Content-Type-Options": "nosniff"}
+	tests := []struct {
+		path string
+		want map[string]string
+	}{
+		{"/talent.tasks.v1.TaskService/GetTask", api},
+		{"/TALENT.tasks.v1.TaskService/GetTask", api},
+		{"//talent.tasks.v1.TaskService/GetTask", api},
+		{"/grpc.health.v1.Health/Check", api},
+		{"/tasks/T-000001", shipped},
+		{"/talent", shipped},
+		{"/web/manifest.json", jsonSet},
+		{"/talent.x/a.json", api}, // the first set that matches
+		{"/", shipped},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		next := caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil })
+		if err := h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "https://x"+tt.path, nil), next); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Header()) != len(tt.want) {
+			t.Errorf("%s: %d headers %v, want the %d of %v", tt.path, len(w.Header()), w.Header(), len(tt.want), tt.want)
+			continue
+		}
+		for k, v := range tt.want {
+			if got := w.Header().Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", tt.path, k, got, v)
+			}
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -148,7 +201,22 @@ func TestValidate(t *testing.T) {
 			if err := h.Provision(caddy.Context{}); err == nil {
 				t.Fatalf("Provision(%v) succeeded, want an error", tt.hs)
 			}
+			// The same headers in a path set are refused alike.
+			h = &secheaders.Handler{Headers: api, PathSets: []secheaders.PathSet{{Paths: []string{"/talent.*"}, Headers: tt.hs}}}
+			if err := h.Provision(caddy.Context{}); err == nil {
+				t.Fatalf("Provision(path set %v) succeeded, want an error", tt.hs)
+			}
 		})
+	}
+	for name, ps := range map[string]secheaders.PathSet{
+		"no paths":    {Headers: api},
+		"bad pattern": {Paths: []string{"/a["}, Headers: api},
+		"placeholder": {Paths: []string{"/{path}"}, Headers: api},
+	} {
+		h := &secheaders.Handler{Headers: api, PathSets: []secheaders.PathSet{ps}}
+		if err := h.Provision(caddy.Context{}); err == nil {
+			t.Errorf("Provision with path set %q succeeded, want an error", name)
+		}
 	}
 }
 
@@ -165,6 +233,10 @@ func TestCaddyfileErrors(t *testing.T) {
 		{Name: "no value", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A\n\t}\n}\n"},
 		{Name: "two values", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A a b\n\t}\n}\n"},
 		{Name: "twice", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A a\n\t\tX-A b\n\t}\n}\n"},
+		{Name: "for without paths", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A a\n\t\tfor {\n\t\t\tX-B b\n\t\t}\n\t}\n}\n"},
+		{Name: "for without headers", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A a\n\t\tfor /talent.*\n\t}\n}\n"},
+		{Name: "for with a bad line", Body: ":80 {\n\ttalent_security_headers {\n\t\tX-A a\n\t\tfor /talent.* {\n\t\t\tX-B\n\t\t}\n\t}\n}\n"},
+		{Name: "only for", Body: ":80 {\n\ttalent_security_headers {\n\t\tfor /talent.* {\n\t\t\tX-B b\n\t\t}\n\t}\n}\n"},
 	})
 }
 
@@ -183,18 +255,28 @@ func BenchmarkServeHTTP(b *testing.B) {
 	for k, v := range shipped {
 		set.Set(k, v)
 	}
+	// As the edge ships it: the document set, and the API set for RPCs.
+	withAPI := &secheaders.Handler{Headers: shipped, PathSets: []secheaders.PathSet{
+		{Paths: []string{"/talent.*", "/grpc.health.v1.*", "/grpc.reflection.*"}, Headers: api},
+	}}
+	if err := withAPI.Provision(caddy.Context{}); err != nil {
+		b.Fatal(err)
+	}
 	mods := []struct {
 		name string
 		h    caddyhttp.MiddlewareHandler
+		path string
 	}{
-		{"talent_security_headers", provision(b, shipped)},
-		{"caddy_header", headers.Handler{Response: &headers.RespHeaderOps{HeaderOps: &headers.HeaderOps{Set: set}}}},
+		{"talent_security_headers", provision(b, shipped), "/"},
+		{"talent_security_headers/page_of_edge", withAPI, "/tasks/T-000001"},
+		{"talent_security_headers/rpc_of_edge", withAPI, "/talent.tasks.v1.TaskService/GetTask"},
+		{"caddy_header", headers.Handler{Response: &headers.RespHeaderOps{HeaderOps: &headers.HeaderOps{Set: set}}}, "/"},
 	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r = r.WithContext(context.WithValue(r.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
 	w := &discard{h: http.Header{}}
 	next := caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil })
 	for _, m := range mods {
+		r := httptest.NewRequest(http.MethodGet, m.path, nil)
+		r = r.WithContext(context.WithValue(r.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
 		b.Run(m.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := benchcpu.Now(b)

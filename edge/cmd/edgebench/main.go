@@ -123,20 +123,42 @@ func rpcProxySettings(caddyfile string) (string, error) {
 	return "", errors.New("the edge's Caddyfile has no `reverse_proxy h2c://{$TALENT_UPSTREAM...} {` block to copy the RPC proxy settings from")
 }
 
-// accessLog is the edge Caddyfile's access logging: its global `log
-// default` block, the site's `log` block and its `log_append` lines.
+// accessLog is the edge Caddyfile's access logging as plain Caddy does
+// it: a global `log default` block if the edge has one, and the site's
+// `log` block and `log_append` lines.
 type accessLog struct {
 	global, site string
 }
 
 // splitAccessLog returns the edge's Caddyfile without its access log and
-// the access log's parts, so that the bench can run the edge without it
-// and plain Caddy with it: both sides then do comparable work.
+// the access log as plain Caddy writes it, so that the bench can run the
+// edge without it and plain Caddy with it: both sides then do comparable
+// work. The edge's talent_access_log block becomes Caddy's `log` block
+// (same output, JSON without header maps) and a `log_append` per field;
+// `log` blocks and `log_append` lines in the edge's file are taken as
+// they are.
 func splitAccessLog(caddyfile string) (without string, log accessLog, err error) {
 	lines := strings.SplitAfter(caddyfile, "\n")
 	var out, global, site strings.Builder
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
+		if strings.HasPrefix(l, "\ttalent_access_log") {
+			output := "stderr"
+			var fields strings.Builder
+			for i++; strings.HasSuffix(strings.TrimSpace(l), "{") && i < len(lines) && lines[i] != "\t}\n"; i++ {
+				if o, ok := strings.CutPrefix(lines[i], "\t\toutput "); ok {
+					output = strings.TrimSpace(o)
+				} else if f, ok := strings.CutPrefix(lines[i], "\t\tfield "); ok {
+					fields.WriteString("\tlog_append " + f)
+				}
+			}
+			if !strings.HasSuffix(strings.TrimSpace(l), "{") {
+				i-- // no block: the next line is not this directive's
+			}
+			site.WriteString("\tlog {\n\t\toutput " + output + "\n\t\tformat filter {\n\t\t\twrap json\n\t\t\trequest>headers delete\n\t\t\tresp_headers delete\n\t\t}\n\t}\n")
+			site.WriteString(fields.String())
+			continue
+		}
 		var dst *strings.Builder
 		switch {
 		case strings.HasPrefix(l, "\tlog default {"):
@@ -158,7 +180,7 @@ func splitAccessLog(caddyfile string) (without string, log accessLog, err error)
 		}
 	}
 	if site.Len() == 0 {
-		return "", accessLog{}, errors.New("the edge's Caddyfile has no site `log` block at one tab's indent")
+		return "", accessLog{}, errors.New("the edge's Caddyfile has no talent_access_log directive or site `log` block at one tab's indent")
 	}
 	return out.String(), accessLog{global: global.String(), site: site.String()}, nil
 }

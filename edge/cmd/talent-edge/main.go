@@ -12,12 +12,14 @@ import (
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
+	_ "github.com/talent-hub/talent/edge/accesslog"
 	_ "github.com/talent-hub/talent/edge/canary"
 	_ "github.com/talent-hub/talent/edge/keywords"
 	_ "github.com/talent-hub/talent/edge/logbuffer"
 	_ "github.com/talent-hub/talent/edge/ratelimit"
 	_ "github.com/talent-hub/talent/edge/requestid"
 	_ "github.com/talent-hub/talent/edge/secheaders"
+	_ "github.com/talent-hub/talent/edge/stackreserve"
 )
 
 func main() {

@@ -304,6 +304,7 @@ func TestAccessLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Request-Id", "access-log-check")
+	req.Header.Set("User-Agent", "access-log-agent/1.0")
 	res, err := s.client.Do(req)
 	if err != nil {
 		t.Fatalf("GET /tasks: %v", err)
@@ -323,13 +324,14 @@ func TestAccessLog(t *testing.T) {
 				Duration  *float64 `json:"duration"`
 				Upstream  string   `json:"upstream"`
 				Latency   any      `json:"upstream_latency_ms"`
+				UserAgent string   `json:"user_agent"`
 			}
 			if err := json.Unmarshal([]byte(line), &entry); err != nil {
 				t.Fatalf("access log line is not JSON: %v\n%s", err, line)
 			}
 			if entry.RequestID != "access-log-check" || entry.Status != 200 || entry.Duration == nil ||
-				entry.Upstream != s.upstream || entry.Latency == nil {
-				t.Fatalf("access log line = %+v, want request_id, status 200, duration, upstream %s and its latency\n%s", entry, s.upstream, line)
+				entry.Upstream != s.upstream || entry.Latency == nil || entry.UserAgent != "access-log-agent/1.0" {
+				t.Fatalf("access log line = %+v, want request_id, status 200, duration, upstream %s and its latency, user agent\n%s", entry, s.upstream, line)
 			}
 			return
 		}

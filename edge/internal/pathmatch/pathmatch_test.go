@@ -1,4 +1,4 @@
-package ratelimit
+package pathmatch
 
 import (
 	"context"
@@ -9,9 +9,10 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 )
 
-// TestPathsMatchLikeCaddy checks the zone path matcher against Caddy's own
-// path matcher, whose syntax the Caddyfile promises.
-func TestPathsMatchLikeCaddy(t *testing.T) {
+// TestMatchesLikeCaddy checks the matcher against Caddy's own path matcher,
+// whose syntax the modules' Caddyfiles promise, on ASCII paths in any case
+// and on paths with non-ASCII bytes.
+func TestMatchesLikeCaddy(t *testing.T) {
 	t.Parallel()
 	patterns := []string{
 		"/talent.identity.v1.IdentityService/LogIn",
@@ -27,6 +28,11 @@ func TestPathsMatchLikeCaddy(t *testing.T) {
 		"/a**b",
 		"*/",
 		"/talent.*.v1.*/Get*",
+		"/web/*",
+		"/WEB/*",
+		"/talent.moderation.v1.ModerationService/*",
+		"/路径/*",
+		"/k*",
 	}
 	paths := []string{
 		"/talent.identity.v1.IdentityService/LogIn",
@@ -49,11 +55,22 @@ func TestPathsMatchLikeCaddy(t *testing.T) {
 		"/axxb",
 		"/ax/b",
 		"/talent.tasks.v1.TaskService/GetTaskTask",
+		"/web/app.js",
+		"/Web/App.JS",
+		"/web",
+		"/webx/a",
+		"/web/../talent.x/y",
+		"/TALENT.MODERATION.V1.MODERATIONSERVICE/AddKeyword",
+		"/talent.moderation.v1.ModerationService",
+		"/路径/a",
+		"/\u212aelvin",     // KELVIN SIGN: lower-cases to an ASCII k
+		"/\u0130stanbul",   // Turkish dotted capital I
+		"/caf\u00e9/LogIn", // é
 	}
 	for _, p := range patterns {
-		ours, err := compilePaths([]string{p})
+		ours, err := Compile([]string{p})
 		if err != nil {
-			t.Fatalf("compilePaths(%q): %v", p, err)
+			t.Fatalf("Compile(%q): %v", p, err)
 		}
 		caddys := caddyhttp.MatchPath{p}
 		if err := caddys.Provision(caddy.Context{}); err != nil {
@@ -63,14 +80,30 @@ func TestPathsMatchLikeCaddy(t *testing.T) {
 			r := httptest.NewRequest("GET", "https://x"+path, nil)
 			r = r.WithContext(context.WithValue(r.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
 			want := caddys.Match(r)
-			if got := ours.match(cleanRequestPath(r.URL.Path)); got != want {
+			if got := ours.MatchPath(r.URL.Path); got != want {
 				t.Errorf("pattern %q, path %q: match = %v, Caddy's path matcher says %v", p, path, got, want)
 			}
 		}
 	}
-	for _, bad := range []string{"/a/{path}", "/a%2Fb", "/a//b", "/a["} {
-		if _, err := compilePaths([]string{bad}); err == nil {
-			t.Errorf("compilePaths(%q) = nil error, want one", bad)
+	for _, bad := range []string{"/a/{path}", "/a%2Fb", "/a//b", "/a[", ""} {
+		if _, err := Compile([]string{bad}); err == nil {
+			t.Errorf("Compile(%q) = nil error, want one", bad)
 		}
+	}
+}
+
+// TestSeveralMatchersOnePath checks that one prepared path serves several
+// matchers, whichever needs the lower-cased form first.
+func TestSeveralMatchersOnePath(t *testing.T) {
+	t.Parallel()
+	prefix, _ := Compile([]string{"/talent.*"})
+	suffix, _ := Compile([]string{"*/login"})
+	none, _ := Compile(nil)
+	p := Prepare("/talent.identity.v1.IdentityService/LogIn")
+	if !prefix.Match(&p) || !suffix.Match(&p) || !prefix.Match(&p) {
+		t.Error("a prepared path stopped matching after another matcher used it")
+	}
+	if none.Match(&p) || !none.Empty() || prefix.Empty() {
+		t.Error("a matcher without patterns must match nothing and say it is empty")
 	}
 }
