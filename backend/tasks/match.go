@@ -61,10 +61,21 @@ func (s *Service) notifyMatched(ctx context.Context, tx pgx.Tx, t db.Task) error
 	if err != nil {
 		return err
 	}
+	recipients := make([]uuid.UUID, 0, len(ids)+1)
+	recipients = append(recipients, t.ClientID)
 	for _, id := range ids {
-		if id == t.ClientID {
-			continue
+		if id != t.ClientID {
+			recipients = append(recipients, id)
 		}
+	}
+	// The matches come in score order; two publications telling the same
+	// providers would take their event cursors (backend/events) in
+	// different orders and could deadlock. Take them all first, in user
+	// id order, with the client's.
+	if err := db.New(tx).LockPartyEventCursors(ctx, recipients); err != nil {
+		return fmt.Errorf("lock event cursors: %w", err)
+	}
+	for _, id := range recipients[1:] {
 		if err := notify(ctx, tx, t, id, "task.matched", nil); err != nil {
 			return err
 		}
