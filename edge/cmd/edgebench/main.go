@@ -402,6 +402,11 @@ func report(stdout io.Writer, targets []*target) {
 		fmt.Fprintf(stdout, "%-12s %10d %12.0f %10s %10s %12s %8d\n", t.name, len(t.latencies), t.rate(),
 			pct(t.latencies, 0.50), pct(t.latencies, 0.99), t.cpuPerRequest(), t.errors.Load())
 	}
+	for _, t := range targets {
+		if err, ok := t.firstErr.Load().(error); ok {
+			fmt.Fprintf(stdout, "%s: first failed request: %v\n", t.name, err)
+		}
+	}
 	verdict := func(v float64) string {
 		if v > 10 {
 			return "OVER the 10 % goal"
@@ -464,6 +469,7 @@ type target struct {
 	reps      []repFigures
 	cpu       time.Duration // proxy CPU time during the rounds
 	errors    atomic.Int64
+	firstErr  atomic.Value // error: the first failed request's, for the report
 }
 
 // repFigures are one repetition's figures of one target.
@@ -617,6 +623,7 @@ func load(ctx context.Context, t *target, concurrency int, d time.Duration) ([]t
 				if err != nil {
 					t.errors.Add(1)
 					firstErr.CompareAndSwap(nil, err)
+					t.firstErr.CompareAndSwap(nil, err)
 					continue
 				}
 				mine = append(mine, time.Since(start))
