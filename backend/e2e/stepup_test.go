@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -22,7 +23,8 @@ import (
 // code, enrol a passkey, change the password behind a step-up (SMS code +
 // passkey), enrol an authenticator app (TOTP) behind a step-up, store an ID
 // number and see it masked, then in full after a step-up (SEC-2), and log
-// in with the new password.
+// in with the new password. The step-up dialog is a real modal: see
+// modalDialogIsModal.
 func TestStepUpInBrowser(t *testing.T) {
 	needPlatform(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -80,11 +82,27 @@ func TestStepUpInBrowser(t *testing.T) {
 		waitCount("#passkey-list .passkey-item", 1),
 	)
 
-	step(t, browser, "ask to change the password",
-		fill("#new-password", "an even longer password"), click("#change-password"),
-		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
-	)
-	code := codeFromLog(ctx, t, e164, phoneCode)
+	// The dialog is modal (ARCH-1 accessibility): opened from the
+	// keyboard, focus starts in its first field, the page behind is inert,
+	// Tab stays inside, and Escape cancels it, giving focus back to the
+	// button, with the password typed behind it kept.
+	step(t, browser, "ask to change the password from the keyboard",
+		append([]chromedp.Action[chromedp.Void]{fill("#new-password", "an even longer password")},
+			pressOn("#change-password", kb.Enter)...)...)
+	step(t, browser, "the step-up dialog is modal",
+		append([]chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS("#stepup-dialog"))},
+			modalDialogIsModal("#stepup-dialog", "#stepup-sms-code", "#new-password")...)...)
+	cancelled := codeFromLog(ctx, t, e164, phoneCode)
+	step(t, browser, "Escape closes it and focus is back on the button",
+		append(escapeCloses("#stepup-dialog", "#change-password"),
+			waitUntil(`document.querySelector("#new-password").value === "an even longer password"`),
+			// The page takes focus again.
+			waitUntil(`(() => { const el = document.querySelector("#new-password"); el.focus(); return document.activeElement === el; })()`))...)
+	step(t, browser, "ask again",
+		append(pressOn("#change-password", kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
+			waitUntil(`document.activeElement === document.querySelector("#stepup-sms-code")`))...)
+	code := codeFromLog(ctx, t, e164, phoneCode, cancelled)
 	step(t, browser, "step up with the SMS code and the passkey",
 		fill("#stepup-sms-code", code), click("#stepup-passkey"),
 		waitTextIs("#factors-notice", en.T("stepup.password.changed")),
@@ -104,7 +122,7 @@ func TestStepUpInBrowser(t *testing.T) {
 		fill("#totp-code", totpCode), click("#totp-confirm"),
 		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
 	)
-	code2 := codeFromLog(ctx, t, e164, phoneCode, code)
+	code2 := codeFromLog(ctx, t, e164, phoneCode, cancelled, code)
 	step(t, browser, "step up and enrol",
 		fill("#stepup-sms-code", code2), click("#stepup-passkey"),
 		waitTextIs("#totp-status", en.T("stepup.factors.totp_on")),
@@ -116,7 +134,7 @@ func TestStepUpInBrowser(t *testing.T) {
 		click("#show-id_number"),
 		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
 	)
-	code3 := codeFromLog(ctx, t, e164, phoneCode, code, code2)
+	code3 := codeFromLog(ctx, t, e164, phoneCode, cancelled, code, code2)
 	step(t, browser, "step up to see it in full",
 		fill("#stepup-sms-code", code3), click("#stepup-passkey"),
 		waitTextIs("#sensitive-id_number", "11010519491231002X"),

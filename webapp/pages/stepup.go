@@ -16,7 +16,9 @@ import (
 // sensitive action: the code texted to the account's phone and a second
 // factor, a passkey or an authenticator app's code. A page holds one,
 // renders it, and calls run with the operation and the action to do once
-// verified. Ids: #stepup-dialog, #stepup-sms-code, #stepup-totp-code,
+// verified. The dialog is modal (modal.go): the page behind is inert,
+// focus starts in the SMS code field, Tab stays inside, Escape cancels and
+// focus goes back to the control that opened it. Ids: #stepup-dialog, #stepup-sms-code, #stepup-totp-code,
 // #stepup-verify, #stepup-passkey, #stepup-cancel, #stepup-error,
 // #error-stepup-sms-code, #error-stepup-totp-code.
 type stepUpDialog struct {
@@ -36,6 +38,10 @@ type stepUpDialog struct {
 	err       string
 	busy      bool
 	then      func(ctx app.Context)
+	modal     modal
+	// opener, when set before run, is the control that opened the dialog
+	// (the focused one at run otherwise); see modal.
+	opener app.Value
 }
 
 // opKey names an operation in the catalogue ("stepup.op.<name>").
@@ -59,17 +65,21 @@ func (d *stepUpDialog) run(ctx app.Context, op identityv1.StepUpOperation, targe
 		return
 	}
 	d.busy = true
+	opener := d.opener
+	d.opener = nil
+	d.modal.noteOpener(opener)
 	ctx.Async(func() {
 		resp, err := d.env.rpc.Identity.BeginStepUp(ctx, connect.NewRequest(&identityv1.BeginStepUpRequest{Operation: op, Target: target}))
 		ctx.Dispatch(func(ctx app.Context) {
 			d.busy = false
 			if err != nil {
+				d.modal.returnFocus(d.mounted)
 				fail(d.explain(err))
 				return
 			}
 			d.open, d.op, d.challenge, d.then = true, op, resp.Msg, then
 			d.smsCode, d.totpCode, d.err, d.errs = "", "", "", nil
-			focus(ctx, "stepup-sms-code")
+			showModal(d.mounted, "stepup-dialog", "stepup-sms-code")
 		})
 	})
 }
@@ -106,8 +116,15 @@ func (d *stepUpDialog) has(f identityv1.StepUpFactor) bool {
 	return false
 }
 
-func (d *stepUpDialog) cancel(ctx app.Context, e app.Event) {
+func (d *stepUpDialog) cancel(ctx app.Context, e app.Event) { d.close(ctx) }
+
+// close closes the dialog without verifying (Cancel, Escape).
+func (d *stepUpDialog) close(ctx app.Context) {
+	if !d.open {
+		return
+	}
 	d.open, d.then, d.challenge = false, nil, nil
+	d.modal.returnFocus(d.mounted)
 }
 
 func (d *stepUpDialog) verifyTOTP(ctx app.Context, e app.Event) {
@@ -125,6 +142,7 @@ func (d *stepUpDialog) verifyPasskey(ctx app.Context, e app.Event) {
 			d.busy = false
 			if err != nil {
 				d.err = d.explain(err)
+				showModal(d.mounted, "stepup-dialog", "")
 				return
 			}
 			d.finish(ctx, &identityv1.FinishStepUpRequest_PasskeyAssertionJson{PasskeyAssertionJson: cred})
@@ -157,6 +175,7 @@ func (d *stepUpDialog) finish(ctx app.Context, factor any) {
 			if err == nil {
 				then := d.then
 				d.open, d.then, d.challenge = false, nil, nil
+				d.modal.returnFocus(d.mounted)
 				if then != nil {
 					then(d.mounted)
 				}
@@ -175,6 +194,7 @@ func (d *stepUpDialog) finish(ctx app.Context, factor any) {
 			if p.Reason == "STEP_UP_EXPIRED" {
 				d.challenge = nil
 			}
+			showModal(d.mounted, "stepup-dialog", "")
 		})
 	})
 }
@@ -192,9 +212,8 @@ func (d *stepUpDialog) render() app.UI {
 			what = " " + what // Chinese runs on without a space.
 		}
 	}
-	return app.Div().Class("dialog-backdrop").Body(
-		app.Section().ID("stepup-dialog").Class("card card-narrow dialog").Role("dialog").
-			Aria("modal", true).Aria("labelledby", "stepup-title").Body(
+	return modalDialog("stepup-dialog", "dialog", "stepup-title", d.close).Body(
+		app.Div().Class("dialog-body").Body(
 			app.H2().ID("stepup-title").Text(l.T("stepup.title")+what),
 			app.P().ID("stepup-code-sent").Class("muted").Text(fmt.Sprintf(l.T("stepup.code_sent"), d.challenge.GetMaskedPhone())),
 			app.P().ID("stepup-error").Class("form-error").Role("alert").Text(d.err),

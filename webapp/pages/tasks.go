@@ -530,6 +530,11 @@ func (p *taskPage) act(call func(ctx app.Context, ref string) error) app.EventHa
 		}
 		p.busy, p.actionErr = true, ""
 		ref := p.ref
+		// The pressed button: a step-up dialog gives focus back to it.
+		var pressed app.Value
+		if e.Value != nil {
+			pressed = ctx.JSSrc()
+		}
 		ctx.Async(func() {
 			err := call(ctx, ref)
 			ctx.Dispatch(func(ctx app.Context) {
@@ -540,6 +545,7 @@ func (p *taskPage) act(call func(ctx app.Context, ref string) error) app.EventHa
 						// Cancelling deletes the project (ID-4): verify it's
 						// the client, then try again.
 						retry := p.act(call)
+						p.dialog.opener = pressed
 						p.dialog.run(ctx, identityv1.StepUpOperation_STEP_UP_OPERATION_DELETE_PROJECT, p.task.GetId(),
 							func(ctx app.Context) { retry(ctx, app.Event{}) }, func(msg string) { p.actionErr = msg })
 						return

@@ -44,9 +44,10 @@ type roleChange struct {
 // li.user-item (data-id) with .user-name, .user-contact, .user-status
 // (data-status = active|deleted), .user-roles (.chip per role), buttons
 // #grant-<role>-<id> (.role-grant) and #revoke-<role>-<id> (.role-revoke);
-// #users-empty; #users-more. The confirmation: #role-confirm with
-// #role-confirm-text, #role-confirm-yes, #role-confirm-no. The step-up
-// dialog: see stepUpDialog.
+// #users-empty; #users-more. The confirmation: the modal dialog
+// (modal.go) #role-confirm with #role-confirm-text, #role-confirm-yes,
+// #role-confirm-no; Escape cancels it. The step-up dialog: see
+// stepUpDialog.
 type usersPage struct {
 	app.Compo
 	env     *env
@@ -63,6 +64,8 @@ type usersPage struct {
 	err     string
 	busy    bool
 	pending *roleChange
+	// confirm is the confirmation dialog's opener.
+	confirm modal
 }
 
 func (p *usersPage) OnMount(ctx app.Context) {
@@ -144,13 +147,23 @@ func (p *usersPage) changeClicked(ctx app.Context, e app.Event) {
 			if roleName(r) == role {
 				p.pending = &roleChange{userID: id, name: u.GetUser().GetDisplayName(), role: r, grant: grant}
 				p.notice, p.err = "", ""
-				focus(ctx, "role-confirm-yes")
+				p.confirm.noteOpener(ctx.JSSrc())
+				showModal(p.mounted, "role-confirm", "role-confirm-yes")
 			}
 		}
 	}
 }
 
-func (p *usersPage) cancelChange(ctx app.Context, e app.Event) { p.pending = nil }
+func (p *usersPage) cancelChange(ctx app.Context, e app.Event) { p.closeConfirm(ctx) }
+
+// closeConfirm closes the confirmation without a change (Cancel, Escape).
+func (p *usersPage) closeConfirm(app.Context) {
+	if p.pending == nil {
+		return
+	}
+	p.pending = nil
+	p.confirm.returnFocus(p.mounted)
+}
 
 // confirmChange makes the pending change, first asking for a step-up
 // when a staff role is granted.
@@ -163,9 +176,13 @@ func (p *usersPage) confirmChange(ctx app.Context, e app.Event) {
 	// The confirmation, whose button started this, goes away: go on with
 	// the page's own context.
 	if c.grant && staffRole(c.role) {
+		// The step-up dialog, when it closes, gives focus back to the
+		// button that asked for the change.
+		p.dialog.opener, p.confirm.opener = p.confirm.opener, nil
 		p.withStepUp(p.mounted, c)
 		return
 	}
+	p.confirm.returnFocus(p.mounted)
 	p.apply(p.mounted, c)
 }
 
@@ -279,12 +296,14 @@ func (p *usersPage) renderConfirm() app.UI {
 	if !c.grant {
 		text = fmt.Sprintf(l.T("users.confirm_revoke"), role, c.name)
 	}
-	return app.Div().ID("role-confirm").Class("notice").Role("alertdialog").Aria("labelledby", "role-confirm-text").Body(
+	return modalDialog("role-confirm", "alertdialog", "role-confirm-text", p.closeConfirm).Body(
 		app.P().ID("role-confirm-text").Text(text),
-		app.Button().ID("role-confirm-yes").Class("btn btn-primary").Type("button").Disabled(p.busy).
-			Text(l.T("users.confirm")).OnClick(p.confirmChange),
-		app.Button().ID("role-confirm-no").Class("btn btn-quiet").Type("button").
-			Text(l.T("users.cancel")).OnClick(p.cancelChange),
+		app.Div().Class("actions").Body(
+			app.Button().ID("role-confirm-yes").Class("btn btn-primary").Type("button").Disabled(p.busy).
+				Text(l.T("users.confirm")).OnClick(p.confirmChange),
+			app.Button().ID("role-confirm-no").Class("btn btn-quiet").Type("button").
+				Text(l.T("users.cancel")).OnClick(p.cancelChange),
+		),
 	)
 }
 

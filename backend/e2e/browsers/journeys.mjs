@@ -68,6 +68,13 @@ async function puppeteerDriver(kind) {
     async screenshot(file) { await page.screenshot({ path: file, fullPage: true }); },
     async viewport(width, height) { await page.setViewport({ width, height }); },
     async front() { await page.bringToFront(); },
+    // press presses a key ('Tab', 'Escape', 'Enter') as a person does,
+    // with Shift held when shift is set.
+    async press(key, shift = false) {
+      if (shift) await page.keyboard.down('Shift');
+      await page.keyboard.press(key);
+      if (shift) await page.keyboard.up('Shift');
+    },
   });
   return {
     ...wrap(page),
@@ -140,6 +147,16 @@ async function webdriverDriver(wd = env.WEBDRIVER_URL) {
     // in WebKitGTK 2.50): the width it got is returned.
     async viewport(width, height) { return (await call('POST', s + '/window/rect', { width, height })).width; },
     async close() { await call('DELETE', s); },
+    // press: see puppeteerDriver (WebDriver actions, then released).
+    async press(key, shift = false) {
+      const code = { Tab: '\uE004', Escape: '\uE00C', Enter: '\uE007' }[key];
+      if (!code) throw new Error('press: unknown key ' + key);
+      const keys = shift
+        ? [{ type: 'keyDown', value: '\uE008' }, { type: 'keyDown', value: code }, { type: 'keyUp', value: code }, { type: 'keyUp', value: '\uE008' }]
+        : [{ type: 'keyDown', value: code }, { type: 'keyUp', value: code }];
+      await call('POST', s + '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: keys }] });
+      await call('DELETE', s + '/actions');
+    },
     // WebKitWebDriver drives one session: a second person is a second
     // driver with its own MiniBrowser.
     async newSession() { const d = await webdriverDriver(env.WEBDRIVER_URL2); delete d.newSession; return d; },
@@ -211,6 +228,33 @@ const waitPath = (d, p) => poll(d, 'path ' + p, `location.pathname === ${q(p)}`)
 const waitVisible = (d, sel, timeoutMs) => poll(d, sel + ' visible', `(() => { const el = document.querySelector(${q(sel)}); return !!el && el.getClientRects().length > 0; })()`, timeoutMs);
 const waitTaskTitle = (d, title) => poll(d, 'task ' + title + ' listed',
   `Array.from(document.querySelectorAll("#task-list .task-item .task-title")).some(e => e.textContent.trim() === ${q(title)})`);
+
+// pressOn focuses sel, as Tab would, and presses key there.
+async function pressOn(d, sel, key) {
+  await d.evaluate(`(() => { const el = document.querySelector(${q(sel)}); if (!el) throw new Error("no element " + ${q(sel)}); el.focus(); return true; })()`);
+  await poll(d, sel + ' focused', `document.activeElement === document.querySelector(${q(sel)})`);
+  await d.press(key);
+}
+
+// The checks of a modal dialog (webapp/pages/modal.go), as in
+// backend/e2e/dialog_test.go: focus starts on first; the dialog is
+// :modal, so outside (a control behind it) cannot take focus; Tab from
+// the last control goes to the first, Shift+Tab back to the last.
+async function dialogIsModal(d, sel, first, outside) {
+  const controls = `[...document.querySelector(${q(sel)}).querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled])')].filter(e => e.getClientRects().length > 0)`;
+  await poll(d, 'focus on ' + first, `document.activeElement === document.querySelector(${q(first)})`);
+  await poll(d, sel + ' is modal', `document.querySelector(${q(sel)}).matches(":modal")`);
+  await poll(d, outside + ' is inert', `(() => {
+    const el = document.querySelector(${q(outside)});
+    el.focus();
+    return document.activeElement !== el && document.querySelector(${q(sel)}).contains(document.activeElement);
+  })()`);
+  await d.evaluate(`(() => { const c = ${controls}; c[c.length - 1].focus(); return true; })()`);
+  await d.press('Tab');
+  await poll(d, 'Tab from the last control to the first', `document.activeElement === ${controls}[0]`);
+  await d.press('Tab', true);
+  await poll(d, 'Shift+Tab from the first control to the last', `(() => { const c = ${controls}; return document.activeElement === c[c.length - 1]; })()`);
+}
 
 // axeCheck runs axe-core in the page and fails on any serious or critical
 // violation, naming the rule and the elements.
@@ -796,14 +840,26 @@ async function providerJourneys(c, p, client) {
     await fill(p, '#input-id_number', '11010519491231002x');
     await click(p, '#save-id_number');
     await waitTextIs(p, '#sensitive-id_number', '110***********002X');
-    await click(p, '#show-id_number');
+    await pressOn(p, '#show-id_number', 'Enter');
     await waitVisible(p, '#stepup-totp-code');
   });
-  // The dialog itself: behind its backdrop the page's buttons lose their
-  // contrast, which axe in WebKit counts.
-  await axeIf(p, 'step-up dialog', '#stepup-dialog');
+  // The dialog is modal: focus in its first field, the page behind inert,
+  // Tab kept inside, Escape cancels and focus is back on the button.
+  await step(p, 'the step-up dialog is modal', () => dialogIsModal(p, '#stepup-dialog', '#stepup-sms-code', '#input-id_number'));
+  // The whole page with the dialog open: what is behind the backdrop is
+  // inert, out of axe's (and assistive technology's) way.
+  await axeIf(p, 'step-up dialog');
+  let cancelled;
+  await step(p, 'Escape closes the dialog, focus back on the button', async () => {
+    cancelled = await hook('GET', '/sms-code?phone=' + encodeURIComponent(e164) + '&not=' + code);
+    await p.press('Escape');
+    await poll(p, 'the dialog closed', `!document.querySelector("#stepup-dialog")`);
+    await poll(p, 'focus on #show-id_number', `document.activeElement === document.querySelector("#show-id_number")`);
+    await pressOn(p, '#show-id_number', 'Enter');
+    await waitVisible(p, '#stepup-totp-code');
+  });
   await step(p, 'step up with SMS and the app', async () => {
-    const sms = await hook('GET', '/sms-code?phone=' + encodeURIComponent(e164) + '&not=' + code);
+    const sms = await hook('GET', '/sms-code?phone=' + encodeURIComponent(e164) + '&not=' + code + ',' + cancelled);
     await fill(p, '#stepup-sms-code', sms);
     // The next 30 s step: the one used to turn the app on is spent.
     await fill(p, '#stepup-totp-code', totpCode(p.totpSecret, Date.now() + 30000));
