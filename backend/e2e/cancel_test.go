@@ -8,6 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
 
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
@@ -89,14 +90,26 @@ func TestMarketCancelNeedsStepUpInBrowser(t *testing.T) {
 		fill("#email", email), fill("#password", password),
 		click("#login-submit"), waitPath("/tasks"),
 	)
+	// From the keyboard the dialog is a modal (see modalDialogIsModal);
+	// Escape leaves the task as it was, with focus on Cancel again.
+	step(t, browser, "press cancel from the keyboard: the step-up dialog opens",
+		append(append([]chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(platform.url + "/tasks/" + ref), appReady(),
+			waitTextIs("#task-detail .status", en.T("status.open")),
+		}, pressOn("#task-cancel", kb.Enter)...),
+			chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")))...)
+	step(t, browser, "the dialog is modal",
+		modalDialogIsModal("#stepup-dialog", "#stepup-sms-code", "#task-edit")...)
+	escaped := codeFromLog(ctx, t, e164, phoneCode)
+	step(t, browser, "Escape closes it, focus back on Cancel",
+		append(escapeCloses("#stepup-dialog", "#task-cancel"),
+			waitTextIs("#task-detail .status", en.T("status.open")))...)
 	step(t, browser, "press cancel: the step-up dialog opens",
-		chromedp.Navigate(platform.url+"/tasks/"+ref), appReady(),
-		waitTextIs("#task-detail .status", en.T("status.open")),
 		click("#task-cancel"),
 		chromedp.WaitVisible(chromedp.CSS("#stepup-dialog")),
 		chromedp.WaitVisible(chromedp.CSS("#stepup-totp-code")),
 	)
-	smsCode := codeFromLog(ctx, t, e164, phoneCode)
+	smsCode := codeFromLog(ctx, t, e164, phoneCode, escaped)
 	// The enrolment used this 30-second step's code; a code is good once.
 	next := enrolledAt.Truncate(30 * time.Second).Add(30 * time.Second)
 	select {
