@@ -14,12 +14,13 @@ import (
 // trusted key event, as a person's).
 func pressOn(sel, key string) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		// As click: once the element is there and enabled.
+		waitUntil(fmt.Sprintf(`(() => {
 			const el = document.querySelector(%q);
-			if (!el) throw new Error("no element " + %q);
+			if (!el || el.disabled) return false;
 			el.focus();
-		})()`, sel, sel)),
-		waitUntil(fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, sel)),
+			return document.activeElement === el;
+		})()`, sel)),
 		chromedp.KeyEvent(key),
 	}
 }

@@ -233,8 +233,13 @@ const waitTaskTitle = (d, title) => poll(d, 'task ' + title + ' listed',
 
 // pressOn focuses sel, as Tab would, and presses key there.
 async function pressOn(d, sel, key) {
-  await d.evaluate(`(() => { const el = document.querySelector(${q(sel)}); if (!el) throw new Error("no element " + ${q(sel)}); el.focus(); return true; })()`);
-  await poll(d, sel + ' focused', `document.activeElement === document.querySelector(${q(sel)})`);
+  // As click: once the element is there and enabled.
+  await poll(d, sel + ' focused', `(() => {
+    const el = document.querySelector(${q(sel)});
+    if (!el || el.disabled) return false;
+    el.focus();
+    return document.activeElement === el;
+  })()`);
   await d.press(key);
 }
 
