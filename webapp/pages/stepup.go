@@ -18,9 +18,10 @@ import (
 // renders it, and calls run with the operation and the action to do once
 // verified. The dialog is modal (modal.go): the page behind is inert,
 // focus starts in the SMS code field, Tab stays inside, Escape cancels and
-// focus goes back to the control that opened it. Ids: #stepup-dialog, #stepup-sms-code, #stepup-totp-code,
-// #stepup-verify, #stepup-passkey, #stepup-cancel, #stepup-error,
-// #error-stepup-sms-code, #error-stepup-totp-code.
+// focus goes back to the control that opened it. Ids: #stepup-dialog,
+// #stepup-sms-code, #stepup-totp-code, #stepup-verify, #stepup-passkey,
+// #stepup-cancel, #stepup-error, #error-stepup-sms-code,
+// #error-stepup-totp-code.
 type stepUpDialog struct {
 	env   *env
 	compo *app.Compo
