@@ -247,7 +247,7 @@ func TestTakeDownEveryKind(t *testing.T) {
 	audited(t, moderation.KindBoard, card)
 	readsAs(t, "no rebates on the board",
 		"The moderators took down a card on the board of "+ref+": no rebates on the board",
-		"管理员下架了"+ref+" 看板上的一张卡片：no rebates on the board", "/tasks/"+ref+"/board")
+		"管理员下架了任务 "+ref+" 看板上的一张卡片：no rebates on the board", "/tasks/"+ref+"/board")
 
 	must[*connect.Response[tasksv1.DeliverTaskResponse]](t, "DeliverTask")(
 		m.tasks.DeliverTask(pat, connect.NewRequest(&tasksv1.DeliverTaskRequest{IdOrRef: ref, Note: "Done. 返利 inside."})))

@@ -19,7 +19,7 @@ func TestModerationNoticeNamesTheItem(t *testing.T) {
 			"The moderators took down a card on the board of T-000123: no rebates"},
 		{"card zh", Chinese, "moderation.taken_down",
 			map[string]string{"item_label": "board_card", "ref": "T-000123", "item_id": "card:0b9e", "reason": "禁止返利"},
-			"管理员下架了T-000123 看板上的一张卡片：禁止返利"},
+			"管理员下架了任务 T-000123 看板上的一张卡片：禁止返利"},
 		{"proposal en", English, "moderation.taken_down",
 			map[string]string{"item_label": "proposal", "ref": "T-000007", "item_id": "3f2a", "reason": "spam"},
 			"The moderators took down your proposal on T-000007: spam"},
