@@ -24,8 +24,9 @@ const (
 )
 
 // listen keeps a connection LISTENing on Channel until ctx ends and wakes
-// Run's loop for each announcement; announcements during a sync fold into
-// one more sync. While the connection is down Run polls every PollEvery.
+// Run's loop for each announcement, noting which parts of a sync its
+// table calls for; announcements within Options.Debounce, or during a
+// sync, fold into one more sync. While the connection is down Run polls every PollEvery.
 func (s *Service) listen(ctx context.Context, cfg *pgx.ConnConfig) {
 	backoff := minListenBackoff
 	for {
@@ -62,12 +63,15 @@ func (s *Service) listenOnce(ctx context.Context, cfg *pgx.ConnConfig) error {
 	s.listening.Store(true)
 	defer s.listening.Store(false)
 	// What changed while nobody listened is read now.
+	s.dirty.Or(uint32(partAll))
 	s.poke()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
 		s.announced.Inc()
+		s.announce(n.Payload)
 		s.poke()
 	}
 }

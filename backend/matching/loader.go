@@ -2,11 +2,13 @@ package matching
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/talent-hub/talent/backend/matching/internal/db"
 	"github.com/talent-hub/talent/backend/postgres"
@@ -28,8 +30,22 @@ type Loader interface {
 	Interactions(ctx context.Context) ([]Interaction, error)
 }
 
-// Interface guard.
-var _ Loader = (*PostgresLoader)(nil)
+// RevealScheduler is implemented by Loaders whose provider scores change
+// with time alone: reviews are revealed 14 days after they were written
+// when the other side has not reviewed (backend/reviews). The Service
+// wakes for a sync at each such moment, so the score reaches the index
+// then rather than at the next full reload.
+type RevealScheduler interface {
+	// NextReveal is how long from now until the next such change; false
+	// if none is pending.
+	NextReveal(ctx context.Context) (time.Duration, bool, error)
+}
+
+// Interface guards.
+var (
+	_ Loader          = (*PostgresLoader)(nil)
+	_ RevealScheduler = (*PostgresLoader)(nil)
+)
 
 // PostgresLoader reads the platform's own tables: provider accounts
 // (users with the provider role; deleted ones as unavailable), their
@@ -64,7 +80,7 @@ func (l *PostgresLoader) ProvidersSince(ctx context.Context, since time.Time) ([
 	}
 	ids := []uuid.UUID{} // none named: all
 	if !since.IsZero() {
-		ids, err = q.ChangedProviders(ctx, since)
+		ids, err = q.ChangedProviders(ctx, db.ChangedProvidersParams{Since: since, Now: now})
 		if err != nil {
 			return nil, since, fmt.Errorf("list changed providers: %w", err)
 		}
@@ -163,6 +179,19 @@ func (l *PostgresLoader) offset(name string, now time.Time) int {
 	}
 	l.tz[name] = off
 	return off
+}
+
+// NextReveal implements RevealScheduler, on the database's clock so that
+// a skewed local clock neither misses nor anticipates the reveal.
+func (l *PostgresLoader) NextReveal(ctx context.Context) (time.Duration, bool, error) {
+	r, err := db.New(l.DB.Primary).NextReveal(ctx)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("next review reveal: %w", err)
+	}
+	return r.RevealTime.Sub(r.Now), true, nil
 }
 
 // TasksSince implements Loader.

@@ -8,9 +8,12 @@ WHERE 'provider' = ANY (u.roles)
 
 -- name: ChangedProviders :many
 -- ChangedProviders lists the providers whose read model may have changed
--- after a time: profile, skills, vetting or suspension (provider_profiles
--- update_time), account deleted, a review received or written (writing one
--- reveals the other side's), or a task of theirs moved (completion).
+-- after since, up to now: profile, skills, vetting or suspension
+-- (provider_profiles update_time), account deleted, a review received or
+-- written (writing one reveals the other side's), a review received that
+-- the 14 days revealed meanwhile (backend/reviews), or a task of theirs
+-- accepted or cancelled (their record; other steps of work change nothing
+-- the engine reads).
 SELECT p.user_id AS id FROM provider_profiles p WHERE p.update_time > @since
 UNION
 SELECT u.id FROM users u WHERE u.delete_time > @since AND 'provider' = ANY (u.roles)
@@ -19,7 +22,23 @@ SELECT r.reviewee_id FROM reviews r WHERE r.create_time > @since
 UNION
 SELECT r.reviewer_id FROM reviews r WHERE r.create_time > @since
 UNION
-SELECT t.provider_id::uuid FROM tasks t WHERE t.update_time > @since AND t.provider_id IS NOT NULL;
+SELECT r.reviewee_id FROM reviews r
+WHERE r.create_time > sqlc.arg(since)::timestamptz - interval '14 days'
+  AND r.create_time <= sqlc.arg(now)::timestamptz - interval '14 days'
+UNION
+SELECT t.provider_id::uuid FROM tasks t
+WHERE t.update_time > @since AND t.provider_id IS NOT NULL AND t.status IN ('accepted', 'cancelled');
+
+-- name: NextReveal :one
+-- NextReveal is when the next review already written is revealed by the
+-- 14 days (backend/reviews), unless its other side reviews first, and the
+-- database's clock: the matching process resyncs its reviewee then
+-- (pgx.ErrNoRows: none).
+SELECT (r.create_time + interval '14 days')::timestamptz AS reveal_time, now()::timestamptz AS now
+FROM reviews r
+WHERE r.create_time > now() - interval '14 days'
+ORDER BY r.create_time
+LIMIT 1;
 
 -- name: ProviderTaskStats :many
 -- ProviderTaskStats is the record of the providers named (all with none

@@ -38,6 +38,10 @@ const (
 	defaultFallbackEvery = 5 * time.Second
 	// defaultAttributionDays is the funnel's attribution window.
 	defaultAttributionDays = 30
+	// defaultDebounce gathers the announcements of a burst into one sync.
+	defaultDebounce = 100 * time.Millisecond
+	// revealMargin wakes a little after a review's reveal time.
+	revealMargin = 10 * time.Millisecond
 	// feedOverlap re-reads changes this far behind the high-water mark, so
 	// a transaction that committed late with an earlier time is not lost.
 	feedOverlap = 2 * time.Second
@@ -57,6 +61,11 @@ type Options struct {
 	PollEvery     time.Duration
 	FallbackEvery time.Duration
 	RelearnEvery  time.Duration
+	// Debounce is how long after an announcement the sync waits for more
+	// (0: 100 ms; negative: none): a burst of changes costs one batched
+	// resync (one query per source for all the providers touched) rather
+	// than one per change.
+	Debounce time.Duration
 	// PushTop is how many of a newly published task's best providers are
 	// notified (0: 5; negative: none), through the task service's Matcher.
 	PushTop int
@@ -78,9 +87,10 @@ type Service struct {
 	taskMark       time.Time
 	funnelMark     time.Time
 	lastCorrection int64
-	loaded         atomic.Bool  // the first sync is done
-	listening      atomic.Bool  // the change feed's LISTEN connection is up
-	lastSync       atomic.Int64 // unix nanoseconds of the last complete sync
+	loaded         atomic.Bool   // the first sync is done
+	listening      atomic.Bool   // the change feed's LISTEN connection is up
+	lastSync       atomic.Int64  // unix nanoseconds of the last complete sync
+	dirty          atomic.Uint32 // parts announced since the last sync
 	wake           chan struct{}
 
 	slates      *prometheus.CounterVec
@@ -113,6 +123,9 @@ func New(database *postgres.DB, logger *slog.Logger, opts Options) *Service {
 	}
 	if opts.RelearnEvery <= 0 {
 		opts.RelearnEvery = defaultRelearnEvery
+	}
+	if opts.Debounce == 0 {
+		opts.Debounce = defaultDebounce
 	}
 	if opts.AttributionDays <= 0 {
 		opts.AttributionDays = defaultAttributionDays
@@ -229,9 +242,46 @@ func (s *Service) Run(ctx context.Context) error {
 	defer poll.Stop()
 	relearn := time.NewTicker(s.opts.RelearnEvery)
 	defer relearn.Stop()
-	sync := func() {
-		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
+	var reveal *time.Timer
+	defer func() {
+		if reveal != nil {
+			reveal.Stop()
+		}
+	}()
+	// scheduleReveal wakes the loop when the next review is revealed by
+	// the 14 days, so its reviewee's score is resynced then.
+	scheduleReveal := func() {
+		rs, ok := s.loader.(RevealScheduler)
+		if !ok {
+			return
+		}
+		in, ok, err := rs.NextReveal(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.logger.WarnContext(ctx, "matching: next review reveal", "error", err)
+			}
+			return
+		}
+		if reveal != nil {
+			reveal.Stop()
+			reveal = nil
+		}
+		if ok {
+			reveal = time.AfterFunc(in+revealMargin, func() {
+				s.dirty.Or(uint32(partProviders | partReveals))
+				s.poke()
+			})
+		}
+	}
+	scheduleReveal()
+	sync := func(parts part) {
+		if err := s.syncParts(ctx, parts); err != nil && ctx.Err() == nil {
 			s.logger.WarnContext(ctx, "matching: sync failed", "error", err)
+			s.dirty.Or(uint32(parts)) // retried at the next round
+			return
+		}
+		if parts&partReveals != 0 {
+			scheduleReveal()
 		}
 	}
 	for {
@@ -239,16 +289,32 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
-			sync()
+			if s.opts.Debounce > 0 {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(s.opts.Debounce):
+				}
+				// Announcements meanwhile are read by this sync.
+				select {
+				case <-s.wake:
+				default:
+				}
+			}
+			if parts := part(s.dirty.Swap(0)); parts != 0 {
+				sync(parts)
+			}
 		case <-poll.C:
 			if s.listening.Load() && time.Since(time.Unix(0, s.lastSync.Load())) < s.opts.FallbackEvery {
 				continue
 			}
-			sync()
+			s.dirty.Store(0)
+			sync(partAll)
 		case <-relearn.C:
 			if err := s.Relearn(ctx); err != nil && ctx.Err() == nil {
 				s.logger.WarnContext(ctx, "matching: relearn failed", "error", err)
 			}
+			scheduleReveal()
 		}
 	}
 }
@@ -270,9 +336,53 @@ func (s *Service) Relearn(ctx context.Context) error {
 	return nil
 }
 
+// part is a part of a sync, a bit set.
+type part uint32
+
+// The parts of a sync.
+const (
+	partProviders   part = 1 << iota // providers' read models
+	partTasks                        // open tasks
+	partCorrections                  // administrators' corrections
+	partFunnel                       // invites, proposals and hires on slates
+	partReveals                      // the next review reveal to wake for
+	partAll         = partProviders | partTasks | partCorrections | partFunnel | partReveals
+)
+
+// tableParts are the parts a change of a table (the payload of an
+// announcement, migrations 00110 and 00120) calls for; any other payload
+// calls for all.
+var tableParts = map[string]part{
+	"provider_profiles":    partProviders,
+	"provider_skills":      partProviders,
+	"users":                partProviders,
+	"reviews":              partProviders | partReveals,
+	"tasks":                partProviders | partTasks,
+	"task_invitations":     partFunnel,
+	"proposals":            partFunnel,
+	"engagements":          partFunnel,
+	"matching_corrections": partCorrections,
+}
+
+// announce records what a change announcement calls for.
+func (s *Service) announce(table string) {
+	p, ok := tableParts[table]
+	if !ok {
+		p = partAll
+	}
+	s.dirty.Or(uint32(p))
+}
+
 // Sync applies what changed since the last round: providers, tasks and
 // corrections, in that order.
 func (s *Service) Sync(ctx context.Context) error {
+	return s.syncParts(ctx, partAll)
+}
+
+// syncParts is Sync limited to some parts: those that the announcements
+// since the last round call for. Each part keeps its own high-water mark,
+// so a part skipped now reads all it missed the next time it runs.
+func (s *Service) syncParts(ctx context.Context, parts part) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	since := func(mark time.Time) time.Time {
@@ -281,29 +391,42 @@ func (s *Service) Sync(ctx context.Context) error {
 		}
 		return mark.Add(-feedOverlap)
 	}
-	ps, pmark, err := s.loader.ProvidersSince(ctx, since(s.provMark))
-	if err != nil {
-		return err
+	var pmark, tmark time.Time
+	if parts&partProviders != 0 {
+		ps, mark, err := s.loader.ProvidersSince(ctx, since(s.provMark))
+		if err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			s.engine.UpsertProviders(ps)
+		}
+		pmark = mark
 	}
-	if len(ps) > 0 {
-		s.engine.UpsertProviders(ps)
+	if parts&partTasks != 0 {
+		ts, mark, err := s.loader.TasksSince(ctx, since(s.taskMark))
+		if err != nil {
+			return err
+		}
+		if len(ts) > 0 {
+			s.engine.UpsertTasks(ts)
+		}
+		tmark = mark
 	}
-	ts, tmark, err := s.loader.TasksSince(ctx, since(s.taskMark))
-	if err != nil {
-		return err
+	if parts&partCorrections != 0 {
+		if err := s.applyCorrectionsLocked(ctx); err != nil {
+			return err
+		}
 	}
-	if len(ts) > 0 {
-		s.engine.UpsertTasks(ts)
-	}
-	if err := s.applyCorrectionsLocked(ctx); err != nil {
-		return err
-	}
-	if err := s.attributeLocked(ctx); err != nil {
-		return err
+	if parts&partFunnel != 0 {
+		if err := s.attributeLocked(ctx); err != nil {
+			return err
+		}
 	}
 	s.provMark, s.taskMark = later(s.provMark, pmark), later(s.taskMark, tmark)
-	s.loaded.Store(true)
-	s.lastSync.Store(time.Now().UnixNano())
+	if parts == partAll {
+		s.loaded.Store(true)
+		s.lastSync.Store(time.Now().UnixNano())
+	}
 	return nil
 }
 

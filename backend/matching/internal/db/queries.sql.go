@@ -201,15 +201,28 @@ SELECT r.reviewee_id FROM reviews r WHERE r.create_time > $1
 UNION
 SELECT r.reviewer_id FROM reviews r WHERE r.create_time > $1
 UNION
-SELECT t.provider_id::uuid FROM tasks t WHERE t.update_time > $1 AND t.provider_id IS NOT NULL
+SELECT r.reviewee_id FROM reviews r
+WHERE r.create_time > $1::timestamptz - interval '14 days'
+  AND r.create_time <= $2::timestamptz - interval '14 days'
+UNION
+SELECT t.provider_id::uuid FROM tasks t
+WHERE t.update_time > $1 AND t.provider_id IS NOT NULL AND t.status IN ('accepted', 'cancelled')
 `
 
+type ChangedProvidersParams struct {
+	Since time.Time
+	Now   time.Time
+}
+
 // ChangedProviders lists the providers whose read model may have changed
-// after a time: profile, skills, vetting or suspension (provider_profiles
-// update_time), account deleted, a review received or written (writing one
-// reveals the other side's), or a task of theirs moved (completion).
-func (q *Queries) ChangedProviders(ctx context.Context, since time.Time) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, changedProviders, since)
+// after since, up to now: profile, skills, vetting or suspension
+// (provider_profiles update_time), account deleted, a review received or
+// written (writing one reveals the other side's), a review received that
+// the 14 days revealed meanwhile (backend/reviews), or a task of theirs
+// accepted or cancelled (their record; other steps of work change nothing
+// the engine reads).
+func (q *Queries) ChangedProviders(ctx context.Context, arg ChangedProvidersParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, changedProviders, arg.Since, arg.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -556,6 +569,30 @@ func (q *Queries) MoveInvite(ctx context.Context, arg MoveInviteParams) (int64, 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const nextReveal = `-- name: NextReveal :one
+SELECT (r.create_time + interval '14 days')::timestamptz AS reveal_time, now()::timestamptz AS now
+FROM reviews r
+WHERE r.create_time > now() - interval '14 days'
+ORDER BY r.create_time
+LIMIT 1
+`
+
+type NextRevealRow struct {
+	RevealTime time.Time
+	Now        time.Time
+}
+
+// NextReveal is when the next review already written is revealed by the
+// 14 days (backend/reviews), unless its other side reviews first, and the
+// database's clock: the matching process resyncs its reviewee then
+// (pgx.ErrNoRows: none).
+func (q *Queries) NextReveal(ctx context.Context) (NextRevealRow, error) {
+	row := q.db.QueryRow(ctx, nextReveal)
+	var i NextRevealRow
+	err := row.Scan(&i.RevealTime, &i.Now)
+	return i, err
 }
 
 const now = `-- name: Now :one

@@ -115,12 +115,6 @@ type MatchingCorrection struct {
 	CreateTime time.Time
 }
 
-type MatchingPush struct {
-	TaskID     uuid.UUID
-	Providers  []uuid.UUID
-	CreateTime time.Time
-}
-
 type MatchingSlate struct {
 	ID         uuid.UUID
 	Direction  string
