@@ -297,9 +297,10 @@ func (s *Service) logInWithProvider(ctx context.Context, provider string, flow o
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	q := db.New(tx)
 	user, err = q.GetLoginIdentityUser(ctx, db.GetLoginIdentityUserParams{Provider: provider, Subject: acct.subject})
+	nameReplaced := false
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		user, err = s.createProviderUser(ctx, q, provider, flow, acct)
+		user, nameReplaced, err = s.createProviderUser(ctx, tx, provider, flow, acct)
 		if err != nil {
 			return user, false, "", time.Time{}, err
 		}
@@ -311,7 +312,12 @@ func (s *Service) logInWithProvider(ctx context.Context, provider string, flow o
 	if err != nil {
 		return user, false, "", time.Time{}, err
 	}
-	err = s.audit(ctx, tx, auditEntry{actor: user.ID, action: auditLogin, detail: map[string]any{"method": provider, "created": created}, ip: ip})
+	detail := map[string]any{"method": provider, "created": created}
+	if nameReplaced {
+		// The name at the provider was refused by the keyword lists (SEC-5).
+		detail["name_replaced"] = true
+	}
+	err = s.audit(ctx, tx, auditEntry{actor: user.ID, action: auditLogin, detail: detail, ip: ip})
 	if err != nil {
 		return user, false, "", time.Time{}, err
 	}
@@ -322,8 +328,10 @@ func (s *Service) logInWithProvider(ctx context.Context, provider string, flow o
 }
 
 // createProviderUser makes an account for a person new to the platform who
-// signed in with a provider.
-func (s *Service) createProviderUser(ctx context.Context, q *db.Queries, provider string, flow oauthFlow, acct externalAccount) (db.User, error) {
+// signed in with a provider. Its display name is the one there unless the
+// keyword lists refuse it (providerName); nameReplaced reports that.
+func (s *Service) createProviderUser(ctx context.Context, tx pgx.Tx, provider string, flow oauthFlow, acct externalAccount) (user db.User, nameReplaced bool, err error) {
+	q := db.New(tx)
 	var email *string
 	if acct.email != "" {
 		e := strings.ToLower(strings.TrimSpace(acct.email))
@@ -331,38 +339,45 @@ func (s *Service) createProviderUser(ctx context.Context, q *db.Queries, provide
 		// and link the provider itself.
 		_, err := q.GetUserByEmail(ctx, e)
 		if err == nil {
-			return db.User{}, ErrEmailTaken
+			return db.User{}, false, ErrEmailTaken
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return db.User{}, fmt.Errorf("get user by email: %w", err)
+			return db.User{}, false, fmt.Errorf("get user by email: %w", err)
 		}
 		email = &e
 	}
 	if flow.Consent == "" {
-		return db.User{}, errConsentMissing
+		return db.User{}, false, errConsentMissing
+	}
+	name, verdict, nameReplaced := s.providerName(ctx, provider, acct)
+	if nameReplaced {
+		s.logger.InfoContext(ctx, "the display name at the provider is not allowed; using another", "provider", provider, "name", name)
 	}
 	hash, err := hashPassword(s.params, rand.Text(), rand.Reader)
 	if err != nil {
-		return db.User{}, fmt.Errorf("hash password: %w", err)
+		return db.User{}, false, fmt.Errorf("hash password: %w", err)
 	}
-	user, err := q.CreateProviderUser(ctx, db.CreateProviderUserParams{
+	user, err = q.CreateProviderUser(ctx, db.CreateProviderUserParams{
 		Email:          email,
 		PasswordHash:   hash,
-		DisplayName:    providerDisplayName(provider, acct),
+		DisplayName:    name,
 		Roles:          []string{auth.RoleClient},
 		ConsentVersion: flow.Consent,
 		ConsentTime:    s.now(),
 	})
 	if err != nil {
-		return db.User{}, fmt.Errorf("create provider user: %w", err)
+		return db.User{}, false, fmt.Errorf("create provider user: %w", err)
 	}
 	err = q.CreateLoginIdentity(ctx, db.CreateLoginIdentityParams{
 		Provider: provider, Subject: acct.subject, UserID: user.ID, Login: clip(acct.login, 200), CreateTime: s.now(),
 	})
 	if err != nil {
-		return db.User{}, fmt.Errorf("create login identity: %w", err)
+		return db.User{}, false, fmt.Errorf("create login identity: %w", err)
 	}
-	return user, nil
+	if err := queueName(ctx, tx, user.ID, verdict); err != nil {
+		return db.User{}, false, err
+	}
+	return user, nameReplaced, nil
 }
 
 // providerDisplayName picks a display name (1 to 60 characters) for a new

@@ -229,6 +229,11 @@ func (s *Service) signUpWithPhone(ctx context.Context, in phoneSignUpInput, code
 	if s.codes == nil {
 		return db.User{}, "", time.Time{}, errPhoneNotConfigured
 	}
+	// Before the code is used up: a refused name keeps it valid.
+	name, err := s.checkName(ctx, in.displayName)
+	if err != nil {
+		return db.User{}, "", time.Time{}, err
+	}
 	if err := s.limits.afterCodeCheck(ctx, in.phone, s.codes.check(ctx, purposeLogIn, in.phone, code)); err != nil {
 		return db.User{}, "", time.Time{}, err
 	}
@@ -260,6 +265,9 @@ func (s *Service) signUpWithPhone(ctx context.Context, in phoneSignUpInput, code
 	}
 	if err != nil {
 		return db.User{}, "", time.Time{}, fmt.Errorf("create phone user: %w", err)
+	}
+	if err := queueName(ctx, tx, user.ID, name); err != nil {
+		return db.User{}, "", time.Time{}, err
 	}
 	token, expires, err := s.startSession(ctx, q, user.ID)
 	if err != nil {

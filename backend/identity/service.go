@@ -30,6 +30,7 @@ import (
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/fieldcrypt"
 	"github.com/talent-hub/talent/backend/identity/internal/db"
+	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/postgres"
 	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	"github.com/talent-hub/talent/proto/talent/identity/v1/identityv1connect"
@@ -67,6 +68,9 @@ type Options struct {
 	ConsentVersion string
 	// Exporters add other areas' data to ExportMyData, in order.
 	Exporters []Exporter
+	// Moderation checks display names against the keyword lists (SEC-5);
+	// nil checks nothing.
+	Moderation *moderation.Checker
 }
 
 // Service is the identity service.
@@ -95,6 +99,7 @@ type Service struct {
 	publicURL      string
 	consentVersion string
 	exporters      []Exporter
+	moderation     *moderation.Checker
 }
 
 // Interface guards.
@@ -118,6 +123,7 @@ func New(db *postgres.DB, logger *slog.Logger, opts Options) *Service {
 		providers:    newProviders(opts.OAuth),
 		publicURL:    opts.OAuth.PublicURL,
 		exporters:    opts.Exporters,
+		moderation:   opts.Moderation,
 		keys:         opts.FieldKeys,
 	}
 	if wa, err := newWebAuthn(opts.WebAuthn); err != nil {
@@ -197,6 +203,10 @@ func (s *Service) SignUp(ctx context.Context, req *connect.Request[identityv1.Si
 }
 
 func (s *Service) signUp(ctx context.Context, in signUpInput) (db.User, string, time.Time, error) {
+	name, err := s.checkName(ctx, in.displayName)
+	if err != nil {
+		return db.User{}, "", time.Time{}, err
+	}
 	hash, err := hashPassword(s.params, in.password, rand.Reader)
 	if err != nil {
 		return db.User{}, "", time.Time{}, fmt.Errorf("hash password: %w", err)
@@ -220,6 +230,9 @@ func (s *Service) signUp(ctx context.Context, in signUpInput) (db.User, string, 
 	}
 	if err != nil {
 		return db.User{}, "", time.Time{}, fmt.Errorf("create user: %w", err)
+	}
+	if err := queueName(ctx, tx, user.ID, name); err != nil {
+		return db.User{}, "", time.Time{}, err
 	}
 	token, expires, err := s.startSession(ctx, q, user.ID)
 	if err != nil {

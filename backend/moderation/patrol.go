@@ -32,8 +32,12 @@ const (
 	KindTaskNote = "task_note"
 	// KindBoard: a board text, "column:<id>", "card:<id>" or
 	// "checklist:<id>".
-	KindBoard   = "board"
+	KindBoard = "board"
+	// KindMessage: a chat message.
 	KindMessage = "message"
+	// KindName: a user's display name; ID is the user's id. Taking it
+	// down replaces the name with a neutral one ("user-1a2b3c4d").
+	KindName = "name"
 )
 
 // Item names what a checked text belongs to, for the patrol queue.

@@ -515,7 +515,7 @@ func (s *Service) resolve(ctx context.Context, id int64, admin uuid.UUID, status
 	if notification != "" && item.AuthorID != nil {
 		if _, err := notifications.Send(ctx, tx, notifications.Notification{
 			UserID: *item.AuthorID, Kind: notification, Link: item.Link,
-			Params: map[string]string{"item": item.ItemID, "reason": note},
+			Params: noticeParams(item.Kind, item.ItemID, item.Link, note),
 		}); err != nil {
 			return db.GetPatrolItemRow{}, err
 		}
@@ -533,4 +533,18 @@ func (s *Service) resolve(ctx context.Context, id int64, admin uuid.UUID, status
 		return db.GetPatrolItemRow{}, fmt.Errorf("commit resolve: %w", err)
 	}
 	return item, nil
+}
+
+// noticeParams are the params of the notice an author gets about an item:
+// "item_label" and "ref" name it in words (ItemLabel), "item_id" is its
+// raw id, "reason" the admin's note. "item" holds the label in English
+// for a client that does not know "item_label".
+func noticeParams(kind, itemID, link, note string) map[string]string {
+	label, ref := ItemLabel(kind, itemID, link)
+	p := map[string]string{"item_label": label, "item_id": itemID, "reason": note, "item": englishLabels[label]}
+	if ref != "" {
+		p["ref"] = ref
+		p["item"] = strings.ReplaceAll(p["item"], "{ref}", ref)
+	}
+	return p
 }

@@ -2,6 +2,8 @@ package moderation_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -10,16 +12,19 @@ import (
 
 	"github.com/talent-hub/talent/backend/auth"
 	"github.com/talent-hub/talent/backend/boards"
+	"github.com/talent-hub/talent/backend/identity"
 	"github.com/talent-hub/talent/backend/moderation"
 	"github.com/talent-hub/talent/backend/providers"
 	"github.com/talent-hub/talent/backend/reviews"
 	"github.com/talent-hub/talent/backend/tasks"
 	"github.com/talent-hub/talent/backend/testenv"
 	boardsv1 "github.com/talent-hub/talent/proto/talent/boards/v1"
+	identityv1 "github.com/talent-hub/talent/proto/talent/identity/v1"
 	moderationv1 "github.com/talent-hub/talent/proto/talent/moderation/v1"
 	providersv1 "github.com/talent-hub/talent/proto/talent/providers/v1"
 	reviewsv1 "github.com/talent-hub/talent/proto/talent/reviews/v1"
 	tasksv1 "github.com/talent-hub/talent/proto/talent/tasks/v1"
+	"github.com/talent-hub/talent/webapp/ui"
 )
 
 // market is every service whose texts the patrol queue holds, wired to
@@ -29,6 +34,7 @@ type market struct {
 	boards    *boards.Service
 	reviews   *reviews.Service
 	providers *providers.Service
+	identity  *identity.Service
 }
 
 func setupMarket(t *testing.T) market {
@@ -43,6 +49,7 @@ func setupMarket(t *testing.T) market {
 	})
 	rs := reviews.New(db, ts, reviews.Options{Moderation: checker})
 	bs := boards.New(db, ts, boards.Options{Moderation: checker})
+	ids := identity.New(db, logger, identity.Options{Moderation: checker})
 	svc := moderation.New(db, logger, checker, moderation.Options{Targets: map[string]moderation.Target{
 		moderation.KindTask:        ts,
 		moderation.KindProposal:    moderation.TargetFunc(ts.TakeDownProposal),
@@ -52,8 +59,9 @@ func setupMarket(t *testing.T) market {
 		moderation.KindReviewReply: moderation.TargetFunc(rs.TakeDownReply),
 		moderation.KindBoard:       bs,
 		moderation.KindProfile:     prov,
+		moderation.KindName:        moderation.TargetFunc(ids.TakeDownName),
 	}})
-	return market{bundle: bundle{db: db, checker: checker, svc: svc, tasks: ts}, boards: bs, reviews: rs, providers: prov}
+	return market{bundle: bundle{db: db, checker: checker, svc: svc, tasks: ts}, boards: bs, reviews: rs, providers: prov, identity: ids}
 }
 
 func must[T any](t *testing.T, what string) func(T, error) T {
@@ -123,6 +131,28 @@ func TestTakeDownEveryKind(t *testing.T) {
 			t.Fatalf("%s take-down notifications with reason %q = %d, want 1", userID, reason, n)
 		}
 	}
+	// notice is the take-down notice with reason as its author reads it
+	// in English and Chinese, and where it links to.
+	notice := func(t *testing.T, reason string) (en, zh, link string) {
+		t.Helper()
+		var raw []byte
+		if err := m.db.Primary.QueryRow(t.Context(), `SELECT params, link FROM notifications
+			WHERE kind = 'moderation.taken_down' AND params->>'reason' = $1`, reason).Scan(&raw, &link); err != nil {
+			t.Fatalf("notice for %q: %v", reason, err)
+		}
+		var params map[string]string
+		if err := json.Unmarshal(raw, &params); err != nil {
+			t.Fatal(err)
+		}
+		return ui.English.Notification("moderation.taken_down", params), ui.Chinese.Notification("moderation.taken_down", params), link
+	}
+	readsAs := func(t *testing.T, reason, wantEn, wantZh, wantLink string) {
+		t.Helper()
+		en, zh, link := notice(t, reason)
+		if en != wantEn || zh != wantZh || link != wantLink {
+			t.Errorf("notice for %q reads\n  %q\n  %q\n  → %s\nwant\n  %q\n  %q\n  → %s", reason, en, zh, link, wantEn, wantZh, wantLink)
+		}
+	}
 	audited := func(t *testing.T, kind, item string) {
 		t.Helper()
 		if n := m.count(t, `SELECT count(*) FROM audit_log WHERE actor_id = $1 AND action = 'moderation.patrol_take_down'
@@ -150,6 +180,9 @@ func TestTakeDownEveryKind(t *testing.T) {
 	}
 	told(t, patID, "rebates are not allowed")
 	audited(t, moderation.KindProposal, bad.GetId())
+	readsAs(t, "rebates are not allowed",
+		"The moderators took down your proposal on "+open.GetRef()+": rebates are not allowed",
+		"管理员下架了您在 "+open.GetRef()+" 上的投标：rebates are not allowed", "/tasks/"+open.GetRef())
 
 	// An engagement: a sub-status, a board card, a delivery, reviews.
 	task := post("Engaged task")
@@ -212,6 +245,9 @@ func TestTakeDownEveryKind(t *testing.T) {
 	}
 	told(t, patID, "no rebates on the board")
 	audited(t, moderation.KindBoard, card)
+	readsAs(t, "no rebates on the board",
+		"The moderators took down a card on the board of "+ref+": no rebates on the board",
+		"管理员下架了任务 "+ref+" 看板上的一张卡片：no rebates on the board", "/tasks/"+ref+"/board")
 
 	must[*connect.Response[tasksv1.DeliverTaskResponse]](t, "DeliverTask")(
 		m.tasks.DeliverTask(pat, connect.NewRequest(&tasksv1.DeliverTaskRequest{IdOrRef: ref, Note: "Done. 返利 inside."})))
@@ -271,6 +307,9 @@ func TestTakeDownEveryKind(t *testing.T) {
 	told(t, patID, "no contact details in replies")
 	audited(t, moderation.KindReview, review.GetId())
 	audited(t, moderation.KindReviewReply, review.GetId())
+	readsAs(t, "no accusations in reviews",
+		"The moderators took down your review on "+ref+": no accusations in reviews",
+		"管理员下架了您在 "+ref+" 上的评价：no accusations in reviews", "/tasks/"+ref)
 
 	// A provider's bio and portfolio item.
 	must[*connect.Response[providersv1.SaveProfileResponse]](t, "SaveProfile")(
@@ -298,6 +337,29 @@ func TestTakeDownEveryKind(t *testing.T) {
 	told(t, patID, "no fake-order tools")
 	audited(t, moderation.KindProfile, bio)
 	audited(t, moderation.KindProfile, item)
+	readsAs(t, "no rebates in bios", "The moderators took down your provider bio: no rebates in bios",
+		"管理员下架了您的服务方简介：no rebates in bios", "/providers/"+patID)
+
+	// A display name: replaced by a neutral one, for everyone.
+	signed := must[*connect.Response[identityv1.SignUpResponse]](t, "SignUp")(
+		m.identity.SignUp(t.Context(), connect.NewRequest(&identityv1.SignUpRequest{
+			Email: "named@example.com", Password: "correct horse battery", DisplayName: "刷单 King", ConsentVersion: "2025-01",
+		}))).Msg.GetUser()
+	if id := m.takeDown(t, admin, moderation.KindName, "display_name", "no fake orders in names"); id != signed.GetId() {
+		t.Fatalf("took down the name of %s, want %s", id, signed.GetId())
+	}
+	var name, why string
+	if err := m.db.Primary.QueryRow(t.Context(), `SELECT display_name, display_name_takedown_reason FROM users WHERE id = $1`,
+		signed.GetId()).Scan(&name, &why); err != nil {
+		t.Fatal(err)
+	}
+	if want := "user-" + signed.GetId()[:8]; name != want || why != "no fake orders in names" {
+		t.Fatalf("name after its take-down %q (%q), want %q with the reason", name, why, want)
+	}
+	told(t, signed.GetId(), "no fake orders in names")
+	audited(t, moderation.KindName, signed.GetId())
+	readsAs(t, "no fake orders in names", "The moderators took down your display name: no fake orders in names",
+		"管理员下架了您的显示名称：no fake orders in names", "/account/security")
 }
 
 // TestEveryTextIsChecked: a block keyword refuses every kind of text a
@@ -323,10 +385,19 @@ func TestEveryTextIsChecked(t *testing.T) {
 	card := must[*connect.Response[boardsv1.CreateCardResponse]](t, "CreateCard")(
 		m.boards.CreateCard(pat, connect.NewRequest(&boardsv1.CreateCardRequest{ColumnId: col, Title: "Clean"}))).Msg.GetBoard().GetColumns()[0].GetCards()[0]
 
+	signUps := 0
 	writes := []struct {
 		name, field string
 		call        func(text string) error
 	}{
+		{"display name", "display_name", func(s string) error {
+			signUps++
+			_, err := m.identity.SignUp(t.Context(), connect.NewRequest(&identityv1.SignUpRequest{
+				Email: fmt.Sprintf("named%d@example.com", signUps), Password: "correct horse battery",
+				DisplayName: s, ConsentVersion: "2025-01",
+			}))
+			return err
+		}},
 		{"sub-status", "sub_status", func(s string) error {
 			_, err := m.tasks.SetSubStatus(pat, connect.NewRequest(&tasksv1.SetSubStatusRequest{IdOrRef: ref, SubStatus: s}))
 			return err

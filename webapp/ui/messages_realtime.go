@@ -1,15 +1,25 @@
 package ui
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // Notification returns the text of a notification of kind with params
 // filled in: the catalogue entry "notification.<kind>", whose "{name}"
-// placeholders take params["name"]. A kind the catalogue does not know
+// placeholders take params["name"]; a param "item_label" names a
+// moderated item in words, filling "{item}". A kind the catalogue does not know
 // (a newer server) gets a generic sentence.
 func (l Lang) Notification(kind string, params map[string]string) string {
 	key := "notification." + kind
 	if !Has(key) {
 		key = "notification.unknown"
+	}
+	if label := params["item_label"]; label != "" && Has("moderation.item."+label) {
+		// A moderated item named in words (messages_names.go).
+		filled := maps.Clone(params)
+		filled["item"] = Fill(l.T("moderation.item."+label), params)
+		params = filled
 	}
 	return Fill(l.T(key), params)
 }

@@ -113,6 +113,7 @@ var messages = merge(
 	webMessages,
 	stepUpMessages,
 	moderationMessages,
+	namesMessages,
 	matchingMessages,
 	marketMessages,
 	accessMessages,

@@ -73,6 +73,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 		OAuth:          cfg.Access.oauth(),
 		ConsentVersion: cfg.Access.ConsentVersion,
 		Exporters:      dataExporters(db, logger),
+		Moderation:     checker,
 	})
 	policies := accessPolicies()
 
@@ -159,6 +160,7 @@ func newHandler(ctx context.Context, cfg config, logger *slog.Logger, db *postgr
 				moderation.KindReviewReply: moderation.TargetFunc(reviewsSvc.TakeDownReply),
 				moderation.KindBoard:       boardsSvc,
 				moderation.KindProfile:     providersSvc,
+				moderation.KindName:        moderation.TargetFunc(identitySvc.TakeDownName),
 			},
 		})
 		mux.Handle(moderationv1connect.NewModerationServiceHandler(modSvc, opts...))

@@ -15,7 +15,7 @@ import (
 const createPhoneUser = `-- name: CreatePhoneUser :one
 INSERT INTO users (phone, password_hash, display_name, roles, consent_version, consent_time)
 VALUES ($1::text, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason
 `
 
 type CreatePhoneUserParams struct {
@@ -50,6 +50,7 @@ func (q *Queries) CreatePhoneUser(ctx context.Context, arg CreatePhoneUserParams
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
@@ -83,7 +84,7 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, password_hash, display_name, roles, consent_version, consent_time)
 VALUES ($1::text, $2, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason
 `
 
 type CreateUserParams struct {
@@ -118,6 +119,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
@@ -199,7 +201,7 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (GetSess
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE id = $1
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -218,12 +220,13 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE lower(email) = lower($1)
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -242,12 +245,13 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
 
 const getUserByPhone = `-- name: GetUserByPhone :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE phone = $1::text
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason FROM users WHERE phone = $1::text
 `
 
 func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
@@ -266,6 +270,7 @@ func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }

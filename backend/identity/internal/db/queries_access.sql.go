@@ -54,7 +54,7 @@ func (q *Queries) CreateLoginIdentity(ctx context.Context, arg CreateLoginIdenti
 const createProviderUser = `-- name: CreateProviderUser :one
 INSERT INTO users (email, password_hash, password_set, display_name, roles, consent_version, consent_time)
 VALUES ($1::text, $2, false, $3, $4, $5, $6)
-RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
+RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason
 `
 
 type CreateProviderUserParams struct {
@@ -89,6 +89,7 @@ func (q *Queries) CreateProviderUser(ctx context.Context, arg CreateProviderUser
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
@@ -155,7 +156,7 @@ func (q *Queries) EraseUser(ctx context.Context, arg EraseUserParams) error {
 
 const getLoginIdentityUser = `-- name: GetLoginIdentityUser :one
 
-SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.consent_version, u.consent_time, u.demo, u.create_time, u.phone, u.password_set, u.delete_time FROM login_identities li
+SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.consent_version, u.consent_time, u.demo, u.create_time, u.phone, u.password_set, u.delete_time, u.display_name_takedown_reason FROM login_identities li
 JOIN users u ON u.id = li.user_id
 WHERE li.provider = $1 AND li.subject = $2
 `
@@ -182,6 +183,7 @@ func (q *Queries) GetLoginIdentityUser(ctx context.Context, arg GetLoginIdentity
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }
@@ -286,7 +288,7 @@ func (q *Queries) ListLoginIdentities(ctx context.Context, userID uuid.UUID) ([]
 }
 
 const lockUser = `-- name: LockUser :one
-SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time FROM users WHERE id = $1 FOR UPDATE
+SELECT id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason FROM users WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockUser(ctx context.Context, id uuid.UUID) (User, error) {
@@ -305,6 +307,7 @@ func (q *Queries) LockUser(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }

@@ -37,7 +37,7 @@ func (q *Queries) LockAdminRoles(ctx context.Context) error {
 
 const searchUsers = `-- name: SearchUsers :many
 
-SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.consent_version, u.consent_time, u.demo, u.create_time, u.phone, u.password_set, u.delete_time,
+SELECT u.id, u.email, u.password_hash, u.display_name, u.roles, u.consent_version, u.consent_time, u.demo, u.create_time, u.phone, u.password_set, u.delete_time, u.display_name_takedown_reason,
        coalesce((SELECT max(s.last_seen) FROM sessions s WHERE s.user_id = u.id), 'epoch')::timestamptz AS last_seen
 FROM users u
 WHERE ($1::text = ''
@@ -95,6 +95,7 @@ func (q *Queries) SearchUsers(ctx context.Context, arg SearchUsersParams) ([]Sea
 			&i.User.Phone,
 			&i.User.PasswordSet,
 			&i.User.DeleteTime,
+			&i.User.DisplayNameTakedownReason,
 			&i.LastSeen,
 		); err != nil {
 			return nil, err
@@ -108,7 +109,7 @@ func (q *Queries) SearchUsers(ctx context.Context, arg SearchUsersParams) ([]Sea
 }
 
 const setRoles = `-- name: SetRoles :one
-UPDATE users SET roles = $1 WHERE id = $2 RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time
+UPDATE users SET roles = $1 WHERE id = $2 RETURNING id, email, password_hash, display_name, roles, consent_version, consent_time, demo, create_time, phone, password_set, delete_time, display_name_takedown_reason
 `
 
 type SetRolesParams struct {
@@ -132,6 +133,7 @@ func (q *Queries) SetRoles(ctx context.Context, arg SetRolesParams) (User, error
 		&i.Phone,
 		&i.PasswordSet,
 		&i.DeleteTime,
+		&i.DisplayNameTakedownReason,
 	)
 	return i, err
 }

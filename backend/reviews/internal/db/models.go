@@ -365,18 +365,19 @@ type TotpFactor struct {
 }
 
 type User struct {
-	ID             uuid.UUID
-	Email          *string
-	PasswordHash   string
-	DisplayName    string
-	Roles          []string
-	ConsentVersion string
-	ConsentTime    time.Time
-	Demo           bool
-	CreateTime     time.Time
-	Phone          *string
-	PasswordSet    bool
-	DeleteTime     *time.Time
+	ID                        uuid.UUID
+	Email                     *string
+	PasswordHash              string
+	DisplayName               string
+	Roles                     []string
+	ConsentVersion            string
+	ConsentTime               time.Time
+	Demo                      bool
+	CreateTime                time.Time
+	Phone                     *string
+	PasswordSet               bool
+	DeleteTime                *time.Time
+	DisplayNameTakedownReason *string
 }
 
 type UserSensitiveField struct {

@@ -366,18 +366,19 @@ type TotpFactor struct {
 }
 
 type User struct {
-	ID             uuid.UUID
-	Email          *string
-	PasswordHash   string
-	DisplayName    string
-	Roles          []string
-	ConsentVersion string
-	ConsentTime    time.Time
-	Demo           bool
-	CreateTime     time.Time
-	Phone          *string
-	PasswordSet    bool
-	DeleteTime     pgtype.Timestamptz
+	ID                        uuid.UUID
+	Email                     *string
+	PasswordHash              string
+	DisplayName               string
+	Roles                     []string
+	ConsentVersion            string
+	ConsentTime               time.Time
+	Demo                      bool
+	CreateTime                time.Time
+	Phone                     *string
+	PasswordSet               bool
+	DeleteTime                pgtype.Timestamptz
+	DisplayNameTakedownReason *string
 }
 
 type UserSensitiveField struct {
