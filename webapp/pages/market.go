@@ -84,6 +84,8 @@ func (p *taskPage) fetchMarket(ctx app.Context) {
 	}
 	ref := p.ref
 	c := p.env.rpc
+	p.marketSeq++
+	seq := p.marketSeq
 	ctx.Async(func() {
 		var m marketState
 		// Asked whether or not the session is known yet: the cookie goes
@@ -101,6 +103,9 @@ func (p *taskPage) fetchMarket(ctx app.Context) {
 			m.files = r.Msg.GetAttachments()
 		}
 		ctx.Dispatch(func(ctx app.Context) {
+			if seq != p.marketSeq {
+				return // a newer load is on its way (see taskPage.marketSeq)
+			}
 			p.m.proposals, p.m.deliveries, p.m.reviews, p.m.files = m.proposals, m.deliveries, m.reviews, m.files
 		})
 	})

@@ -432,6 +432,12 @@ type taskPage struct {
 	offlineCopy bool
 	// dialog asks for the step-up cancelling the task needs (ID-4).
 	dialog stepUpDialog
+	// fetchSeq and marketSeq number the loads of the task and of its
+	// market data: a live event, an action and a retry can each start one,
+	// and their answers can come back out of order. Only the latest
+	// load's answer is shown, so an older one cannot put back what a
+	// newer one replaced (a review just written, gone from the list).
+	fetchSeq, marketSeq uint64
 }
 
 // retry loads the task again after an error or from the offline copy.
@@ -488,6 +494,8 @@ func (p *taskPage) describe(ctx app.Context) {
 func (p *taskPage) fetch(ctx app.Context) {
 	ref := p.ref
 	api := p.env.reader()
+	p.fetchSeq++
+	seq := p.fetchSeq
 	ctx.Async(func() {
 		resp, err := api.Tasks.GetTask(ctx, connect.NewRequest(&tasksv1.GetTaskRequest{IdOrRef: ref}))
 		var events *tasksv1.ListTaskEventsResponse
@@ -497,6 +505,9 @@ func (p *taskPage) fetch(ctx app.Context) {
 			}
 		}
 		ctx.Dispatch(func(ctx app.Context) {
+			if seq != p.fetchSeq {
+				return // a newer load is on its way
+			}
 			if err == nil && events != nil && p.env.rpc == nil {
 				p.served = map[string]proto.Message{"task": resp.Msg, "events": events}
 			}
