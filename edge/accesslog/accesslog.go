@@ -25,7 +25,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,7 +88,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	var wo caddy.WriterOpener = stderrWriter{}
+	var wo caddy.WriterOpener = caddy.StderrWriter{}
 	if h.OutputRaw != nil {
 		mod, err := ctx.LoadModule(h, "OutputRaw")
 		if err != nil {
@@ -328,19 +327,6 @@ func (rec *recorder) ReadFrom(r io.Reader) (int64, error) {
 	rec.size += n
 	return n, err
 }
-
-// stderrWriter is the default output: standard error, unbuffered.
-type stderrWriter struct{}
-
-func (stderrWriter) String() string    { return "stderr" }
-func (stderrWriter) WriterKey() string { return "std:err" }
-func (stderrWriter) OpenWriter() (io.WriteCloser, error) {
-	return nopCloser{os.Stderr}, nil
-}
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // Interface guards.
 var (
