@@ -52,6 +52,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/talent-hub/talent/edge/internal/logfield"
 	"github.com/talent-hub/talent/edge/internal/pathmatch"
 )
 
@@ -305,11 +306,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request) *recorder {
 		caddyhttp.SetVar(r.Context(), VarName, stableVar)
 		w.Header()[SideHeader] = stableValue
 	}
-	// For Caddy's access log, when the server writes one (the edge's
-	// talent_access_log reads the variable instead).
-	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok && caddyLogs(r) {
-		extra.Set(zap.String("canary", side))
-	}
+	logfield.Set(r, zap.String("canary", side))
 	return &recorder{ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, side: side, start: time.Now()}
 }
 
@@ -568,10 +565,3 @@ var (
 	_ http.ResponseWriter         = (*recorder)(nil)
 	_ io.ReaderFrom               = (*recorder)(nil)
 )
-
-// caddyLogs reports whether the request's server writes Caddy's access
-// log (or the request comes from no server, as in tests).
-func caddyLogs(r *http.Request) bool {
-	srv, _ := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
-	return srv == nil || srv.Logs != nil
-}

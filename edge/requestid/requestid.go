@@ -17,6 +17,8 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/talent-hub/talent/edge/internal/logfield"
 )
 
 // DefaultHeader is the header field that carries the request ID when the
@@ -92,12 +94,7 @@ func (h *Handler) setUp(w http.ResponseWriter, r *http.Request) http.ResponseWri
 	ids := both[1:2:2]
 	w.Header()[h.Header] = ids
 	caddyhttp.SetVar(r.Context(), VarName, id)
-	// For Caddy's access log, when the server writes one (the edge's
-	// talent_access_log reads the variable instead): a field costs an
-	// allocation per request.
-	if extra, ok := r.Context().Value(caddyhttp.ExtraLogFieldsCtxKey).(*caddyhttp.ExtraLogFields); ok && caddyLogs(r) {
-		extra.Set(zap.String("request_id", id))
-	}
+	logfield.Set(r, zap.String("request_id", id))
 	return &responseWriter{
 		ResponseWriterWrapper: caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
 		header:                h.Header,
@@ -168,10 +165,3 @@ var (
 	_ http.ResponseWriter         = (*responseWriter)(nil)
 	_ io.ReaderFrom               = (*responseWriter)(nil)
 )
-
-// caddyLogs reports whether the request's server writes Caddy's access
-// log (or the request comes from no server, as in tests).
-func caddyLogs(r *http.Request) bool {
-	srv, _ := r.Context().Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
-	return srv == nil || srv.Logs != nil
-}
