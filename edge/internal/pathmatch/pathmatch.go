@@ -137,7 +137,7 @@ func (m Matcher) Match(p *Path) bool {
 		case pt.kind == kindSubstring && p.ascii:
 			ok = containsFold(p.clean, pt.s)
 		case pt.kind == kindStars && p.ascii:
-			ok = starMatchFold(pt.s, p.clean)
+			ok = starMatch(pt.s, p.clean)
 		case pt.kind == kindExact:
 			ok = p.lowered() == pt.s
 		case pt.kind == kindPrefix:
@@ -201,9 +201,11 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// starMatchFold is starMatch for a lower-case pattern and an ASCII name
-// in any case.
-func starMatchFold(pattern, name string) bool {
+// starMatch is path.Match for lower-case patterns whose only special
+// character is '*' (any run of characters but '/'), without path.Match's
+// general machinery. ASCII capitals in name match their lower case, so it
+// serves the prepared path as it is and its lower-cased copy alike.
+func starMatch(pattern, name string) bool {
 	star := strings.IndexByte(pattern, '*')
 	if star < 0 {
 		return len(name) == len(pattern) && hasPrefixFold(name, pattern)
@@ -220,35 +222,6 @@ func starMatchFold(pattern, name string) bool {
 			return false
 		}
 		if name[i:] != "" && lowerASCII(name[i]) != pattern[0] && pattern[0] != '*' {
-			continue // cannot start the rest here
-		}
-		if starMatchFold(pattern, name[i:]) {
-			return true
-		}
-	}
-	return false
-}
-
-// starMatch is path.Match for patterns whose only special character is
-// '*' (any run of characters but '/'), without path.Match's general
-// machinery.
-func starMatch(pattern, name string) bool {
-	star := strings.IndexByte(pattern, '*')
-	if star < 0 {
-		return pattern == name
-	}
-	if !strings.HasPrefix(name, pattern[:star]) {
-		return false
-	}
-	name, pattern = name[star:], strings.TrimLeft(pattern[star:], "*")
-	if pattern == "" {
-		return !strings.Contains(name, "/")
-	}
-	for i := 0; i <= len(name); i++ {
-		if i > 0 && name[i-1] == '/' {
-			return false
-		}
-		if name[i:] != "" && name[i] != pattern[0] && pattern[0] != '*' {
 			continue // cannot start the rest here
 		}
 		if starMatch(pattern, name[i:]) {
